@@ -1,0 +1,143 @@
+"""The JSON API: one NinjaAPI, a router per app, bearer-token authentication.
+
+Tokens are issued from a person's account page or `seamline token create`; the API acts as that
+person, through the same access layer and actions as the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from seamline.access import Actor, NotFound, ReadOnly, actor_for
+from seamline.errors import RuleViolation
+
+API_DESCRIPTION = """
+Seamline's JSON API. Authenticate with `Authorization: Bearer <token>`; a token acts as the
+person who issued it and sees exactly what they see on the pages. Records outside your
+organisation's part in the network answer 404, whether or not they exist.
+
+Errors share one shape: `{"detail": "...", "reasons": [{"code", "message", "field"?}]}`.
+A 409 means someone else changed the record first: reload it and try again with its new
+`version`.
+"""
+
+
+class Problem(Schema):
+    detail: str
+    reasons: list[dict[str, str]] = []
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        from seamline.network.actions import hash_key
+        from seamline.network.models import ApiToken
+
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_key(token), revoked_at__isnull=True)
+            .first()
+        )
+        now = timezone.now()
+        if found is None or not found.is_usable(now) or not found.user.is_active:
+            return None
+        actor = actor_for(found.user)
+        if not actor.roles:
+            return None
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.actor = actor  # type: ignore[attr-defined]
+        return actor
+
+
+api = NinjaAPI(
+    title="Seamline API",
+    version="1",
+    description=API_DESCRIPTION,
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+# Every endpoint declares these besides its own success codes.
+ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Problem, 422: Problem}
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+def require_writer(request: HttpRequest) -> Actor:
+    actor = actor_of(request)
+    if actor.read_only:
+        raise ReadOnly("Your access is read-only: nothing can be changed from it.")
+    return actor
+
+
+def _problem(request: HttpRequest, status: int, detail: str, reasons: list[dict[str, str]] | None = None) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "reasons": reasons or []}, status=status)
+
+
+@api.exception_handler(RuleViolation)
+def _rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
+    body = exc.as_dict()
+    return _problem(request, exc.status, str(body["detail"]), body["reasons"])  # type: ignore[arg-type]
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _problem(request, 404, "Not found.")
+
+
+@api.exception_handler(ReadOnly)
+def _read_only(request: HttpRequest, exc: ReadOnly) -> HttpResponse:
+    return _problem(request, 403, str(exc) or "You may not change this.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _problem(request, 401, "A valid API token is required: send 'Authorization: Bearer <token>'.")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    reasons = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        reasons.append({"code": "invalid_value", "message": str(err.get("msg", "invalid")), "field": ".".join(loc)})
+    return _problem(request, 422, "The request has invalid fields.", reasons)
+
+
+def _add_routers() -> None:
+    from seamline.audit.api import router as audit_router
+    from seamline.network.api import router as network_router
+
+    api.add_router("/", network_router)
+    api.add_router("/audit", audit_router)
+
+
+_add_routers()
+
+
+def _public(pattern: URLPattern) -> URLPattern:
+    """The API authenticates by token itself, so the site's login redirect must not apply."""
+    view = pattern.callback
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)  # type: ignore[attr-defined]
+    wrapped.login_required = False  # type: ignore[attr-defined]
+    return URLPattern(pattern.pattern, wrapped, pattern.default_args, pattern.name)
+
+
+def urls() -> tuple[list[Any], str, str]:
+    patterns, app_name, namespace = api.urls
+    return [_public(p) if isinstance(p, URLPattern) else p for p in patterns], app_name, namespace

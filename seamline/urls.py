@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from seamline.api import urls as api_urls
+from seamline.network import views as network_views
+
+urlpatterns = [
+    path("", network_views.home, name="home"),
+    path(
+        "accounts/login/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                template_name="registration/login.html", redirect_authenticated_user=True
+            )
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("healthz", network_views.healthz, name="healthz"),
+    path("network/", include("seamline.network.urls")),
+    path("audit/", include("seamline.audit.urls")),
+    path("api/", api_urls()),
+    path("ops/admin/", admin.site.urls),
+]
+
+handler403 = "seamline.network.views.forbidden"
+handler404 = "seamline.network.views.not_found"
