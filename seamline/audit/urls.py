@@ -6,4 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.entries, name="entries"),
+    path("entries/<str:entry>/", views.entry, name="entry"),
+    path("chain/", views.chain_status, name="chain"),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from seamline.access import Actor
 from seamline.network.choices import Role
 
@@ -13,6 +15,10 @@ class MenuItem:
     label: str
     url_name: str
     args: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.args)
 
 
 def menu_for(actor: Actor) -> list[MenuItem]:
