@@ -113,5 +113,5 @@ def actor_for(user: User | None, at: datetime | None = None) -> Actor:
             label=user.username,
         )
     if at is None:
-        user._seamline_actor = actor  # type: ignore[union-attr]
+        user._seamline_actor = actor  # type: ignore[attr-defined]
     return actor

@@ -213,7 +213,7 @@ class User(AbstractUser):
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
 
-    objects = SeamlineUserManager()
+    objects = SeamlineUserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -452,7 +452,7 @@ class RaciAssignment(models.Model):
 
     @property
     def party_label(self) -> str:
-        if self.organisation_id:
+        if self.organisation is not None:
             return self.organisation.name
         return Role(self.role).label
 
@@ -500,7 +500,7 @@ class DecisionRight(models.Model):
     @property
     def party_label(self) -> str:
         parts = []
-        if self.organisation_id:
+        if self.organisation is not None:
             parts.append(self.organisation.name)
         if self.role:
             parts.append(Role(self.role).label)
