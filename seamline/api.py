@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from seamline.access import Actor, NotFound, ReadOnly, actor_for
+from seamline.access import Actor, ReadOnly, actor_for
 from seamline.errors import RuleViolation
 
 API_DESCRIPTION = """
@@ -67,6 +67,8 @@ api = NinjaAPI(
 # Every endpoint declares these besides its own success codes.
 ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Problem, 422: Problem}
+# Reads whose query parameters (filters, page numbers) can be invalid.
+QUERY_ERRORS: dict[int, Any] = {**ERRORS, 422: Problem}
 
 
 def actor_of(request: HttpRequest) -> Actor:
@@ -81,18 +83,23 @@ def require_writer(request: HttpRequest) -> Actor:
     return actor
 
 
-def _problem(request: HttpRequest, status: int, detail: str, reasons: list[dict[str, str]] | None = None) -> HttpResponse:
+def _problem(
+    request: HttpRequest, status: int, detail: str, reasons: list[dict[str, str]] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "reasons": reasons or []}, status=status)
 
 
 @api.exception_handler(RuleViolation)
 def _rule_violation(request: HttpRequest, exc: RuleViolation) -> HttpResponse:
     body = exc.as_dict()
-    return _problem(request, exc.status, str(body["detail"]), body["reasons"])  # type: ignore[arg-type]
+    # An action that refuses because of who is asking (not what was asked) is a 403.
+    status = 403 if set(exc.codes) == {"not_permitted"} else exc.status
+    return _problem(request, status, str(body["detail"]), body["reasons"])  # type: ignore[arg-type]
 
 
-@api.exception_handler(NotFound)
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # The same body for "missing" and "not yours", with nothing about the record in it.
     return _problem(request, 404, "Not found.")
 
 
@@ -103,7 +110,9 @@ def _read_only(request: HttpRequest, exc: ReadOnly) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _problem(request, 401, "A valid API token is required: send 'Authorization: Bearer <token>'.")
+    return _problem(
+        request, 401, "A valid API token is required: send 'Authorization: Bearer <token>'."
+    )
 
 
 @api.exception_handler(ValidationError)
@@ -111,7 +120,13 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     reasons = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        reasons.append({"code": "invalid_value", "message": str(err.get("msg", "invalid")), "field": ".".join(loc)})
+        reasons.append(
+            {
+                "code": "invalid_value",
+                "message": str(err.get("msg", "invalid")),
+                "field": ".".join(loc),
+            }
+        )
     return _problem(request, 422, "The request has invalid fields.", reasons)
 
 
