@@ -52,11 +52,22 @@ def _entries(chunk: int = 2000) -> Iterator[dict[str, object]]:
 def read_anchors(path: Path) -> list[dict[str, object]]:
     if not path.exists():
         return []
-    anchors = []
+    anchors: list[dict[str, object]] = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():
             continue
-        data = json.loads(line)
+        try:
+            data = json.loads(line)
+        except ValueError:
+            data = None
+        if not (
+            isinstance(data, dict)
+            and {"seq", "hash", "at"} <= data.keys()
+            and isinstance(data["seq"], int)
+        ):
+            # A damaged line is reported by verify_chain, not a crash.
+            anchors.append({"line": number, "unreadable": True})
+            continue
         data["line"] = number
         anchors.append(data)
     return anchors
@@ -72,7 +83,7 @@ def verify_chain(
     prev = chain.GENESIS
     hashes_by_seq: dict[int, str] = {}
     anchors = read_anchors(anchor_file or settings.AUDIT_ANCHOR_FILE)
-    wanted = {int(a["seq"]) for a in anchors}  # type: ignore[call-overload]
+    wanted = {int(a["seq"]) for a in anchors if "seq" in a}  # type: ignore[call-overload]
     for row in _entries():
         seq = int(row["seq"])  # type: ignore[call-overload]
         if seq != expected_seq:
@@ -118,7 +129,14 @@ def verify_chain(
         return result
 
     head = ChainHead.objects.filter(singleton=True).first()
-    if head is not None and (head.seq, head.hash) != (result.head_seq, result.head_hash):
+    if head is None:
+        result.problems.append(
+            Problem(
+                "head_missing",
+                "The chain head row is missing: it was deleted behind the application's back.",
+            )
+        )
+    elif (head.seq, head.hash) != (result.head_seq, result.head_hash):
         result.problems.append(
             Problem(
                 "head_mismatch",
@@ -128,6 +146,15 @@ def verify_chain(
             )
         )
     for anchor in anchors:
+        if anchor.get("unreadable"):
+            result.problems.append(
+                Problem(
+                    "anchor_unreadable",
+                    f"Line {anchor['line']} of the anchor file is not a readable anchor: it "
+                    "was damaged or edited by hand.",
+                )
+            )
+            continue
         seq = int(anchor["seq"])  # type: ignore[call-overload]
         mac = chain.anchor_mac(key, seq, str(anchor["hash"]), str(anchor["at"]))
         if mac != anchor.get("mac"):
