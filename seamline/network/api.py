@@ -131,7 +131,8 @@ def _person_target(person: User) -> dict[str, str]:
     }
 
 
-def _pathway_detail(pathway: Pathway) -> PathwayDetailOut:
+def _pathway_detail(pathway: Pathway) -> dict[str, Any]:
+    """The body of `PathwayDetailOut`: steps in order with their RACI, and the gaps."""
     steps = list(
         pathway.steps.order_by("position").prefetch_related(
             Prefetch("raci", queryset=RaciAssignment.objects.select_related("organisation"))
@@ -151,16 +152,16 @@ def _pathway_detail(pathway: Pathway) -> PathwayDetailOut:
             {"step": step.code, "code": r.code, "message": r.message}
             for r in raci_gaps(step.name, entries)
         )
-    return PathwayDetailOut(
-        code=pathway.code,
-        name=pathway.name,
-        description=pathway.description,
-        lead_organisation=pathway.lead_organisation.code,
-        status=pathway.status,
-        version=pathway.version,
-        steps=[StepOut.from_orm(s) for s in steps],
-        raci_gaps=gaps,
-    )
+    return {
+        "code": pathway.code,
+        "name": pathway.name,
+        "description": pathway.description,
+        "lead_organisation": pathway.lead_organisation.code,
+        "status": pathway.status,
+        "version": pathway.version,
+        "steps": steps,
+        "raci_gaps": gaps,
+    }
 
 
 # --- who am I --------------------------------------------------------------------------------
@@ -380,7 +381,7 @@ def list_pathways(request: HttpRequest, status: PathwayStatus | None = None) -> 
 
 
 @router.post("/pathways", response={201: PathwayDetailOut, **WRITE_ERRORS}, tags=PATHWAYS)
-def create_pathway(request: HttpRequest, payload: PathwayIn) -> Status[PathwayDetailOut]:
+def create_pathway(request: HttpRequest, payload: PathwayIn) -> Status[dict[str, Any]]:
     """Add a pathway (the prime's network admin or quality lead)."""
     actor = require_writer(request)
     _forbid_unless(
@@ -400,13 +401,13 @@ def create_pathway(request: HttpRequest, payload: PathwayIn) -> Status[PathwayDe
 
 
 @router.get("/pathways/{code}", response={200: PathwayDetailOut, **ERRORS}, tags=PATHWAYS)
-def get_pathway(request: HttpRequest, code: str) -> PathwayDetailOut:
+def get_pathway(request: HttpRequest, code: str) -> dict[str, Any]:
     """A pathway's steps in order, each with its RACI and time standard, and any RACI gaps."""
     return _pathway_detail(access.get_pathway_for_user(actor_of(request), code))
 
 
 @router.patch("/pathways/{code}", response={200: PathwayDetailOut, **WRITE_ERRORS}, tags=PATHWAYS)
-def update_pathway(request: HttpRequest, code: str, payload: PathwayPatch) -> PathwayDetailOut:
+def update_pathway(request: HttpRequest, code: str, payload: PathwayPatch) -> dict[str, Any]:
     actor = require_writer(request)
     pathway = access.get_pathway_for_user(actor, code, write=True)
     changes = payload.dict(exclude_unset=True, exclude={"version", "reason"})
@@ -454,7 +455,7 @@ def update_step(request: HttpRequest, code: str, step: str, payload: StepPatch) 
     response={200: PathwayDetailOut, **WRITE_ERRORS},
     tags=PATHWAYS,
 )
-def move_step(request: HttpRequest, code: str, step: str, payload: StepMoveIn) -> Any:
+def move_step(request: HttpRequest, code: str, step: str, payload: StepMoveIn) -> dict[str, Any]:
     """Swap a step with its neighbour: `direction` -1 moves it up, +1 down."""
     actor = require_writer(request)
     pathway = access.get_pathway_for_user(actor, code, write=True)

@@ -9,13 +9,20 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from .choices import ActionKind, ClockStart, OrgKind, OrgStatus, RaciLetter, Role
 
 # --- shared ----------------------------------------------------------------------------------
 
 
-class ReasonIn(Schema):
+class In(Schema):
+    """A request body: a field the endpoint does not take is an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReasonIn(In):
     reason: str = Field("", description="Why; kept in the audit log.")
 
 
@@ -67,7 +74,7 @@ class OrganisationOut(Schema):
         return str(obj.get_kind_display())
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(In):
     code: str = Field(..., description="Short public code: letters, digits, - and _.")
     name: str
     kind: OrgKind
@@ -79,7 +86,7 @@ class OrganisationIn(Schema):
     address: str = ""
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(In):
     version: int = Field(..., description="The version you read; a stale one answers 409.")
     reason: str = ""
     name: str | None = None
@@ -89,7 +96,7 @@ class OrganisationPatch(Schema):
     address: str | None = None
 
 
-class StatusIn(Schema):
+class StatusIn(In):
     status: OrgStatus
     reason: str
     version: int | None = Field(
@@ -156,7 +163,7 @@ class PersonOut(Schema):
         return [g for g in grants if g.is_active()]
 
 
-class PersonIn(Schema):
+class PersonIn(In):
     username: str
     first_name: str
     last_name: str
@@ -170,7 +177,7 @@ class PersonIn(Schema):
     reason: str = ""
 
 
-class GrantIn(Schema):
+class GrantIn(In):
     role: Role
     reason: str
     expires_at: datetime | None = None
@@ -256,7 +263,7 @@ class PathwayDetailOut(Schema):
     )
 
 
-class PathwayIn(Schema):
+class PathwayIn(In):
     code: str
     name: str
     lead_organisation: str = Field(..., description="Code of the organisation that leads it.")
@@ -264,14 +271,14 @@ class PathwayIn(Schema):
     reason: str = ""
 
 
-class PathwayPatch(Schema):
+class PathwayPatch(In):
     version: int
     reason: str = ""
     name: str | None = None
     description: str | None = None
 
 
-class StepIn(Schema):
+class StepIn(In):
     code: str
     name: str
     time_standard_hours: int | None = None
@@ -280,7 +287,7 @@ class StepIn(Schema):
     reason: str = ""
 
 
-class StepPatch(Schema):
+class StepPatch(In):
     version: int
     reason: str = ""
     name: str | None = None
@@ -289,12 +296,12 @@ class StepPatch(Schema):
     clock_starts: ClockStart | None = None
 
 
-class StepMoveIn(Schema):
+class StepMoveIn(In):
     direction: int = Field(..., description="-1 moves the step up one place, +1 down one.")
     version: int
 
 
-class RaciIn(Schema):
+class RaciIn(In):
     letter: RaciLetter
     organisation: str | None = Field(None, description="Organisation code; or give a role.")
     role: Role | None = Field(None, description="A role; or give an organisation.")
@@ -331,7 +338,7 @@ class DecisionRightOut(Schema):
         return obj.role or None
 
 
-class DecisionRightIn(Schema):
+class DecisionRightIn(In):
     action_kind: ActionKind
     pathway: str | None = Field(None, description="Pathway code; leave out for every pathway.")
     organisation: str | None = Field(None, description="Organisation code; or any.")
@@ -364,7 +371,7 @@ class NetworkSettingsOut(Schema):
     version: int
 
 
-class NetworkSettingsPatch(Schema):
+class NetworkSettingsPatch(In):
     version: int
     reason: str
     name: str | None = None
