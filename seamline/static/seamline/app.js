@@ -1,0 +1,75 @@
+// Seamline's own script: small, no eval, no inline handlers (the CSP forbids them).
+// Behaviour is switched on by data attributes:
+//   data-copy="#selector"      on a button: copies the text of the selected element.
+//   data-confirm="Question?"   on a form: asks before the form is submitted.
+(function () {
+  "use strict";
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain HTTP on a local address has no clipboard API: fall back to a selection.
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var done = false;
+      try {
+        done = document.execCommand("copy");
+      } catch (err) {
+        done = false;
+      }
+      document.body.removeChild(area);
+      if (done) {
+        resolve();
+      } else {
+        reject(new Error("copy failed"));
+      }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) {
+      return;
+    }
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) {
+      return;
+    }
+    var label = button.textContent;
+    copyText(source.textContent.trim()).then(
+      function () {
+        button.textContent = "Copied";
+        window.setTimeout(function () { button.textContent = label; }, 2000);
+      },
+      function () {
+        button.textContent = "Select and copy it by hand";
+      }
+    );
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // After htmx swaps results in, tell screen readers where focus should stay: nothing moves.
+  document.addEventListener("htmx:responseError", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target) {
+      var note = document.createElement("p");
+      note.className = "errors";
+      note.setAttribute("role", "alert");
+      note.textContent = "That could not be loaded. Reload the page and try again.";
+      target.prepend(note);
+    }
+  });
+}());
