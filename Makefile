@@ -1,0 +1,68 @@
+# Seamline. Needs only python3 (3.11 or newer), make and git.
+#
+#   make demo           install, build the demo network, serve it at http://127.0.0.1:8000
+#   make test           install with test extras, lint, check migrations, run the test suite
+#   make test-browser   end-to-end tests in Debian's Chromium (/usr/bin/chromium)
+#   make lint           ruff and mypy
+#
+# DATABASE_URL (sqlite:///path or postgres://...) selects the database for every target.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check --no-input
+# Stamps: a second run skips the install while pyproject.toml is unchanged.
+INSTALLED := $(VENV)/.installed
+INSTALLED_TEST := $(VENV)/.installed-test
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help demo serve test test-browser lint install install-test clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Seamline needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	@echo "Installing Seamline into $(VENV) ..."
+	$(PIP) install -e .
+	@touch $@
+
+$(INSTALLED_TEST): pyproject.toml | $(BIN)/python
+	@echo "Installing Seamline with its test tools into $(VENV) ..."
+	$(PIP) install -e '.[test]'
+	@touch $@ $(INSTALLED)
+
+install: $(INSTALLED)
+
+install-test: $(INSTALLED_TEST)
+
+demo: $(INSTALLED)
+	$(BIN)/seamline demo
+	$(BIN)/seamline serve --host 127.0.0.1 --port 8000
+
+serve: $(INSTALLED)
+	$(BIN)/seamline serve --host 127.0.0.1 --port 8000
+
+test: $(INSTALLED_TEST)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -n $(PYTEST_WORKERS) seamline
+
+test-browser: $(INSTALLED_TEST)
+	@test -x $(CHROMIUM) || { echo "Chromium is not at $(CHROMIUM): install Debian's chromium package (apt-get install chromium)." >&2; exit 1; }
+	SEAMLINE_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests_browser -p no:django -p no:xdist -W ignore::pytest.PytestConfigWarning
+
+lint: $(INSTALLED_TEST)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy seamline
+
+clean:
+	rm -rf staticfiles .mypy_cache .ruff_cache test-results
