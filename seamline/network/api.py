@@ -52,6 +52,7 @@ from .schemas import (
     RaciIn,
     RaciOut,
     ReasonIn,
+    ReasonOut,
     RoleOut,
     StatusChangeOut,
     StatusIn,
@@ -138,12 +139,12 @@ def _pathway_detail(pathway: Pathway) -> dict[str, Any]:
             Prefetch("raci", queryset=RaciAssignment.objects.select_related("organisation"))
         )
     )
-    gaps = []
+    gaps: list[dict[str, str]] = []
     for step in steps:
         entries = [
             RaciEntry(
                 letter=e.letter,
-                organisation=e.organisation.code if e.organisation_id else None,
+                organisation=e.organisation.code if e.organisation is not None else None,
                 role=e.role or None,
             )
             for e in step.raci.all()
@@ -576,7 +577,10 @@ def check_decision_right(
         roles=roles,
         action_label=str(action_kind.label),
     )
-    return CheckOut(allowed=allowed, reasons=[r.as_dict() for r in reasons])
+    return CheckOut(
+        allowed=allowed,
+        reasons=[ReasonOut(code=r.code, message=r.message, field=r.field) for r in reasons],
+    )
 
 
 @router.post("/decision-rights", response={201: DecisionRightOut, **WRITE_ERRORS}, tags=RIGHTS)

@@ -29,6 +29,9 @@ def _about(org_code: str, action: str = "test.note") -> AuditEntry:
 
 
 class EntryListTests(ApiTestCase):
+    river_entry: AuditEntry
+    swift_entry: AuditEntry
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -99,6 +102,8 @@ class EntryListTests(ApiTestCase):
 
 
 class EntryDetailTests(ApiTestCase):
+    swift_entry: AuditEntry
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -135,7 +140,7 @@ class ApiWritesAreAuditedTests(ApiTestCase):
             {"version": 1, "address": "1 Mill Lane", "reason": "Moved office."},
         )
         self.assertEqual(AuditEntry.objects.count(), before + 1)
-        entry = AuditEntry.objects.order_by("-seq").first()
+        entry = AuditEntry.objects.order_by("-seq")[0]
         self.assertEqual(entry.kind, EntryKind.WRITE)
         self.assertEqual(entry.action, "organisation.update")
         self.assertEqual(entry.actor_uuid, self.cast.river_admin.uuid)

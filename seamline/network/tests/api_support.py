@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from seamline.audit.models import AuditEntry
 from seamline.network.actions import issue_api_token
-from seamline.testing import build_cast
+from seamline.testing import Cast, build_cast
 
 CAST_NAMES = (
     "net_admin",
@@ -33,15 +33,18 @@ class ApiTestCase(TestCase):
     """Every member of the cast holds a token; `self.get("river_admin", url)` and friends send
     it. `None` as the name sends no token at all."""
 
+    cast: Cast
+    keys: dict[str, str]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.cast = build_cast()
-        cls.keys: dict[str, str] = {}
+        cls.keys = {}
         for name in CAST_NAMES:
             _token, key = issue_api_token(cls.cast.actor(cls.cast[name]), name="tests")
             cls.keys[name] = key
 
-    def _headers(self, who: str | None) -> dict[str, str]:
+    def _headers(self, who: str | None) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.keys[who]}"} if who else {}
 
     def get(self, who: str | None, url: str, **params: Any) -> Any:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from seamline.network.actions import issue_api_token, revoke_api_token
 from seamline.network.models import ApiToken, RoleGrant
-from seamline.testing import build_cast
+from seamline.testing import Cast, build_cast
 
 from .api_support import ApiTestCase
 
@@ -80,6 +80,8 @@ class MeTests(ApiTestCase):
 
 
 class DocumentationTests(TestCase):
+    cast: Cast
+
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
@@ -128,6 +130,8 @@ class DocumentationTests(TestCase):
 
 class TokenIssueTests(TestCase):
     """The key is shown once: only its hash is kept."""
+
+    cast: Cast
 
     @classmethod
     def setUpTestData(cls):

@@ -246,13 +246,13 @@ class RaciTests(ApiTestCase):
 
     def test_remove_entry_of_another_pathway_is_404(self):
         other = make_pathway("therapy", self.cast.prime)
-        entry = RaciAssignment.objects.filter(step__pathway=other).first()
+        entry = RaciAssignment.objects.filter(step__pathway=other)[0]
         self.assertNotFound(self.delete("quality", f"/api/pathways/discharge/raci/{entry.uuid}"))
         self.assertNotFound(self.delete("quality", "/api/pathways/discharge/raci/not-a-uuid"))
         self.assertTrue(RaciAssignment.objects.filter(uuid=entry.uuid).exists())
 
     def test_remove_refusals(self):
-        entry = RaciAssignment.objects.filter(step__code="step-1").first()
+        entry = RaciAssignment.objects.filter(step__code="step-1")[0]
         url = f"/api/pathways/discharge/raci/{entry.uuid}"
         self.assertStatus(self.delete("river_admin", url), 403)
         self.assertStatus(self.delete("inspector", url), 403)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from seamline.audit.models import AuditEntry
 from seamline.cli import main
 from seamline.network.models import ApiToken, RoleGrant
-from seamline.testing import build_cast
+from seamline.testing import Cast, build_cast
 
 
 def run(*args: str) -> str:
@@ -23,6 +23,8 @@ def run(*args: str) -> str:
 
 
 class TokenCommandTests(TestCase):
+    cast: Cast
+
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
