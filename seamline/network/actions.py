@@ -103,7 +103,11 @@ def _apply_changes(
 def update_network_settings(
     actor: Actor, changes: Mapping[str, Any], *, version: int, reason: str
 ) -> Network:
-    network = access.get_network_for_user(actor, write=True)
+    _require(
+        access.can_manage_network(actor),
+        "Only the network admin of the prime provider changes the network's settings.",
+    )
+    network = Network.current()
     if not reason.strip():
         raise RuleViolation.one(
             "reason_required", "Say why the network's settings change.", "reason"
@@ -375,13 +379,16 @@ def grant_role(
 @transaction.atomic
 def revoke_role(actor: Actor, person: User, role: str, *, reason: str) -> RoleGrant:
     membership = person.current_membership()
-    grant = membership.roles.current().filter(role=role).first() if membership else None
-    if membership is None or grant is None:
+    if membership is None:
         raise RuleViolation.one("role_not_held", f"{person} does not hold that role.", "role")
+    # Rights first, so that someone without them learns nothing about the person's roles.
     _require(
         access.can_manage_people_of(actor, membership.organisation),
         "You cannot change this person's roles.",
     )
+    grant = membership.roles.current().filter(role=role).first()
+    if grant is None:
+        raise RuleViolation.one("role_not_held", f"{person} does not hold that role.", "role")
     if role == Role.NETWORK_ADMIN and not actor.is_network_admin:
         raise _deny("Only the network admin removes network admin access.")
     if (
@@ -446,6 +453,7 @@ def update_person(
 ) -> User:
     membership = person.current_membership()
     is_self = actor.user is not None and actor.user.pk == person.pk
+    _require(not actor.read_only, "Your access is read-only: nothing can be changed from it.")
     if not is_self:
         _require(
             membership is not None and access.can_manage_people_of(actor, membership.organisation),
@@ -486,7 +494,8 @@ def issue_api_token(actor: Actor, *, name: str, days: int | None = None) -> tupl
         raise _deny("Only a signed-in person can hold an API token.")
     if not name.strip():
         raise RuleViolation.one("required", "Name the token after what will use it.", "name")
-    days = days or settings.API_TOKEN_DAYS
+    if days is None:
+        days = settings.API_TOKEN_DAYS
     if not 1 <= days <= 366:
         raise RuleViolation.one("invalid_value", "A token lasts between 1 and 366 days.", "days")
     prefix = secrets.token_hex(4)
@@ -514,7 +523,11 @@ def issue_api_token(actor: Actor, *, name: str, days: int | None = None) -> tupl
 def revoke_api_token(actor: Actor, token: ApiToken) -> ApiToken:
     if actor.user is None or (token.user_id != actor.user.pk and not actor.is_network_admin):
         raise _deny("You can revoke only your own tokens.")
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    won = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not won:
+        raise RuleViolation.one("token_revoked", "This token has already been revoked.")
     token.refresh_from_db()
     record(actor, "api_token.revoke", token)
     return token
