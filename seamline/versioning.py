@@ -28,3 +28,17 @@ def claim_version(obj: M, expected: int | None, label: str | None = None) -> M:
         raise Conflict.stale(label or str(obj), current_expected, current)
     obj.version = current_expected + 1  # type: ignore[attr-defined]
     return obj
+
+
+def check_version(obj: models.Model, expected: int | None, label: str | None = None) -> None:
+    """Raise `Conflict` unless `obj` is still at version `expected` in the database.
+
+    For a write that turns out to change nothing: it was still based on what the writer read,
+    so a stale read must be refused here too, or a read-modify-write would be silently lost.
+    """
+    if expected is None:
+        return
+    model = type(obj)
+    current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    if current != int(expected):
+        raise Conflict.stale(label or str(obj), int(expected), current)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from seamline.access import Actor
 from seamline.audit.actions import diff, record
 from seamline.errors import Reason, RuleViolation
-from seamline.versioning import claim_version
+from seamline.versioning import check_version, claim_version
 
 from . import access
 from .choices import ActionKind, ClockStart, OrgKind, OrgStatus, RaciLetter, Role
@@ -114,6 +114,7 @@ def update_network_settings(
         )
     changed = _apply_changes(network, changes, Network.SETTING_FIELDS)
     if not changed:
+        check_version(network, version, "The network settings")
         return network
     claim_version(network, version, "The network settings")
     _history(network, actor, reason)
@@ -200,6 +201,7 @@ def update_organisation(
     _require(access.can_edit_organisation(actor, org), "You cannot change this organisation.")
     changed = _apply_changes(org, changes, Organisation.EDITABLE_FIELDS)
     if not changed:
+        check_version(org, version, org.name)
         return org
     claim_version(org, version, org.name)
     _history(org, actor, reason)
@@ -580,6 +582,7 @@ def update_pathway(
     _require(access.can_design_pathways(actor, pathway), "You cannot change this pathway.")
     changed = _apply_changes(pathway, changes, Pathway.EDITABLE_FIELDS)
     if not changed:
+        check_version(pathway, version, pathway.name)
         return pathway
     claim_version(pathway, version, pathway.name)
     _history(pathway, actor, reason)
@@ -665,6 +668,7 @@ def update_step(
     _require(access.can_design_pathways(actor, step.pathway), "You cannot change this pathway.")
     changed = _apply_changes(step, changes, PathwayStep.EDITABLE_FIELDS)
     if not changed:
+        check_version(step, version, f"Step '{step.name}'")
         return step
     claim_version(step, version, f"Step '{step.name}'")
     _history(step, actor, reason)

@@ -160,6 +160,12 @@ class UpdateNetworkSettingsTests(ActionTestCase):
         self.assertIsInstance(error, Conflict)
         self.assertEqual(error.status, 409)
 
+    def test_same_change_from_a_stale_version_is_still_a_conflict(self):
+        # Someone else already wrote the very values this writer wants, from the same read:
+        # the write is refused rather than reported as done, or an increment would be lost.
+        self.update()
+        self.assertRefused(lambda: self.update(version=1), "stale_version", "version")
+
 
 # --- organisations -------------------------------------------------------------------------
 
@@ -281,6 +287,12 @@ class UpdateOrganisationTests(ActionTestCase):
 
     def test_stale_version_is_a_conflict(self):
         self.assertRefused(lambda: self.update(version=2), "stale_version", "version")
+
+    def test_same_change_from_a_stale_version_is_still_a_conflict(self):
+        # Someone else already wrote the very values this writer wants, from the same read:
+        # the write is refused rather than reported as done, or an increment would be lost.
+        self.update()
+        self.assertRefused(lambda: self.update(version=1), "stale_version", "version")
 
 
 class ChangeOrganisationStatusTests(ActionTestCase):
@@ -760,6 +772,12 @@ class UpdatePathwayTests(ActionTestCase):
         self.assertRefused(lambda: self.update(changes={"name": ""}), "invalid_value", "name")
         self.assertRefused(lambda: self.update(version=2), "stale_version", "version")
 
+    def test_same_change_from_a_stale_version_is_still_a_conflict(self):
+        # Someone else already wrote the very values this writer wants, from the same read:
+        # the write is refused rather than reported as done, or an increment would be lost.
+        self.update()
+        self.assertRefused(lambda: self.update(version=1), "stale_version", "version")
+
 
 class StepTests(ActionTestCase):
     def step(self, code: str) -> PathwayStep:
@@ -838,6 +856,12 @@ class StepTests(ActionTestCase):
             lambda: self.update(changes={"clock_starts": "noon"}), "invalid_value", "clock_starts"
         )
         self.assertRefused(lambda: self.update(version=2), "stale_version", "version")
+
+    def test_same_change_from_a_stale_version_is_still_a_conflict(self):
+        # Someone else already wrote the very values this writer wants, from the same read:
+        # the write is refused rather than reported as done, or an increment would be lost.
+        self.update()
+        self.assertRefused(lambda: self.update(version=1), "stale_version", "version")
 
     def move(self, code="step-2", direction=-1, version=1, who="quality"):
         return actions.move_step(
