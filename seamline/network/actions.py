@@ -841,3 +841,94 @@ def remove_decision_right(actor: Actor, right: DecisionRight, *, reason: str) ->
     _history(right, actor, reason)
     record(actor, "decision_right.remove", right, changes={"right": [label, None]}, reason=reason)
     right.delete()
+
+
+# --- first start -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bootstrap_network(
+    *,
+    network_name: str,
+    prime_code: str,
+    prime_name: str,
+    admin_username: str,
+    admin_first_name: str,
+    admin_last_name: str,
+    admin_email: str,
+    admin_password: str,
+) -> User:
+    """Create the network, its prime provider and the first network admin, once.
+
+    Runs as the system (there is nobody yet to act); refuses when a prime already exists.
+    """
+    system = Actor.system("setup")
+    if Organisation.objects.filter(kind=OrgKind.PRIME).exists():
+        raise RuleViolation.one(
+            "already_set_up", "This network already has its prime provider and admin."
+        )
+    reasons: list[Reason] = []
+    if not network_name.strip():
+        reasons.append(Reason("required", "Give the network's name.", "network_name"))
+    if not prime_name.strip():
+        reasons.append(Reason("required", "Give the prime provider's name.", "prime_name"))
+    try:
+        validate_slug(prime_code)
+    except ValidationError:
+        reasons.append(
+            Reason(
+                "invalid_code",
+                "The prime's code may hold only letters, digits, - and _.",
+                "prime_code",
+            )
+        )
+    try:
+        validate_email(admin_email)
+    except ValidationError:
+        reasons.append(
+            Reason("invalid_email", f"'{admin_email}' is not an email address.", "admin_email")
+        )
+    candidate = User(
+        username=admin_username,
+        first_name=admin_first_name,
+        last_name=admin_last_name,
+        email=admin_email,
+    )
+    try:
+        validate_password(admin_password, candidate)
+    except ValidationError as exc:
+        reasons.append(Reason("weak_password", " ".join(exc.messages), "admin_password"))
+    if reasons:
+        raise RuleViolation(*reasons)
+    network = Network.current()
+    network.name = network_name.strip()
+    network.save(update_fields=["name"])
+    prime = Organisation.objects.create(
+        code=prime_code, name=prime_name.strip(), kind=OrgKind.PRIME, status=OrgStatus.ACTIVE
+    )
+    OrganisationStatusChange.objects.create(
+        organisation=prime, to_status=OrgStatus.ACTIVE, reason="Network set up"
+    )
+    admin = User.objects.create_user(
+        username=admin_username.strip().lower(),
+        email=admin_email,
+        password=admin_password,
+        first_name=admin_first_name.strip(),
+        last_name=admin_last_name.strip(),
+    )
+    membership = Membership.objects.create(user=admin, organisation=prime)
+    RoleGrant.objects.create(
+        membership=membership, role=Role.NETWORK_ADMIN, reason="Network set up"
+    )
+    record(
+        system,
+        "network.setup",
+        network,
+        changes={
+            "name": [None, network.name],
+            "prime": [None, prime.code],
+            "admin": [None, admin.username],
+        },
+        reason="Network set up",
+    )
+    return admin
