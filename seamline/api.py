@@ -23,6 +23,8 @@ Seamline's JSON API. Authenticate with `Authorization: Bearer <token>`; a token 
 person who issued it and sees exactly what they see on the pages. Records outside your
 organisation's part in the network answer 404, whether or not they exist.
 
+Lists answer `{"items": [...], "count": n}`, a page at a time (`page`, `page_size`).
+
 Errors share one shape: `{"detail": "...", "reasons": [{"code", "message", "field"?}]}`.
 A 409 means someone else changed the record first: reload it and try again with its new
 `version`.

@@ -222,6 +222,22 @@ class OrganisationStatusTests(ApiTestCase):
                 self.assertStatus(response, 403)
         self.assertEqual(Organisation.objects.get(code="swiftstaff").status, "active")
 
+    def test_history_queries_do_not_grow_with_rows(self):
+        url = "/api/organisations/swiftstaff/status-history"
+        few = self.count_queries("swift_admin", url)
+        for i in range(10):
+            OrganisationStatusChange.objects.create(
+                organisation=self.cast.swift,
+                from_status="active" if i % 2 == 0 else "suspended",
+                to_status="suspended" if i % 2 == 0 else "active",
+                changed_by=self.cast.net_admin,
+                reason=f"Review {i}.",
+            )
+        with self.assertNumQueries(few):
+            body = self.assertStatus(self.get("swift_admin", url), 200)
+        self.assertEqual(body["count"], 11)
+        self.assertEqual(body["items"][0]["changed_by"], "Net Tester")
+
     def test_history_of_missing_organisation_is_404(self):
         self.assertNotFound(self.get("net_admin", "/api/organisations/atlantis/status-history"))
 
