@@ -1,10 +1,13 @@
 """Token authentication, the OpenAPI document and /api/me."""
 
+import json
 from datetime import timedelta
 
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.utils import timezone
 
+from seamline.api import _rule_violation
+from seamline.errors import Conflict, RuleViolation
 from seamline.network.actions import issue_api_token, revoke_api_token
 from seamline.network.models import ApiToken, RoleGrant
 from seamline.testing import Cast, build_cast
@@ -143,3 +146,31 @@ class TokenIssueTests(TestCase):
         self.assertFalse(ApiToken.objects.filter(key_hash=key).exists())
         response = self.client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {key}")
         self.assertEqual(response.json()["username"], "quality")
+
+
+class ProblemMappingTests(TestCase):
+    """How a `RuleViolation` from an action becomes a status and a problem body."""
+
+    def answer(self, exc: RuleViolation) -> tuple[int, dict]:
+        response = _rule_violation(RequestFactory().get("/api/me"), exc)
+        return response.status_code, json.loads(response.content)
+
+    def test_rule_is_422_with_the_field(self):
+        status, body = self.answer(RuleViolation.one("code_taken", "Code is taken.", "code"))
+        self.assertEqual(status, 422)
+        self.assertEqual(
+            body,
+            {
+                "detail": "Code is taken.",
+                "reasons": [{"code": "code_taken", "message": "Code is taken.", "field": "code"}],
+            },
+        )
+
+    def test_stale_version_is_409(self):
+        status, body = self.answer(Conflict.stale("Riverside", 1, 2))
+        self.assertEqual(status, 409)
+        self.assertEqual(body["reasons"][0]["field"], "version")
+
+    def test_refusal_for_who_is_asking_is_403(self):
+        status, _ = self.answer(RuleViolation.one("not_permitted", "Not yours to change."))
+        self.assertEqual(status, 403)
