@@ -16,7 +16,7 @@ from seamline.access import Actor, NotFound, ReadOnly
 from seamline.audit.actions import record
 from seamline.audit.models import EntryKind
 
-from .choices import OrgKind, Role
+from .choices import Role
 from .models import Network, Organisation, Pathway, User
 
 if TYPE_CHECKING:
@@ -28,12 +28,12 @@ ORG_PEOPLE_ROLES = frozenset(
 )
 
 
-def refuse(actor: Actor, what: str, ident: str) -> NotFound:
-    """Log the refused access and return the exception to raise (nothing about the record)."""
+def _log_refusal(actor: Actor, what: str, ident: str, reason: str = "") -> None:
     record(
         actor,
         "access.refused",
         kind=EntryKind.REFUSED,
+        reason=reason,
         target={
             "object_type": what,
             "object_id": str(ident)[:100],
@@ -41,10 +41,17 @@ def refuse(actor: Actor, what: str, ident: str) -> NotFound:
             "object_organisation_code": "",
         },
     )
+
+
+def refuse(actor: Actor, what: str, ident: str) -> NotFound:
+    """Log the refused access and return the exception to raise (nothing about the record)."""
+    _log_refusal(actor, what, ident)
     return NotFound()
 
 
-def _read_only(actor: Actor, message: str) -> ReadOnly:
+def _read_only(actor: Actor, message: str, what: str, ident: str) -> ReadOnly:
+    """Log the refused change (the reason says why) and return the exception to raise."""
+    _log_refusal(actor, what, ident, reason=message)
     return ReadOnly(message)
 
 
@@ -59,7 +66,12 @@ def get_network_for_user(actor: Actor, write: bool = False) -> Network:
     if not actor.roles:
         raise refuse(actor, "network.network", "settings")
     if write and not can_manage_network(actor):
-        raise _read_only(actor, "Only the network admin of the prime provider changes settings.")
+        raise _read_only(
+            actor,
+            "Only the network admin of the prime provider changes settings.",
+            "network.network",
+            "settings",
+        )
     return Network.current()
 
 
@@ -78,7 +90,10 @@ def get_organisation_for_user(actor: Actor, code: str, write: bool = False) -> O
         raise refuse(actor, "network.organisation", code)
     if write and not can_edit_organisation(actor, org):
         raise _read_only(
-            actor, "Only this organisation's partner admin or the network admin can change it."
+            actor,
+            "Only this organisation's partner admin or the network admin can change it.",
+            "network.organisation",
+            code,
         )
     return org
 
@@ -131,6 +146,8 @@ def get_person_for_user(actor: Actor, person_uuid: str, write: bool = False) -> 
             raise _read_only(
                 actor,
                 "Only this person's partner admin or the network admin can change their access.",
+                "network.user",
+                str(person.uuid),
             )
     return person
 
@@ -186,7 +203,12 @@ def get_pathway_for_user(actor: Actor, code: str, write: bool = False) -> Pathwa
     if pathway is None:
         raise refuse(actor, "network.pathway", code)
     if write and not can_design_pathways(actor, pathway):
-        raise _read_only(actor, "Only the prime's network admin or quality lead changes pathways.")
+        raise _read_only(
+            actor,
+            "Only the prime's network admin or quality lead changes pathways.",
+            "network.pathway",
+            code,
+        )
     return pathway
 
 
