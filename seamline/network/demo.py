@@ -223,7 +223,7 @@ STAFF: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     ),
 }
 # The printed logins show the network from the prime and from one partner's side.
-LOGIN_ORG = {
+LOGIN_ORG: dict[str, str] = {
     Role.PARTNER_ADMIN: "riverside",
     Role.SUPERVISOR: "riverside",
     Role.COORDINATOR: "riverside",

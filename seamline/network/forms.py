@@ -360,5 +360,18 @@ class NetworkSettingsForm(forms.Form):
     reason = reason_field(label="Why do the settings change?")
     version = version_field()
 
+    STAGES = ("induction", "supervised", "independent", "enhanced")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        caps = [data.get(f"cap_{stage}") for stage in self.STAGES]
+        if None not in caps and caps != sorted(caps):  # type: ignore[type-var]
+            self.add_error(
+                "cap_supervised",
+                "Caps must not fall as the stage rises "
+                "(induction ≤ supervised ≤ independent ≤ enhanced).",
+            )
+        return data
+
     def changes(self) -> dict[str, Any]:
         return {f: self.cleaned_data[f] for f in Network.SETTING_FIELDS}

@@ -20,7 +20,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 class CrossOrganisationTests(TestCase):
-    """river_admin asks for SwiftStaff's private records: 404, and nothing about them in the body."""
+    """river_admin asks for SwiftStaff's private records: 404, nothing about them in the body."""
 
     @classmethod
     def setUpTestData(cls):

@@ -22,7 +22,7 @@ DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
 
 
-class SeamlineServer(BaseApplication):  # type: ignore[misc]
+class SeamlineServer(BaseApplication):
     """Gunicorn with its settings given here rather than read from its command line."""
 
     def __init__(self, application: Callable[..., Any], options: dict[str, Any]):
