@@ -30,6 +30,13 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 class DemoCommandTests(SimpleTestCase):
+    folder: tempfile.TemporaryDirectory[str]
+    home: Path
+    first: subprocess.CompletedProcess[str]
+    kept: subprocess.CompletedProcess[str]
+    second: subprocess.CompletedProcess[str]
+    verify: subprocess.CompletedProcess[str]
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

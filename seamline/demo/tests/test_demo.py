@@ -28,6 +28,8 @@ SEED = 2026
 
 
 class DemoNetworkTests(TestCase):
+    ctx: registry.DemoContext
+
     @classmethod
     def setUpTestData(cls):
         cls.ctx = registry.build(seed=SEED)
@@ -92,14 +94,14 @@ class DemoNetworkTests(TestCase):
         self.assertEqual((visit.time_standard_hours, visit.clock_starts), (48, "discharge"))
 
     def test_every_step_has_a_complete_raci_mixing_organisations_and_roles(self):
-        for pathway in Pathway.objects.prefetch_related("steps__raci"):
+        for pathway in Pathway.objects.prefetch_related("steps__raci__organisation"):
             entries = [e for step in pathway.steps.all() for e in step.raci.all()]
             with self.subTest(pathway=pathway.code):
                 self.assertTrue(any(e.organisation_id for e in entries))
                 self.assertTrue(any(e.role for e in entries))
             for step in pathway.steps.all():
                 raci = [
-                    RaciEntry(e.letter, e.organisation_id and str(e.organisation_id), e.role)
+                    RaciEntry(e.letter, e.organisation.code if e.organisation else None, e.role)
                     for e in step.raci.all()
                 ]
                 letters = {e.letter for e in raci}
@@ -193,10 +195,14 @@ class DemoPlanTests(SimpleTestCase):
 
     def test_demo_password_passes_the_password_validators(self):
         from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
 
         person = network_demo.plan_people(registry.rng_for(SEED, "network"))[0]
         user = User(username=person.username, first_name=person.first_name, email="a@b.example")
-        self.assertIsNone(validate_password(registry.DEMO_PASSWORD, user))  # raises if weak
+        try:
+            validate_password(registry.DEMO_PASSWORD, user)
+        except ValidationError as exc:
+            self.fail(f"The demo password is refused: {exc.messages}")
 
     def test_progress_never_exceeds_a_step_share(self):
         reported: list[int] = []
