@@ -53,8 +53,16 @@ class OrganisationListTests(TestCase):
         self.assertEqual(rows[0], ["code", "name", "kind", "status", "ods_code", "people"])
         self.assertEqual(
             rows[1:],
-            [["harbour", "Harbour Community Trust", "Voluntary, community and social enterprise",
-              "Onboarding", "", "0"]],
+            [
+                [
+                    "harbour",
+                    "Harbour Community Trust",
+                    "Voluntary, community and social enterprise",
+                    "Onboarding",
+                    "",
+                    "0",
+                ]
+            ],
         )
 
     def test_csv_cells_never_start_a_formula(self):
@@ -127,33 +135,56 @@ class OrganisationWriteTests(TestCase):
         self.assertRedirects(response, "/network/organisations/brightcare/")
         org = Organisation.objects.get(code="brightcare")
         self.assertEqual(org.contact_email, "office@brightcare.example")
-        self.assertTrue(AuditEntry.objects.filter(action="organisation.create", object_id="brightcare").exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(action="organisation.create", object_id="brightcare").exists()
+        )
 
     def test_a_taken_code_is_a_form_error_on_the_code(self):
         self.client.force_login(self.cast.net_admin)
         response = self.client.post(
             "/network/organisations/new/",
-            {"code": "riverside", "name": "Another", "kind": "vcse", "status": "active", "reason": "x"},
+            {
+                "code": "riverside",
+                "name": "Another",
+                "kind": "vcse",
+                "status": "active",
+                "reason": "x",
+            },
         )
         self.assertEqual(response.status_code, 200)
         self.assertFormError(
-            response.context["form"], "code", "Code 'riverside' is already used by another organisation."
+            response.context["form"],
+            "code",
+            "Code 'riverside' is already used by another organisation.",
         )
 
     def test_second_prime_is_refused_on_the_kind_field(self):
         self.client.force_login(self.cast.net_admin)
         response = self.client.post(
             "/network/organisations/new/",
-            {"code": "p2", "name": "Another prime", "kind": "prime", "status": "active", "reason": "x"},
+            {
+                "code": "p2",
+                "name": "Another prime",
+                "kind": "prime",
+                "status": "active",
+                "reason": "x",
+            },
         )
-        self.assertFormError(response.context["form"], "kind", "The network already has its prime provider.")
+        self.assertFormError(
+            response.context["form"], "kind", "The network already has its prime provider."
+        )
 
     def test_partner_admin_edits_own_organisation(self):
         self.client.force_login(self.cast.river_admin)
         org = self.cast.riverside
         response = self.client.post(
             "/network/organisations/riverside/edit/",
-            {"name": org.name, "contact_phone": "01632 960 111", "version": org.version, "reason": ""},
+            {
+                "name": org.name,
+                "contact_phone": "01632 960 111",
+                "version": org.version,
+                "reason": "",
+            },
         )
         self.assertRedirects(response, "/network/organisations/riverside/")
         org.refresh_from_db()
@@ -210,4 +241,6 @@ class OrganisationWriteTests(TestCase):
 
     def test_only_the_network_admin_changes_status(self):
         self.client.force_login(self.cast.quality)
-        self.assertEqual(self.client.get("/network/organisations/swiftstaff/status/").status_code, 403)
+        self.assertEqual(
+            self.client.get("/network/organisations/swiftstaff/status/").status_code, 403
+        )

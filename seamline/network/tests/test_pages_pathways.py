@@ -97,21 +97,34 @@ class PathwayDesignTests(TestCase):
         self.assertContains(response, "was changed by someone else")
         self.assertContains(response, "Discharge home")
         pathway.refresh_from_db()
-        self.assertEqual((pathway.name, pathway.description), ("Hospital discharge to community", "theirs"))
+        self.assertEqual(
+            (pathway.name, pathway.description), ("Hospital discharge to community", "theirs")
+        )
 
     def test_add_and_edit_a_step(self):
         response = self.client.post(
             "/network/pathways/discharge/steps/new/",
-            {"code": "review", "name": "Review at 6 weeks", "time_standard_hours": "1008",
-             "clock_starts": "discharge"},
+            {
+                "code": "review",
+                "name": "Review at 6 weeks",
+                "time_standard_hours": "1008",
+                "clock_starts": "discharge",
+            },
         )
         self.assertRedirects(response, "/network/pathways/discharge/steps/review/raci/")
         step = PathwayStep.objects.get(pathway=self.cast.discharge, code="review")
-        self.assertEqual((step.position, step.time_standard_label), (3, "within 42 days of discharge"))
+        self.assertEqual(
+            (step.position, step.time_standard_label), (3, "within 42 days of discharge")
+        )
         response = self.client.post(
             "/network/pathways/discharge/steps/review/edit/",
-            {"name": "Six-week review", "time_standard_hours": "1008", "clock_starts": "discharge",
-             "version": step.version, "reason": "Plainer name"},
+            {
+                "name": "Six-week review",
+                "time_standard_hours": "1008",
+                "clock_starts": "discharge",
+                "version": step.version,
+                "reason": "Plainer name",
+            },
         )
         self.assertRedirects(response, "/network/pathways/discharge/")
         step.refresh_from_db()
@@ -121,7 +134,11 @@ class PathwayDesignTests(TestCase):
         step = self.cast.discharge.steps.get(code="step-1")
         response = self.client.post(
             "/network/pathways/discharge/steps/step-1/edit/",
-            {"name": "First contact", "clock_starts": "referral_received", "version": step.version + 5},
+            {
+                "name": "First contact",
+                "clock_starts": "referral_received",
+                "version": step.version + 5,
+            },
         )
         self.assertContains(response, "was changed by someone else")
         self.assertContains(response, 'value="First contact"')
@@ -150,7 +167,8 @@ class PathwayDesignTests(TestCase):
         )
         self.assertContains(response, "already at that end of the pathway")
         response = self.client.post(
-            "/network/pathways/discharge/steps/step-1/move/", {"direction": "up", "version": step.version}
+            "/network/pathways/discharge/steps/step-1/move/",
+            {"direction": "up", "version": step.version},
         )
         self.assertRedirects(response, "/network/pathways/discharge/")
 
@@ -163,8 +181,12 @@ class PathwayDesignTests(TestCase):
         step = self.cast.discharge.steps.get(code="step-1")
         self.assertEqual(
             sorted((e.letter, e.party_label) for e in step.raci.all()),
-            [("A", "Northbridge Community Care"), ("C", "Supervisor / clinical lead"),
-             ("I", "County Integrated Care Board"), ("R", "Care coordinator")],
+            [
+                ("A", "Northbridge Community Care"),
+                ("C", "Supervisor / clinical lead"),
+                ("I", "County Integrated Care Board"),
+                ("R", "Care coordinator"),
+            ],
         )
         entry = step.raci.get(letter="I")
         response = self.client.post(f"/network/pathways/discharge/raci/{entry.uuid}/remove/")
@@ -173,7 +195,8 @@ class PathwayDesignTests(TestCase):
 
     def test_second_accountable_is_a_form_error(self):
         response = self.client.post(
-            "/network/pathways/discharge/steps/step-1/raci/", {"letter": "A", "organisation": "riverside"}
+            "/network/pathways/discharge/steps/step-1/raci/",
+            {"letter": "A", "organisation": "riverside"},
         )
         self.assertFormError(
             response.context["form"],
@@ -187,7 +210,9 @@ class PathwayDesignTests(TestCase):
             {"letter": "C", "organisation": "riverside", "role": "worker"},
         )
         self.assertFormError(
-            response.context["form"], "organisation", "Name either an organisation or a role, not both."
+            response.context["form"],
+            "organisation",
+            "Name either an organisation or a role, not both.",
         )
 
     def test_raci_entry_of_another_pathway_is_not_found(self):
@@ -211,7 +236,9 @@ class PathwayHistoryTests(TestCase):
         actions.update_step(
             admin, step, {"time_standard_hours": 12}, version=step.version, reason="Faster contact"
         )
-        actions.add_raci(admin, step, letter="I", organisation=cls.cast.icb, reason="Keep the ICB told")
+        actions.add_raci(
+            admin, step, letter="I", organisation=cls.cast.icb, reason="Keep the ICB told"
+        )
 
     def test_history_says_who_when_why_and_what(self):
         self.client.force_login(self.cast.river_worker)
@@ -225,5 +252,7 @@ class PathwayHistoryTests(TestCase):
         self.assertEqual(step_change.what, "changed")
         self.assertEqual(step_change.changes, [("Time standard (hours)", 24, 12)])
         rename = next(e for e in events if e.why == "Shorter")
-        self.assertEqual(rename.changes, [("Name", "Hospital discharge to community", "Discharge to home")])
+        self.assertEqual(
+            rename.changes, [("Name", "Hospital discharge to community", "Discharge to home")]
+        )
         self.assertContains(response, "Faster contact")

@@ -21,7 +21,9 @@ class StaffListTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
-        make_user("river_nurse", cls.cast.riverside, [Role.WORKER], first_name="Amara", last_name="Okafor")
+        make_user(
+            "river_nurse", cls.cast.riverside, [Role.WORKER], first_name="Amara", last_name="Okafor"
+        )
 
     def setUp(self):
         self.client.force_login(self.cast.river_admin)
@@ -34,8 +36,14 @@ class StaffListTests(TestCase):
     def test_lists_current_members_with_filters(self):
         self.assertEqual(
             self.listed(),
-            ["river_admin", "river_coordinator", "river_nurse", "river_scheduler",
-             "river_supervisor", "river_worker"],
+            [
+                "river_admin",
+                "river_coordinator",
+                "river_nurse",
+                "river_scheduler",
+                "river_supervisor",
+                "river_worker",
+            ],
         )
         self.assertEqual(self.listed(role="worker"), ["river_nurse", "river_worker"])
         self.assertEqual(self.listed(q="okafor"), ["river_nurse"])
@@ -59,10 +67,15 @@ class StaffListTests(TestCase):
             "/network/organisations/riverside/people/", {"role": "worker", "format": "csv"}
         )
         rows = list(csv.reader(io.StringIO(response.content.decode())))
-        self.assertEqual(rows[0], ["name", "username", "email", "job_title", "roles", "member_since"])
+        self.assertEqual(
+            rows[0], ["name", "username", "email", "job_title", "roles", "member_since"]
+        )
         self.assertEqual(sorted(r[1] for r in rows[1:]), ["river_nurse", "river_worker"])
         nurse = next(r for r in rows if r[1] == "river_nurse")
-        self.assertEqual(nurse[:5], ["Amara Okafor", "river_nurse", "river_nurse@example.org", "", "Frontline worker"])
+        self.assertEqual(
+            nurse[:5],
+            ["Amara Okafor", "river_nurse", "river_nurse@example.org", "", "Frontline worker"],
+        )
 
     def test_queries_do_not_grow_with_rows(self):
         with CaptureQueriesContext(connection) as few:
@@ -103,7 +116,8 @@ class AddPersonTests(TestCase):
     def test_partner_admin_adds_a_person(self):
         self.client.force_login(self.cast.river_admin)
         response = self.client.post(
-            "/network/organisations/riverside/people/new/", self.form_data(roles=["worker", "scheduler"])
+            "/network/organisations/riverside/people/new/",
+            self.form_data(roles=["worker", "scheduler"]),
         )
         person = User.objects.get(username="new.carer")
         self.assertRedirects(response, f"/network/people/{person.uuid}/")
@@ -124,7 +138,9 @@ class AddPersonTests(TestCase):
         url = "/network/organisations/northbridge/people/new/"
         response = self.client.post(url, self.form_data(roles=["inspector"]))
         self.assertFormError(
-            response.context["form"], "expires_at", "Inspector access must have an end date and time."
+            response.context["form"],
+            "expires_at",
+            "Inspector access must have an end date and time.",
         )
         ends = (timezone.localtime() + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
         response = self.client.post(url, self.form_data(roles=["inspector"], expires_at=ends))
@@ -163,9 +179,13 @@ class PersonPageTests(TestCase):
     def test_audit_entries_shown_only_to_those_who_read_the_log(self):
         worker = self.cast.river_worker
         self.client.force_login(self.cast.river_admin)
-        self.assertContains(self.client.get(f"/network/people/{worker.uuid}/"), "Recent audit entries")
+        self.assertContains(
+            self.client.get(f"/network/people/{worker.uuid}/"), "Recent audit entries"
+        )
         self.client.force_login(self.cast.river_supervisor)
-        self.assertNotContains(self.client.get(f"/network/people/{worker.uuid}/"), "Recent audit entries")
+        self.assertNotContains(
+            self.client.get(f"/network/people/{worker.uuid}/"), "Recent audit entries"
+        )
 
     def test_supervisor_sees_no_change_actions(self):
         self.client.force_login(self.cast.river_supervisor)
@@ -173,7 +193,10 @@ class PersonPageTests(TestCase):
         self.assertNotContains(response, "Grant a role")
         self.assertNotContains(response, "/leave/")
         self.assertEqual(
-            self.client.get(f"/network/people/{self.cast.river_worker.uuid}/roles/grant/").status_code, 403
+            self.client.get(
+                f"/network/people/{self.cast.river_worker.uuid}/roles/grant/"
+            ).status_code,
+            403,
         )
 
 
@@ -191,11 +214,15 @@ class PersonChangeTests(TestCase):
         response = self.client.get(self.base + "roles/grant/")
         offered = [value for value, _ in response.context["form"].fields["role"].choices]
         self.assertNotIn("worker", offered)  # already held
-        response = self.client.post(self.base + "roles/grant/", {"role": "scheduler", "reason": "Covers the rota"})
+        response = self.client.post(
+            self.base + "roles/grant/", {"role": "scheduler", "reason": "Covers the rota"}
+        )
         self.assertRedirects(response, self.base)
         self.assertEqual(self.cast.actor(self.worker).roles, {"worker", "scheduler"})
         grant = RoleGrant.objects.get(membership__user=self.worker, role="scheduler")
-        self.assertEqual((grant.granted_by, grant.reason), (self.cast.river_admin, "Covers the rota"))
+        self.assertEqual(
+            (grant.granted_by, grant.reason), (self.cast.river_admin, "Covers the rota")
+        )
 
     def test_grant_needs_a_reason(self):
         response = self.client.post(self.base + "roles/grant/", {"role": "scheduler", "reason": ""})
@@ -203,13 +230,17 @@ class PersonChangeTests(TestCase):
         self.assertEqual(self.cast.actor(self.worker).roles, {"worker"})
 
     def test_revoke_role_with_reason(self):
-        make_grant = self.client.post(self.base + "roles/grant/", {"role": "scheduler", "reason": "Cover"})
+        make_grant = self.client.post(
+            self.base + "roles/grant/", {"role": "scheduler", "reason": "Cover"}
+        )
         self.assertEqual(make_grant.status_code, 302)
         response = self.client.get(self.base + "roles/scheduler/revoke/")
         self.assertContains(response, "Remove Scheduler / rota coordinator")
         response = self.client.post(self.base + "roles/scheduler/revoke/", {"reason": ""})
         self.assertTrue(response.context["form"].has_error("reason"))
-        response = self.client.post(self.base + "roles/scheduler/revoke/", {"reason": "Back to visits"})
+        response = self.client.post(
+            self.base + "roles/scheduler/revoke/", {"reason": "Back to visits"}
+        )
         self.assertRedirects(response, self.base)
         self.assertEqual(self.cast.actor(self.worker).roles, {"worker"})
 
@@ -222,7 +253,9 @@ class PersonChangeTests(TestCase):
         response = self.client.post(me + "roles/partner_admin/revoke/", {"reason": "oops"})
         self.assertEqual(response.status_code, 200)
         self.assertFormError(
-            response.context["form"], None, "You cannot remove your own admin role; ask another admin."
+            response.context["form"],
+            None,
+            "You cannot remove your own admin role; ask another admin.",
         )
 
     def test_leave_the_organisation(self):
@@ -235,8 +268,13 @@ class PersonChangeTests(TestCase):
     def test_edit_details(self):
         response = self.client.post(
             self.base + "edit/",
-            {"first_name": "Rivka", "last_name": "Tester", "email": "rivka@riverside.example",
-             "job_title": "Carer", "phone": ""},
+            {
+                "first_name": "Rivka",
+                "last_name": "Tester",
+                "email": "rivka@riverside.example",
+                "job_title": "Carer",
+                "phone": "",
+            },
         )
         self.assertRedirects(response, self.base)
         self.worker.refresh_from_db()
@@ -246,8 +284,13 @@ class PersonChangeTests(TestCase):
         self.client.force_login(self.worker)
         response = self.client.post(
             self.base + "edit/",
-            {"first_name": "River", "last_name": "Tester", "email": "river@home.example",
-             "job_title": "", "phone": "07700 900123"},
+            {
+                "first_name": "River",
+                "last_name": "Tester",
+                "email": "river@home.example",
+                "job_title": "",
+                "phone": "07700 900123",
+            },
         )
         self.assertRedirects(response, self.base)
         self.worker.refresh_from_db()

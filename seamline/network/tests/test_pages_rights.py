@@ -54,14 +54,26 @@ class DecisionRightsMapTests(TestCase):
     def test_csv_export(self):
         response = self.client.get("/network/decision-rights/", {"format": "csv"})
         rows = list(csv.reader(io.StringIO(response.content.decode())))
-        self.assertEqual(rows[0], ["action", "pathway", "organisation", "role", "conditions", "since"])
+        self.assertEqual(
+            rows[0], ["action", "pathway", "organisation", "role", "conditions", "since"]
+        )
         self.assertEqual(
             [r[:5] for r in rows[1:]],
             [
-                ["Crisis escalation", "every pathway", "Riverside Home Support",
-                 "Supervisor / clinical lead", ""],
-                ["Refer onward", "Hospital discharge to community", "SwiftStaff Agency", "any role",
-                 "With the person's consent"],
+                [
+                    "Crisis escalation",
+                    "every pathway",
+                    "Riverside Home Support",
+                    "Supervisor / clinical lead",
+                    "",
+                ],
+                [
+                    "Refer onward",
+                    "Hospital discharge to community",
+                    "SwiftStaff Agency",
+                    "any role",
+                    "With the person's consent",
+                ],
             ],
         )
 
@@ -79,7 +91,12 @@ class DecisionRightsMapTests(TestCase):
     def test_checker_says_no_with_the_reason(self):
         response = self.client.get(
             "/network/decision-rights/check/",
-            {"action_kind": "refer", "pathway": "discharge", "organisation": "riverside", "role": "worker"},
+            {
+                "action_kind": "refer",
+                "pathway": "discharge",
+                "organisation": "riverside",
+                "role": "worker",
+            },
             **HTMX,
         )
         self.assertContains(response, '<div class="answer no"><p class="answer-word">No</p>')
@@ -88,7 +105,12 @@ class DecisionRightsMapTests(TestCase):
     def test_checker_works_without_javascript(self):
         response = self.client.get(
             "/network/decision-rights/check/",
-            {"action_kind": "refer", "pathway": "discharge", "organisation": "swiftstaff", "role": "worker"},
+            {
+                "action_kind": "refer",
+                "pathway": "discharge",
+                "organisation": "swiftstaff",
+                "role": "worker",
+            },
         )
         self.assertContains(response, "<html")
         self.assertTrue(response.context["answer"]["allowed"])
@@ -97,7 +119,9 @@ class DecisionRightsMapTests(TestCase):
     def test_only_the_network_admin_adds_and_removes(self):
         self.assertEqual(self.client.get("/network/decision-rights/new/").status_code, 403)
         right = DecisionRight.objects.first()
-        self.assertEqual(self.client.get(f"/network/decision-rights/{right.uuid}/remove/").status_code, 403)
+        self.assertEqual(
+            self.client.get(f"/network/decision-rights/{right.uuid}/remove/").status_code, 403
+        )
 
     def test_network_admin_adds_a_right_with_a_reason(self):
         self.client.force_login(self.cast.net_admin)
@@ -108,7 +132,9 @@ class DecisionRightsMapTests(TestCase):
         response = self.client.post("/network/decision-rights/new/", data)
         self.assertRedirects(response, "/network/decision-rights/")
         right = DecisionRight.objects.get(action_kind="emergency_cover")
-        self.assertEqual((right.role, right.organisation, right.pathway), (Role.SCHEDULER, None, None))
+        self.assertEqual(
+            (right.role, right.organisation, right.pathway), (Role.SCHEDULER, None, None)
+        )
 
     def test_a_right_needs_a_party(self):
         self.client.force_login(self.cast.net_admin)
@@ -175,7 +201,9 @@ class NetworkSettingsTests(TestCase):
     def test_reason_is_required(self):
         network = Network.current()
         self.client.force_login(self.cast.net_admin)
-        response = self.client.post("/network/settings/", self.form_data(network, reason="", expiring_days=45))
+        response = self.client.post(
+            "/network/settings/", self.form_data(network, reason="", expiring_days=45)
+        )
         self.assertTrue(response.context["form"].has_error("reason"))
         network.refresh_from_db()
         self.assertEqual(network.expiring_days, 30)
@@ -197,7 +225,9 @@ class NetworkSettingsTests(TestCase):
         network = Network.current()
         stale = self.form_data(network, expiring_days=60)
         actions.update_network_settings(
-            self.cast.actor(self.cast.net_admin), {"expiring_days": 45}, version=network.version,
+            self.cast.actor(self.cast.net_admin),
+            {"expiring_days": 45},
+            version=network.version,
             reason="First",
         )
         self.client.force_login(self.cast.net_admin)
