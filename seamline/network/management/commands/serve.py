@@ -8,6 +8,7 @@ that whitenoise serves compressed, fingerprinted files. Ctrl-C or SIGTERM stops 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -62,6 +63,10 @@ def gunicorn_options(
     }
 
 
+def _exit_quietly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 class Command(BaseCommand):
     help = "Serve Seamline with gunicorn (threaded workers) and whitenoise for static files."
 
@@ -84,6 +89,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1 or options["threads"] < 1:
             raise CommandError("--workers and --threads must be at least 1.")
+        # Until gunicorn takes over the signals, SIGTERM stops the command as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _exit_quietly)
         call_command("collectstatic", interactive=False, verbosity=0)
         # Connections opened so far must not be shared with the forked workers.
         connections.close_all()
