@@ -151,7 +151,8 @@ class ConcurrentTestCase(TransactionTestCase):
             super()._fixture_teardown()
         connection.close()
 
-    def _fixture_setup(self) -> None:
+    @classmethod
+    def _fixture_setup(cls) -> None:
         super()._fixture_setup()
         # The flush emptied the chain head too: put the genesis row back.
         from seamline.audit.chain import GENESIS
