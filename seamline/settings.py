@@ -228,6 +228,7 @@ if PRODUCTION:
 
 # --- static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("SEAMLINE_STATIC_ROOT", WORK_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
