@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -145,7 +146,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file (not memory) so that concurrency tests run real threads against real locks.
     _db["TEST"] = {
-        "NAME": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"seamline-test-{os.getpid()}.sqlite3")
+        "NAME": str(Path(tempfile.gettempdir()) / f"seamline-test-{os.getpid()}.sqlite3")
     }
 else:
     _db["TEST"] = {"NAME": os.environ.get("SEAMLINE_TEST_DB_NAME", f"test_seamline_{os.getpid()}")}

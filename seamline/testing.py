@@ -35,8 +35,12 @@ from seamline.network.models import (
 PASSWORD = "Plenty-of-entropy-2026"
 
 
-def make_org(code: str, kind: str = OrgKind.SUBCONTRACTOR, status: str = OrgStatus.ACTIVE, name: str = "") -> Organisation:
-    org = Organisation.objects.create(code=code, name=name or code.replace("-", " ").title(), kind=kind, status=status)
+def make_org(
+    code: str, kind: str = OrgKind.SUBCONTRACTOR, status: str = OrgStatus.ACTIVE, name: str = ""
+) -> Organisation:
+    org = Organisation.objects.create(
+        code=code, name=name or code.replace("-", " ").title(), kind=kind, status=status
+    )
     OrganisationStatusChange.objects.create(organisation=org, to_status=status, reason="test cast")
     return org
 
@@ -75,7 +79,9 @@ def make_pathway(code: str, lead: Organisation, name: str = "", steps: int = 2) 
             clock_starts=ClockStart.REFERRAL_RECEIVED if i == 1 else ClockStart.PREVIOUS_STEP,
         )
         RaciAssignment.objects.create(step=step, letter=RaciLetter.ACCOUNTABLE, organisation=lead)
-        RaciAssignment.objects.create(step=step, letter=RaciLetter.RESPONSIBLE, role=Role.COORDINATOR)
+        RaciAssignment.objects.create(
+            step=step, letter=RaciLetter.RESPONSIBLE, role=Role.COORDINATOR
+        )
     return pathway
 
 

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 def can_read_log(actor: Actor) -> bool:
-    return actor.is_network_admin or actor.has(Role.PARTNER_ADMIN, Role.QUALITY_LEAD, Role.INSPECTOR)
+    return actor.is_network_admin or actor.has(
+        Role.PARTNER_ADMIN, Role.QUALITY_LEAD, Role.INSPECTOR
+    )
 
 
 def entries_visible_to(qs: AuditEntryQuerySet, actor: Actor) -> AuditEntryQuerySet:
@@ -23,7 +25,11 @@ def entries_visible_to(qs: AuditEntryQuerySet, actor: Actor) -> AuditEntryQueryS
     reads nothing."""
     if actor.user is None or not can_read_log(actor):
         return qs.none()
-    if actor.is_network_admin or actor.has(Role.INSPECTOR) or (actor.in_prime and actor.has(Role.QUALITY_LEAD)):
+    if (
+        actor.is_network_admin
+        or actor.has(Role.INSPECTOR)
+        or (actor.in_prime and actor.has(Role.QUALITY_LEAD))
+    ):
         return qs
     code = actor.org_code
     return qs.filter(Q(organisation_code=code) | Q(object_organisation_code=code))

@@ -50,11 +50,23 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))
-    record(Actor(user=None, organisation=None, label="anonymous"), "auth.login_failed", kind=EntryKind.AUTH, target=_target(username))
+    record(
+        Actor(user=None, organisation=None, label="anonymous"),
+        "auth.login_failed",
+        kind=EntryKind.AUTH,
+        target=_target(username),
+    )
 
 
 @receiver(user_locked_out)
 def _locked_out(sender: Any, request: Any = None, username: str = "", **kwargs: Any) -> None:
-    record(Actor(user=None, organisation=None, label="anonymous"), "auth.locked_out", kind=EntryKind.AUTH, target=_target(username or ""))
+    record(
+        Actor(user=None, organisation=None, label="anonymous"),
+        "auth.locked_out",
+        kind=EntryKind.AUTH,
+        target=_target(username or ""),
+    )

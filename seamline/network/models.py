@@ -176,6 +176,9 @@ class OrganisationStatusChange(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="status_change_has_reason"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.from_status or 'new'} -> {self.to_status}"
+
 
 # --- people ----------------------------------------------------------------------------------
 
