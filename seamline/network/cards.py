@@ -145,9 +145,11 @@ def raci_gaps_card(actor: Actor) -> dict[str, Any]:
 
 
 def people_per_org_card(actor: Actor) -> dict[str, Any]:
-    orgs = Organisation.objects.in_network().annotate(
-        people=Count("memberships", filter=Q(memberships__ended_at__isnull=True))
-    ).order_by("name")
+    orgs = (
+        Organisation.objects.in_network()
+        .annotate(people=Count("memberships", filter=Q(memberships__ended_at__isnull=True)))
+        .order_by("name")
+    )
     return {"orgs": orgs}
 
 

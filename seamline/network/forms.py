@@ -245,6 +245,7 @@ class RaciForm(forms.Form):
         queryset=Organisation.objects.none(),
         to_field_name="code",
         required=False,
+        empty_label="—",
         help_text="Choose an organisation or a role, not both.",
     )
     role = forms.ChoiceField(required=False, choices=[("", "—"), *Role.choices])
@@ -277,7 +278,9 @@ class RightCheckForm(forms.Form):
         queryset=Pathway.objects.none(), to_field_name="code", required=False, empty_label="—"
     )
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), to_field_name="code"
+        queryset=Organisation.objects.none(),
+        to_field_name="code",
+        empty_label="Choose an organisation",
     )
     role = forms.ChoiceField(choices=Role.choices)
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from seamline.access import Actor
-from seamline.network.choices import Role
+from seamline.audit.access import can_read_log
+from seamline.network.access import can_see_people_of
 
 
 @dataclass(frozen=True)
@@ -22,20 +23,17 @@ class MenuItem:
 
 
 def menu_for(actor: Actor) -> list[MenuItem]:
-    items = [MenuItem("Home", "home")]
+    """Only links to pages the actor may open: a menu never leads to a refusal."""
+    items = [MenuItem("Home", "home"), MenuItem("Organisations", "network:organisations")]
     if actor.aggregates_only:
-        items.append(MenuItem("Organisations", "network:organisations"))
         items.append(MenuItem("Pathways", "network:pathways"))
         return items
-    items.append(MenuItem("Organisations", "network:organisations"))
-    if actor.organisation is not None and (
-        actor.is_network_admin
-        or actor.has(Role.PARTNER_ADMIN, Role.SUPERVISOR, Role.COORDINATOR, Role.SCHEDULER, Role.QUALITY_LEAD)
-    ):
-        items.append(MenuItem("Our people", "network:people", (actor.organisation.code,)))
+    org = actor.organisation
+    if org is not None and can_see_people_of(actor, org):
+        items.append(MenuItem("Our people", "network:people", (org.code,)))
     items.append(MenuItem("Pathways", "network:pathways"))
     items.append(MenuItem("Decision rights", "network:decision_rights"))
-    if actor.is_network_admin or actor.has(Role.PARTNER_ADMIN, Role.QUALITY_LEAD, Role.INSPECTOR):
+    if can_read_log(actor):
         items.append(MenuItem("Audit log", "audit:entries"))
     items.append(MenuItem("Network settings", "network:settings"))
     return items

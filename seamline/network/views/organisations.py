@@ -33,9 +33,11 @@ from .common import (
 
 
 def filtered_organisations(actor: Actor, form: OrganisationFilterForm) -> QuerySet[Organisation]:
-    orgs = access.organisations_for(actor).annotate(
-        people_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True))
-    ).order_by("name", "code")
+    orgs = (
+        access.organisations_for(actor)
+        .annotate(people_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True)))
+        .order_by("name", "code")
+    )
     if not form.is_valid():
         return orgs
     data = form.cleaned_data

@@ -345,7 +345,10 @@ def step_raci_add(request: HttpRequest, code: str, step: str) -> HttpResponse:
                 request, f"{entry.party_label} is now {entry.get_letter_display()} for this step."
             )
             return redirect("network:step_raci_add", code=found.code, step=target.code)
-    entries = target.raci.select_related("organisation").order_by("letter", "id")
+    order = [letter for letter, _ in LETTERS]
+    entries = sorted(
+        target.raci.select_related("organisation"), key=lambda e: (order.index(e.letter), e.pk)
+    )
     context = {
         "pathway": found,
         "step": target,
@@ -503,8 +506,11 @@ def pathway_history(request: HttpRequest, code: str) -> HttpResponse:
         RaciAssignment.history.filter(step_id__in=step_ids).select_related("history_user"),
         RACI_FIELDS,
         lambda r: (
-            f"{RaciLetter(r.letter).label} on step '{step_names.get(r.step_id, '')}': "
+            "RACI entry “"
+            + RaciLetter(r.letter).label
+            + ": "
             + (org_names.get(r.organisation_id, "") if r.organisation_id else Role(r.role).label)
+            + f"” on step '{step_names.get(r.step_id, '')}'"
         ),
         org_names,
         show_names,

@@ -61,7 +61,28 @@
     }
   }, true);
 
-  // After htmx swaps results in, tell screen readers where focus should stay: nothing moves.
+  // When htmx replaces the control that had focus (a "move up" button, say), put focus back on
+  // the control with the same id in the new content, so keyboard users do not lose their place.
+  var focusedId = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement;
+    focusedId = active && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusedId) {
+      return;
+    }
+    var again = document.getElementById(focusedId);
+    focusedId = null;
+    if (again && again.disabled && again.form) {
+      again = again.form.querySelector("button:not([disabled])");
+    }
+    if (again) {
+      again.focus();
+    }
+  });
+
+  // A fragment that could not be loaded says so where it would have appeared.
   document.addEventListener("htmx:responseError", function (event) {
     var target = event.detail && event.detail.target;
     if (target) {
