@@ -6,6 +6,7 @@ log gets 404 on every page of it.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -119,7 +120,7 @@ def entries(request: HttpRequest) -> HttpResponse:
                     e.object_id,
                     e.object_label,
                     e.object_organisation_code,
-                    e.changes,
+                    json.dumps(e.changes, sort_keys=True, ensure_ascii=False),
                     e.reason,
                     e.hash,
                 ]

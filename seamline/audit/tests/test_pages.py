@@ -118,6 +118,7 @@ class AuditListTests(TestCase):
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         self.assertEqual([r["action"] for r in rows], ["thing.read", "thing.river"])
         self.assertEqual(rows[1]["reason"], "Because of the audit")
+        self.assertEqual(json.loads(rows[1]["changes"]), {})
         self.assertEqual(rows[1]["hash"], self.river_note.hash)
 
     def test_pages_of_fifty(self):

@@ -239,6 +239,14 @@ class OrganisationWriteTests(TestCase):
         choices = [value for value, _ in response.context["form"].fields["status"].choices]
         self.assertEqual(choices, ["exited", "suspended"])
 
+    def test_exited_is_final(self):
+        org = make_org("gone", status=OrgStatus.EXITED, name="Gone Ltd")
+        self.client.force_login(self.cast.net_admin)
+        response = self.client.get("/network/organisations/gone/status/")
+        self.assertContains(response, "which is final", status_code=403)
+        self.assertNotContains(self.client.get("/network/organisations/gone/"), "Change status")
+        self.assertEqual(org.status_changes.count(), 1)
+
     def test_only_the_network_admin_changes_status(self):
         self.client.force_login(self.cast.quality)
         self.assertEqual(

@@ -3,12 +3,14 @@
 import csv
 import io
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from seamline.network import actions
 from seamline.network.choices import ActionKind, Role
 from seamline.network.models import DecisionRight, Network
-from seamline.testing import build_cast
+from seamline.testing import build_cast, make_org, make_pathway
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -41,8 +43,6 @@ class DecisionRightsMapTests(TestCase):
         self.assertEqual([len(c) for c in rows["Refer onward"]], [0, 1])
 
     def test_filter_by_pathway_keeps_rights_for_every_pathway(self):
-        from seamline.testing import make_pathway
-
         make_pathway("crisis", self.cast.prime)
         response = self.client.get("/network/decision-rights/", {"pathway": "crisis"})
         self.assertEqual([r.action_kind for r in response.context["rights"]], ["crisis_escalation"])
@@ -50,6 +50,19 @@ class DecisionRightsMapTests(TestCase):
         body = response.content.decode()
         self.assertTrue(body.lstrip().startswith('<div id="matrix"'))
         self.assertIn("2 rights that apply on Hospital discharge to community", body)
+
+    def test_queries_do_not_grow_with_rows(self):
+        with CaptureQueriesContext(connection) as few:
+            self.client.get("/network/decision-rights/")
+        admin = self.cast.actor(self.cast.net_admin)
+        for i in range(20):
+            org = make_org(f"partner-{i}", name=f"Partner {i}")
+            actions.add_decision_right(
+                admin, action_kind=ActionKind.EQUIPMENT_ORDER, organisation=org, reason="Stores"
+            )
+        with self.assertNumQueries(len(few)):
+            response = self.client.get("/network/decision-rights/")
+        self.assertEqual(len(response.context["rights"]), 22)
 
     def test_csv_export(self):
         response = self.client.get("/network/decision-rights/", {"format": "csv"})

@@ -157,10 +157,7 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
                 org = access.get_organisation_for_user(actor, code, write=True)
                 form = rebind_with_version(OrganisationEditForm, request, org.version)
                 add_violation(form, exc)
-                saved_now = [
-                    (form.fields[f].label or f, getattr(org, f))
-                    for f in Organisation.EDITABLE_FIELDS
-                ]
+                saved_now = [(form[f].label, getattr(org, f)) for f in Organisation.EDITABLE_FIELDS]
             except RuleViolation as exc:
                 org.refresh_from_db()
                 add_violation(form, exc)
@@ -184,6 +181,11 @@ def organisation_status(request: HttpRequest, code: str) -> HttpResponse:
     require_writer(actor)
     if not access.can_manage_network(actor):
         raise ReadOnly("Only the network admin changes a partner's status.")
+    if org.status == OrgStatus.EXITED:
+        raise ReadOnly(
+            f"{org.name} has exited the network, which is final: a partner that returns is "
+            "onboarded afresh as a new organisation."
+        )
     if request.method == "POST":
         form = StatusChangeForm(request.POST, current=org.status)
         if form.is_valid():

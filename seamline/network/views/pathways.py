@@ -189,9 +189,7 @@ def pathway_edit(request: HttpRequest, code: str) -> HttpResponse:
                 found = access.get_pathway_for_user(actor, code, write=True)
                 form = rebind_with_version(PathwayEditForm, request, found.version)
                 add_violation(form, exc)
-                saved_now = [
-                    (form.fields[f].label or f, getattr(found, f)) for f in Pathway.EDITABLE_FIELDS
-                ]
+                saved_now = [(form[f].label, getattr(found, f)) for f in Pathway.EDITABLE_FIELDS]
             except RuleViolation as exc:
                 found.refresh_from_db()
                 add_violation(form, exc)
