@@ -145,7 +145,8 @@ def entries(request: HttpRequest) -> HttpResponse:
 def entry(request: HttpRequest, entry: str) -> HttpResponse:
     actor = actor_of(request)
     log = _log_for(actor)
-    found = log.filter(uuid=parse_uuid(entry)).first()
+    wanted = parse_uuid(entry)
+    found = log.filter(uuid=wanted).first() if wanted else None
     if found is None:
         raise refuse(actor, "audit.entry", entry)
     changes = []

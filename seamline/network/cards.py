@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 
 from seamline.access import Actor
 from seamline.audit.models import AuditEntry, ChainHead
@@ -121,9 +121,7 @@ def partners_card(actor: Actor) -> dict[str, Any]:
 
 
 def pathways_with_gaps() -> list[tuple[Pathway, list[tuple[PathwayStep, list[str]]]]]:
-    pathways = Pathway.objects.prefetch_related(
-        Prefetch("steps", queryset=PathwayStep.objects.prefetch_related("raci"))
-    )
+    pathways = Pathway.objects.prefetch_related("steps__raci")
     found = []
     for pathway in pathways:
         steps = []
@@ -192,32 +190,38 @@ def our_people_card(actor: Actor) -> dict[str, Any]:
 
 def my_pathways_card(actor: Actor) -> dict[str, Any]:
     """Pathways the actor's organisation leads, or where it or one of their roles is in a RACI."""
-    mine = Q(organisation=actor.organisation) | Q(role__in=list(actor.roles))
-    pathways = (
+    roles = list(actor.roles)
+    pathways = list(
         Pathway.objects.visible_to(actor)
         .filter(
             Q(lead_organisation=actor.organisation)
             | Q(steps__raci__organisation=actor.organisation)
-            | Q(steps__raci__role__in=list(actor.roles))
+            | Q(steps__raci__role__in=roles)
         )
         .distinct()
-        .prefetch_related(
-            Prefetch(
-                "steps",
-                queryset=PathwayStep.objects.prefetch_related(
-                    Prefetch("raci", queryset=RaciAssignment.objects.filter(mine), to_attr="mine")
-                ),
-            )
-        )
+        .order_by("name")
     )
-    rows = []
-    for pathway in pathways:
-        parts = [
-            (step, "".join(sorted({e.letter for e in step.mine})))  # type: ignore[attr-defined]
-            for step in pathway.steps.all()
-            if step.mine  # type: ignore[attr-defined]
-        ]
-        rows.append((pathway, parts))
+    entries = (
+        RaciAssignment.objects.filter(step__pathway__in=pathways)
+        .filter(Q(organisation=actor.organisation) | Q(role__in=roles))
+        .select_related("step")
+        .order_by("step__position")
+    )
+    letters: dict[int, dict[PathwayStep, set[str]]] = {}
+    for entry in entries:
+        steps = letters.setdefault(entry.step.pathway_id, {})
+        steps.setdefault(entry.step, set()).add(entry.letter)
+    order = "RACI"
+    rows = [
+        (
+            pathway,
+            [
+                (step, "".join(sorted(held, key=order.index)))
+                for step, held in letters.get(pathway.pk, {}).items()
+            ],
+        )
+        for pathway in pathways
+    ]
     return {"rows": rows}
 
 
@@ -227,8 +231,8 @@ def rights_held(actor: Actor) -> list[tuple[str, str]]:
     rules = [
         Right(
             r.action_kind,
-            r.pathway.code if r.pathway_id else None,
-            r.organisation.code if r.organisation_id else None,
+            r.pathway.code if r.pathway is not None else None,
+            r.organisation.code if r.organisation is not None else None,
             r.role or None,
         )
         for r in rows

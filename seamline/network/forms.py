@@ -51,6 +51,12 @@ def _choices(values: Iterable[str], enum: Any) -> list[tuple[str, str]]:
     return [(v, enum(v).label) for v in values]
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 # --- filters ---------------------------------------------------------------------------------
 
 
@@ -113,7 +119,7 @@ class StatusChangeForm(forms.Form):
     def __init__(self, *args: Any, current: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         moves = sorted(STATUS_MOVES[OrgStatus(current)])
-        self.fields["status"].choices = _choices(moves, OrgStatus)
+        _set_choices(self, "status", _choices(moves, OrgStatus))
 
 
 # --- people --------------------------------------------------------------------------------
@@ -154,7 +160,7 @@ class PersonAddForm(PersonDetailsForm):
 
     def __init__(self, *args: Any, grantable: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _choices(grantable, Role)
+        _set_choices(self, "roles", _choices(grantable, Role))
 
 
 class GrantRoleForm(forms.Form):
@@ -166,7 +172,7 @@ class GrantRoleForm(forms.Form):
 
     def __init__(self, *args: Any, grantable: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _choices(grantable, Role)
+        _set_choices(self, "role", _choices(grantable, Role))
 
 
 class ReasonForm(forms.Form):

@@ -6,7 +6,7 @@ import csv
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
@@ -120,9 +120,12 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return forbidden_response(request, message)
 
 
+F = TypeVar("F", bound=forms.Form)
+
+
 def rebind_with_version(
-    form_class: Callable[..., forms.Form], request: HttpRequest, version: int, **kwargs: Any
-) -> forms.Form:
+    form_class: type[F], request: HttpRequest, version: int, **kwargs: Any
+) -> F:
     """After a conflict: the user's input kept as typed, now against the version saved since.
 
     Nothing is overwritten silently: the page shows what is saved now, and submitting again is

@@ -74,7 +74,7 @@ def _history(network: Network, show_names: bool) -> list[dict[str, object]]:
     events = []
     previous = None
     for rec in records:
-        changes = []
+        changes: list[tuple[str, object, object]] = []
         if previous is not None:
             for name in Network.SETTING_FIELDS:
                 old, new = getattr(previous, name), getattr(rec, name)

@@ -72,12 +72,12 @@ def organisations(request: HttpRequest) -> HttpResponse:
                     o.get_kind_display(),
                     o.get_status_display(),
                     o.ods_code,
-                    _people_label(actor, o.people_count, threshold),
+                    _people_label(actor, getattr(o, "people_count", 0), threshold),
                 ]
                 for o in orgs
             ),
         )
-    rows = [(o, _people_label(actor, o.people_count, threshold)) for o in orgs]
+    rows = [(o, _people_label(actor, getattr(o, "people_count", 0), threshold)) for o in orgs]
     context = {
         "form": form,
         "rows": rows,
@@ -157,7 +157,9 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
                 org = access.get_organisation_for_user(actor, code, write=True)
                 form = rebind_with_version(OrganisationEditForm, request, org.version)
                 add_violation(form, exc)
-                saved_now = [(form[f].label, getattr(org, f)) for f in Organisation.EDITABLE_FIELDS]
+                saved_now = [
+                    (str(form[f].label), getattr(org, f)) for f in Organisation.EDITABLE_FIELDS
+                ]
             except RuleViolation as exc:
                 org.refresh_from_db()
                 add_violation(form, exc)

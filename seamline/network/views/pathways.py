@@ -189,7 +189,9 @@ def pathway_edit(request: HttpRequest, code: str) -> HttpResponse:
                 found = access.get_pathway_for_user(actor, code, write=True)
                 form = rebind_with_version(PathwayEditForm, request, found.version)
                 add_violation(form, exc)
-                saved_now = [(form[f].label, getattr(found, f)) for f in Pathway.EDITABLE_FIELDS]
+                saved_now = [
+                    (str(form[f].label), getattr(found, f)) for f in Pathway.EDITABLE_FIELDS
+                ]
             except RuleViolation as exc:
                 found.refresh_from_db()
                 add_violation(form, exc)
@@ -363,10 +365,13 @@ def raci_remove(request: HttpRequest, code: str, entry: str) -> HttpResponse:
     actor = actor_of(request)
     require_writer(actor)
     found = access.get_pathway_for_user(actor, code, write=True)
+    wanted = parse_uuid(entry)
     target = (
         RaciAssignment.objects.select_related("step__pathway__lead_organisation", "organisation")
-        .filter(uuid=parse_uuid(entry), step__pathway=found)
+        .filter(uuid=wanted, step__pathway=found)
         .first()
+        if wanted
+        else None
     )
     if target is None:
         raise access.refuse(actor, "network.raciassignment", entry)

@@ -61,6 +61,11 @@ def staff_of(actor: Actor, org: Organisation, form: PeopleFilterForm) -> UserQue
     return people.distinct().with_current_membership()
 
 
+def _member_since(person: User) -> str:
+    membership = person.current_membership()
+    return membership.started_at.date().isoformat() if membership else ""
+
+
 def role_labels(person: User) -> list[str]:
     membership = person.current_membership()
     if membership is None:
@@ -85,7 +90,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
                     p.email,
                     p.job_title,
                     "; ".join(role_labels(p)),
-                    p.current_membership().started_at.date().isoformat(),
+                    _member_since(p),
                 ]
                 for p in staff
             ),

@@ -39,8 +39,8 @@ def as_rules(rights: Any) -> list[Right]:
     return [
         Right(
             action_kind=r.action_kind,
-            pathway=r.pathway.code if r.pathway_id else None,
-            organisation=r.organisation.code if r.organisation_id else None,
+            pathway=r.pathway.code if r.pathway is not None else None,
+            organisation=r.organisation.code if r.organisation is not None else None,
             role=r.role or None,
         )
         for r in rights
@@ -48,7 +48,7 @@ def as_rules(rights: Any) -> list[Right]:
 
 
 def _party_key(right: DecisionRight) -> tuple[str, str]:
-    return (right.organisation.name if right.organisation_id else "", right.role)
+    return (right.organisation.name if right.organisation is not None else "", right.role)
 
 
 def _party_label(key: tuple[str, str]) -> str:
@@ -214,7 +214,8 @@ def decision_right_new(request: HttpRequest) -> HttpResponse:
 def decision_right_remove(request: HttpRequest, right: str) -> HttpResponse:
     actor = actor_of(request)
     _require_editor(actor)
-    found = all_rights().filter(uuid=parse_uuid(right)).first()
+    wanted = parse_uuid(right)
+    found = all_rights().filter(uuid=wanted).first() if wanted else None
     if found is None:
         raise access.refuse(actor, "network.decisionright", right)
     form = ReasonForm(request.POST or None)
