@@ -61,6 +61,15 @@
     }
   }, true);
 
+  // A page that comes back with form errors takes focus to the summary of them, so that
+  // everyone (screen reader users included) learns at once what needs fixing.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  });
+
   // When htmx replaces the control that had focus (a "move up" button, say), put focus back on
   // the control with the same id in the new content, so keyboard users do not lose their place.
   var focusedId = null;
