@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -54,6 +55,26 @@ class ActorMiddleware:
 
 
 _WRITE_EXEMPT = frozenset({"/accounts/logout/"})
+
+
+class HtmxLoginRedirectMiddleware:
+    """An HTMX request whose session has ended must send the whole page to sign in, not swap
+    the sign-in form into a fragment: answer with `HX-Redirect` instead of a 302."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response.get("Location", "").startswith(str(settings.LOGIN_URL_PATH))
+        ):
+            redirect_to = response["Location"]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = redirect_to
+        return response
 
 
 class SecurityHeadersMiddleware:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "seamline.middleware.HtmxLoginRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "seamline.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -160,6 +161,7 @@ AUTHENTICATION_BACKENDS = [
     "seamline.network.auth.MembershipBackend",
 ]
 LOGIN_URL = "login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -143,6 +143,11 @@ class Organisation(Versioned):
     def is_prime(self) -> bool:
         return self.kind == OrgKind.PRIME
 
+    @property
+    def audit_organisation_code(self) -> str:
+        """Entries about an organisation belong to it (its partner admin reads them)."""
+        return self.code
+
     def status_on(self, at: datetime) -> str | None:
         """The organisation's status in the network at instant `at` (None before it joined)."""
         change = (

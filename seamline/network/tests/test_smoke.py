@@ -20,3 +20,10 @@ class SignInTests(TestCase):
         self.assertRedirects(
             response, "/accounts/login/?next=/network/account/", fetch_redirect_response=False
         )
+
+
+class HtmxSessionEndTests(TestCase):
+    def test_htmx_request_without_session_redirects_the_whole_page(self):
+        response = self.client.get("/network/organisations/", HTTP_HX_REQUEST="true")
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(response["HX-Redirect"], "/accounts/login/?next=/network/organisations/")
