@@ -99,9 +99,7 @@ class ConcurrentWriterTests(ConcurrentTestCase):
         self.assertEqual(entries.count(), THREADS * INCREMENTS)
         # Each entry records one step up, and together they cover every value once.
         steps = sorted(tuple(e.changes["cap_enhanced"]) for e in entries)
-        self.assertEqual(
-            steps, [(start + k, start + k + 1) for k in range(THREADS * INCREMENTS)]
-        )
+        self.assertEqual(steps, [(start + k, start + k + 1) for k in range(THREADS * INCREMENTS)])
         self.assertChainIntact()
 
     def test_two_status_changes_from_the_same_version_one_wins(self):
