@@ -205,6 +205,7 @@ class CreateOrganisationTests(ActionTestCase):
             reason="Joins for winter",
             object_type="network.organisation",
             object_id="meadow",
+            object_org="meadow",
         )
 
     def test_may_start_active(self):
@@ -259,6 +260,7 @@ class UpdateOrganisationTests(ActionTestCase):
             reason="New switchboard",
             by="river_admin",
             object_id="riverside",
+            object_org="riverside",
         )
 
     def test_network_admin_updates_any_organisation(self):
@@ -313,6 +315,7 @@ class ChangeOrganisationStatusTests(ActionTestCase):
             changes={"status": ["active", "suspended"]},
             reason="Missed two audits",
             object_id="riverside",
+            object_org="riverside",
         )
 
     def test_only_the_network_admin(self):
