@@ -25,7 +25,7 @@ from seamline.audit.models import AuditEntry, ChainHead
 from seamline.audit.verify import verify_chain, write_anchor
 from seamline.network import actions
 from seamline.network.choices import OrgKind, OrgStatus, Role
-from seamline.testing import build_cast
+from seamline.testing import Cast, build_cast
 
 MIDDLE = 3
 ENTRIES = 6
@@ -82,6 +82,8 @@ def rewrite_from(seq: int, key: str, **values) -> None:
 
 
 class ChainTestCase(TestCase):
+    cast: Cast
+
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
@@ -95,7 +97,7 @@ class ChainTestCase(TestCase):
     def verify(self):
         return verify_chain(self.anchors)
 
-    def assertBrokenAt(self, result, code: str, seq: int) -> None:
+    def assertBrokenAt(self, result, code: str, seq: int | None) -> None:
         self.assertFalse(result.ok)
         self.assertEqual([(p.code, p.seq) for p in result.problems], [(code, seq)], result.problems)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 import time_machine
 from django.test import TestCase
@@ -20,7 +21,7 @@ from seamline.audit.models import AuditEntry, EntryKind
 from seamline.network import access, actions
 from seamline.network.choices import Role
 from seamline.network.models import Organisation, Pathway, User
-from seamline.testing import build_cast, make_user
+from seamline.testing import Cast, build_cast, make_user
 
 CAST = (
     "net_admin",
@@ -50,6 +51,8 @@ def outcome(call: Callable[[], object]) -> str:
 
 
 class AccessTestCase(TestCase):
+    cast: Cast
+
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
@@ -70,7 +73,7 @@ class AccessTestCase(TestCase):
             self.assertEqual(len(expected), len(columns), who)
             for column, want in zip(columns, expected, strict=True):
                 with self.subTest(who=who, target=column):
-                    self.assertEqual(outcome(lambda w=who, c=column: call(self.actor(w), c)), want)
+                    self.assertEqual(outcome(partial(call, self.actor(who), column)), want)
 
 
 class NetworkLoaderTests(AccessTestCase):
@@ -363,7 +366,7 @@ class QuerysetTests(AccessTestCase):
                 )
 
     def test_roles_each_admin_may_grant(self):
-        partner_roles = [
+        partner_roles: list[str] = [
             Role.PARTNER_ADMIN,
             Role.SUPERVISOR,
             Role.COORDINATOR,
@@ -371,7 +374,7 @@ class QuerysetTests(AccessTestCase):
             Role.WORKER,
             Role.QUALITY_LEAD,
         ]
-        table = [
+        table: list[tuple[str, str, list[str]]] = [
             ("net_admin", "northbridge", [r for r in Role.values if r != Role.COMMISSIONER]),
             ("net_admin", "riverside", [*partner_roles, Role.INSPECTOR]),
             ("net_admin", "icb", [*partner_roles, Role.COMMISSIONER, Role.INSPECTOR]),
@@ -390,6 +393,12 @@ class QuerysetTests(AccessTestCase):
 
 
 class AuditLogVisibilityTests(AccessTestCase):
+    river_quality: User
+    by_riverside: AuditEntry
+    by_swift: AuditEntry
+    about_riverside: AuditEntry
+    prime_only: AuditEntry
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import time_machine
@@ -28,7 +29,7 @@ from seamline.network.models import (
     RoleGrant,
     User,
 )
-from seamline.testing import PASSWORD, build_cast
+from seamline.testing import PASSWORD, Cast, build_cast
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -44,6 +45,9 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 @time_machine.travel(NOW, tick=False)
 class ActionTestCase(TestCase):
+    cast: Cast
+    head: int
+
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
@@ -140,7 +144,7 @@ class UpdateNetworkSettingsTests(ActionTestCase):
     def test_only_the_network_admin(self):
         for who in ("quality", "river_admin", "inspector", "commissioner", "prime_worker"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda who=who: self.update(who=who))
+                self.assertNotPermitted(partial(self.update, who=who))
 
     def test_bad_input_names_the_field(self):
         cases = [
@@ -152,7 +156,7 @@ class UpdateNetworkSettingsTests(ActionTestCase):
         for changes, reason, code, field in cases:
             with self.subTest(code=code):
                 self.assertRefused(
-                    lambda c=changes, r=reason: self.update(changes=c, reason=r), code, field
+                    partial(self.update, changes=changes, reason=reason), code, field
                 )
 
     def test_stale_version_is_a_conflict(self):
@@ -215,10 +219,10 @@ class CreateOrganisationTests(ActionTestCase):
     def test_only_the_network_admin(self):
         for who in ("quality", "river_admin", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda who=who: self.create(who=who))
+                self.assertNotPermitted(partial(self.create, who=who))
 
     def test_bad_input_names_the_field(self):
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"kind": "charity"}, "invalid_kind", "kind"),
             ({"kind": OrgKind.PRIME}, "prime_exists", "kind"),
             ({"code": "riverside"}, "code_taken", "code"),
@@ -231,7 +235,7 @@ class CreateOrganisationTests(ActionTestCase):
         ]
         for overrides, code, field in cases:
             with self.subTest(code=code, field=field):
-                self.assertRefused(lambda o=overrides: self.create(**o), code, field)
+                self.assertRefused(partial(self.create, **overrides), code, field)
 
     def test_every_problem_is_reported_at_once(self):
         error = self.assertRefused(
@@ -275,7 +279,7 @@ class UpdateOrganisationTests(ActionTestCase):
             ("inspector", "northbridge"),
         ):
             with self.subTest(who=who, org=org):
-                self.assertNotPermitted(lambda w=who, o=org: self.update(who=w, org=o))
+                self.assertNotPermitted(partial(self.update, who=who, org=org))
 
     def test_bad_input_names_the_field(self):
         self.assertRefused(
@@ -321,7 +325,7 @@ class ChangeOrganisationStatusTests(ActionTestCase):
     def test_only_the_network_admin(self):
         for who in ("river_admin", "quality", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.change(who=w))
+                self.assertNotPermitted(partial(self.change, who=who))
 
     def test_bad_moves_and_missing_reason(self):
         self.assertRefused(
@@ -386,7 +390,7 @@ class OrganisationStatusHistoryTests(ActionTestCase):
 
 class AddPersonTests(ActionTestCase):
     def add(self, who="river_admin", org="riverside", **overrides):
-        fields = {
+        fields: dict[str, Any] = {
             "username": "Dana_Lee",
             "first_name": "Dana",
             "last_name": "Lee",
@@ -451,10 +455,10 @@ class AddPersonTests(ActionTestCase):
             ("inspector", "northbridge"),
         ):
             with self.subTest(who=who, org=org):
-                self.assertNotPermitted(lambda w=who, o=org: self.add(who=w, org=o))
+                self.assertNotPermitted(partial(self.add, who=who, org=org))
 
     def test_bad_input_names_the_field(self):
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"username": "River_Worker"}, "username_taken", "username"),
             ({"username": " "}, "required", "username"),
             ({"last_name": ""}, "required", "first_name"),
@@ -471,7 +475,7 @@ class AddPersonTests(ActionTestCase):
         ]
         for overrides, code, field in cases:
             with self.subTest(code=code, field=field):
-                self.assertRefused(lambda o=overrides: self.add(**o), code, field)
+                self.assertRefused(partial(self.add, **overrides), code, field)
 
 
 class GrantRoleTests(ActionTestCase):
@@ -505,10 +509,10 @@ class GrantRoleTests(ActionTestCase):
             ("inspector", "river_worker"),
         ):
             with self.subTest(who=who, person=person):
-                self.assertNotPermitted(lambda w=who, p=person: self.grant(who=w, person=p))
+                self.assertNotPermitted(partial(self.grant, who=who, person=person))
 
     def test_bad_input_names_the_field(self):
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"role": Role.WORKER}, "role_held", "role"),
             ({"reason": ""}, "reason_required", "reason"),
             ({"role": Role.NETWORK_ADMIN}, "role_prime_only", "role"),
@@ -518,7 +522,7 @@ class GrantRoleTests(ActionTestCase):
         ]
         for overrides, code, field in cases:
             with self.subTest(code=code, field=field):
-                self.assertRefused(lambda o=overrides: self.grant(**o), code, field)
+                self.assertRefused(partial(self.grant, **overrides), code, field)
 
 
 class RevokeRoleTests(ActionTestCase):
@@ -632,7 +636,7 @@ class UpdatePersonTests(ActionTestCase):
             ("inspector", "inspector"),
         ):
             with self.subTest(who=who, person=person):
-                self.assertNotPermitted(lambda w=who, p=person: self.update(who=w, person=p))
+                self.assertNotPermitted(partial(self.update, who=who, person=person))
 
     def test_bad_input_names_the_field(self):
         self.assertRefused(lambda: self.update(changes={"email": "nope"}), "invalid_value", "email")
@@ -673,7 +677,7 @@ class ApiTokenTests(ActionTestCase):
         for days in (0, 367, -1):
             with self.subTest(days=days):
                 self.assertRefused(
-                    lambda d=days: actions.issue_api_token(actor, name="Sync", days=d),
+                    partial(actions.issue_api_token, actor, name="Sync", days=days),
                     "invalid_value",
                     "days",
                 )
@@ -707,7 +711,11 @@ class ApiTokenTests(ActionTestCase):
 
 class CreatePathwayTests(ActionTestCase):
     def create(self, who="quality", **overrides):
-        fields = {"code": "crisis", "name": "Crisis response", "lead": self.cast.prime}
+        fields: dict[str, Any] = {
+            "code": "crisis",
+            "name": "Crisis response",
+            "lead": self.cast.prime,
+        }
         fields.update(overrides)
         return actions.create_pathway(self.actor(who), reason="Winter plan", **fields)
 
@@ -733,7 +741,7 @@ class CreatePathwayTests(ActionTestCase):
     def test_refused_without_the_right_role(self):
         for who in ("river_admin", "prime_worker", "inspector", "commissioner"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.create(who=w))
+                self.assertNotPermitted(partial(self.create, who=who))
 
     def test_bad_input_names_the_field(self):
         self.assertRefused(lambda: self.create(code="discharge"), "code_taken", "code")
@@ -766,7 +774,7 @@ class UpdatePathwayTests(ActionTestCase):
     def test_refused_without_the_right_role(self):
         for who in ("river_admin", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.update(who=w))
+                self.assertNotPermitted(partial(self.update, who=who))
 
     def test_bad_input_and_stale_version(self):
         self.assertRefused(
@@ -787,7 +795,11 @@ class StepTests(ActionTestCase):
         return PathwayStep.objects.get(pathway__code="discharge", code=code)
 
     def add(self, who="quality", **overrides):
-        fields = {"code": "review", "name": "Six-week review", "time_standard_hours": 1008}
+        fields: dict[str, Any] = {
+            "code": "review",
+            "name": "Six-week review",
+            "time_standard_hours": 1008,
+        }
         fields.update(overrides)
         return actions.add_step(
             self.actor(who), Pathway.objects.get(code="discharge"), reason="Audit finding", **fields
@@ -814,10 +826,10 @@ class StepTests(ActionTestCase):
     def test_add_refused_without_the_right_role(self):
         for who in ("river_admin", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.add(who=w))
+                self.assertNotPermitted(partial(self.add, who=who))
 
     def test_add_bad_input_names_the_field(self):
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"code": "step-1"}, "code_taken", "code"),
             ({"code": "six week"}, "invalid_code", "code"),
             ({"name": ""}, "required", "name"),
@@ -827,7 +839,7 @@ class StepTests(ActionTestCase):
         ]
         for overrides, code, field in cases:
             with self.subTest(code=code, field=field):
-                self.assertRefused(lambda o=overrides: self.add(**o), code, field)
+                self.assertRefused(partial(self.add, **overrides), code, field)
 
     def update(self, who="quality", changes=None, version=1):
         return actions.update_step(
@@ -917,10 +929,10 @@ class RaciTests(ActionTestCase):
     def test_add_refused_without_the_right_role(self):
         for who in ("river_admin", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.add(who=w))
+                self.assertNotPermitted(partial(self.add, who=who))
 
     def test_add_bad_input_names_the_field(self):
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"letter": "X"}, "invalid_value", "letter"),
             ({"role": Role.SUPERVISOR}, "party_required", "organisation"),
             ({"organisation": None}, "party_required", "organisation"),
@@ -934,7 +946,7 @@ class RaciTests(ActionTestCase):
         ]
         for overrides, code, field in cases:
             with self.subTest(code=code, overrides=overrides):
-                self.assertRefused(lambda o=overrides: self.add(**o), code, field)
+                self.assertRefused(partial(self.add, **overrides), code, field)
 
     def remove(self, who="quality"):
         entry = RaciAssignment.objects.get(step=self.step(), letter=RaciLetter.RESPONSIBLE)
@@ -954,7 +966,7 @@ class RaciTests(ActionTestCase):
     def test_remove_refused_without_the_right_role(self):
         for who in ("river_admin", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.remove(who=w))
+                self.assertNotPermitted(partial(self.remove, who=who))
 
 
 # --- decision rights -------------------------------------------------------------------------
@@ -1005,10 +1017,10 @@ class DecisionRightTests(ActionTestCase):
     def test_add_refused_without_the_right_role(self):
         for who in ("quality", "river_admin", "inspector"):
             with self.subTest(who=who):
-                self.assertNotPermitted(lambda w=who: self.add(who=w))
+                self.assertNotPermitted(partial(self.add, who=who))
 
     def test_add_bad_input_names_the_field(self):
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"action_kind": "bake"}, "invalid_value", "action_kind"),
             ({"organisation": None}, "party_required", "organisation"),
             ({"role": "chef"}, "role_unknown", "role"),
@@ -1026,7 +1038,7 @@ class DecisionRightTests(ActionTestCase):
         ]
         for overrides, code, field in cases:
             with self.subTest(code=code):
-                self.assertRefused(lambda o=overrides: self.add(**o), code, field)
+                self.assertRefused(partial(self.add, **overrides), code, field)
 
     def remove(self, who="net_admin", reason="Superseded by the huddle"):
         right = DecisionRight.objects.get(action_kind=ActionKind.CRISIS_ESCALATION)

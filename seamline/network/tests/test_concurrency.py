@@ -120,8 +120,9 @@ class ConcurrentWriterTests(ConcurrentTestCase):
         losers = [r for r in results if isinstance(r, BaseException)]
         self.assertEqual(len(winners), 1, results)
         self.assertEqual(len(losers), 1, results)
-        self.assertIsInstance(losers[0], Conflict)
-        self.assertEqual(losers[0].codes, ["stale_version"])
+        [loser] = losers
+        assert isinstance(loser, Conflict), loser
+        self.assertEqual(loser.codes, ["stale_version"])
         org = Organisation.objects.get(code="riverside")
         self.assertEqual((org.status, org.version), (winners[0], read_version + 1))
         changes = OrganisationStatusChange.objects.filter(organisation=org, from_status="active")

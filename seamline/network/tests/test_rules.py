@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import SimpleTestCase
 
 from seamline.network.choices import ActionKind, OrgKind, OrgStatus, RaciLetter, Role
@@ -222,8 +224,8 @@ class RoleGrantReasonTextTests(SimpleTestCase):
 
 class StatusMoveTests(SimpleTestCase):
     ON, AC, SU, EX = OrgStatus.ONBOARDING, OrgStatus.ACTIVE, OrgStatus.SUSPENDED, OrgStatus.EXITED
-    # from -> to -> expected codes (with a reason given)
-    TABLE = {
+    # from -> to -> expected code (with a reason given); None: the move is allowed
+    TABLE: dict[str, dict[str, str | None]] = {
         ON: {ON: "status_unchanged", AC: None, SU: "status_move_not_allowed", EX: None},
         AC: {ON: "status_move_not_allowed", AC: "status_unchanged", SU: None, EX: None},
         SU: {ON: "status_move_not_allowed", AC: None, SU: "status_unchanged", EX: None},
@@ -323,8 +325,8 @@ CRISIS = ActionKind.CRISIS_ESCALATION
 HOUSING = ActionKind.HOUSING_ACTION
 
 
-def ask(rights: list[Right], **overrides) -> bool:
-    question = {
+def ask(rights: list[Right], **overrides: Any) -> bool:
+    question: dict[str, Any] = {
         "action_kind": CRISIS,
         "pathway": "discharge",
         "organisation": "riverside",
@@ -351,7 +353,7 @@ class MayInitiateTests(SimpleTestCase):
         self.assertFalse(ask([]))
 
     def test_table_of_specific_rights(self):
-        table = [
+        table: list[tuple[tuple[str | None, str | None, str | None], dict[str, Any], bool]] = [
             # (right's pathway, organisation, role) -> question overrides -> allowed?
             (("discharge", None, None), {}, True),
             (("discharge", None, None), {"pathway": "crisis"}, False),
