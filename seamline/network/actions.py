@@ -39,7 +39,12 @@ from .models import (
     RoleGrant,
     User,
 )
-from .rules import role_grant_reasons, status_move_reasons
+from .rules import (
+    role_grant_reasons,
+    settings_reasons,
+    status_move_reasons,
+    time_standard_reasons,
+)
 
 
 def _deny(message: str) -> RuleViolation:
@@ -81,7 +86,12 @@ def _apply_changes(
     for name, value in changes.items():
         setattr(obj, name, value)
     try:
-        obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.name not in changes])
+        # Constraints are checked by the rules (with a sentence a person understands) and,
+        # as a last wall, by the database itself.
+        obj.full_clean(
+            exclude=[f.name for f in obj._meta.fields if f.name not in changes],
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         raise RuleViolation(
             *(
@@ -113,6 +123,17 @@ def update_network_settings(
             "reason_required", "Say why the network's settings change.", "reason"
         )
     changed = _apply_changes(network, changes, Network.SETTING_FIELDS)
+    problems = settings_reasons(
+        time_zone=network.time_zone,
+        caps=(
+            network.cap_induction,
+            network.cap_supervised,
+            network.cap_independent,
+            network.cap_enhanced,
+        ),
+    )
+    if problems:
+        raise RuleViolation(*problems)
     if not changed:
         check_version(network, version, "The network settings")
         return network
@@ -199,11 +220,12 @@ def update_organisation(
     actor: Actor, org: Organisation, changes: Mapping[str, Any], *, version: int, reason: str = ""
 ) -> Organisation:
     _require(access.can_edit_organisation(actor, org), "You cannot change this organisation.")
+    label = org.name  # as saved, not as the user is renaming it
     changed = _apply_changes(org, changes, Organisation.EDITABLE_FIELDS)
     if not changed:
-        check_version(org, version, org.name)
+        check_version(org, version, label)
         return org
-    claim_version(org, version, org.name)
+    claim_version(org, version, label)
     _history(org, actor, reason)
     org.save(update_fields=[*changed, "version"])
     record(actor, "organisation.update", org, changes=changed, reason=reason)
@@ -580,11 +602,12 @@ def update_pathway(
     actor: Actor, pathway: Pathway, changes: Mapping[str, Any], *, version: int, reason: str = ""
 ) -> Pathway:
     _require(access.can_design_pathways(actor, pathway), "You cannot change this pathway.")
+    label = pathway.name
     changed = _apply_changes(pathway, changes, Pathway.EDITABLE_FIELDS)
     if not changed:
-        check_version(pathway, version, pathway.name)
+        check_version(pathway, version, label)
         return pathway
-    claim_version(pathway, version, pathway.name)
+    claim_version(pathway, version, label)
     _history(pathway, actor, reason)
     pathway.save(update_fields=[*changed, "version"])
     record(actor, "pathway.update", pathway, changes=changed, reason=reason)
@@ -622,14 +645,7 @@ def add_step(
         reasons.append(
             Reason("invalid_value", f"'{clock_starts}' is not a clock start.", "clock_starts")
         )
-    if time_standard_hours is not None and not 0 < int(time_standard_hours) <= 24 * 365:
-        reasons.append(
-            Reason(
-                "invalid_value",
-                "A time standard is between 1 hour and a year.",
-                "time_standard_hours",
-            )
-        )
+    reasons.extend(time_standard_reasons(time_standard_hours))
     if reasons:
         raise RuleViolation(*reasons)
     _check_slug(code, "code")
@@ -666,11 +682,15 @@ def update_step(
     actor: Actor, step: PathwayStep, changes: Mapping[str, Any], *, version: int, reason: str = ""
 ) -> PathwayStep:
     _require(access.can_design_pathways(actor, step.pathway), "You cannot change this pathway.")
+    label = f"Step '{step.name}'"
     changed = _apply_changes(step, changes, PathwayStep.EDITABLE_FIELDS)
+    problems = time_standard_reasons(step.time_standard_hours)
+    if problems:
+        raise RuleViolation(*problems)
     if not changed:
-        check_version(step, version, f"Step '{step.name}'")
+        check_version(step, version, label)
         return step
-    claim_version(step, version, f"Step '{step.name}'")
+    claim_version(step, version, label)
     _history(step, actor, reason)
     step.save(update_fields=[*changed, "version"])
     record(actor, "pathway.step.update", changes=changed, reason=reason, target=_step_target(step))

@@ -32,7 +32,7 @@ def role_grant_reasons(
     same_org: bool,
     has_expiry: bool,
 ) -> list[Reason]:
-    """Why `role` may not be granted to a member of an organisation of `org_kind` (empty: it may)."""
+    """Why `role` may not be granted to a member of an `org_kind` organisation (empty: it may)."""
     granter = frozenset(granter_roles)
     reasons: list[Reason] = []
     if role not in Role.values:
@@ -178,3 +178,46 @@ def may_initiate(
             "the accountable party.",
         )
     ]
+
+
+MAX_TIME_STANDARD_HOURS = 24 * 365
+
+
+def time_standard_reasons(hours: int | None) -> list[Reason]:
+    """A step's time standard, when it has one, is between 1 hour and a year."""
+    if hours is None or 0 < int(hours) <= MAX_TIME_STANDARD_HOURS:
+        return []
+    return [
+        Reason(
+            "invalid_value",
+            "A time standard is between 1 hour and a year (8,760 hours).",
+            "time_standard_hours",
+        )
+    ]
+
+
+def settings_reasons(*, time_zone: str, caps: tuple[int, int, int, int]) -> list[Reason]:
+    """The network's settings must name a real time zone, and the high-risk caseload caps
+    (induction, supervised, independent, enhanced) must not fall as the stage rises."""
+    from zoneinfo import available_timezones
+
+    reasons: list[Reason] = []
+    if time_zone not in available_timezones():
+        reasons.append(
+            Reason(
+                "invalid_time_zone",
+                f"'{time_zone}' is not a time zone; use a name such as Europe/London.",
+                "time_zone",
+            )
+        )
+    if list(caps) != sorted(caps):
+        reasons.append(
+            Reason(
+                "caps_must_rise",
+                "High-risk caseload caps must not fall as the stage rises "
+                f"(induction {caps[0]} ≤ supervised {caps[1]} ≤ independent {caps[2]} "
+                f"≤ enhanced {caps[3]}).",
+                "cap_supervised",
+            )
+        )
+    return reasons
