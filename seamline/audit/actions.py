@@ -34,10 +34,11 @@ def describe(obj: models.Model | None) -> dict[str, str]:
     if not owner:
         org = getattr(obj, "organisation", None)
         owner = getattr(org, "code", "") if org is not None else ""
+    label = getattr(obj, "audit_label", None) or str(obj)
     return {
         "object_type": obj._meta.label_lower,
         "object_id": str(public_id),
-        "object_label": str(obj)[:300],
+        "object_label": label[:300],
         "object_organisation_code": owner or "",
     }
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from seamline.access import Actor
 from seamline.audit.actions import diff, record
+from seamline.audit.models import EntryKind
 from seamline.errors import Reason, RuleViolation
 from seamline.versioning import check_version, claim_version
 
@@ -427,7 +428,7 @@ def revoke_role(actor: Actor, person: User, role: str, *, reason: str) -> RoleGr
         raise RuleViolation.one("reason_required", "Say why the role is removed.", "reason")
     now = timezone.now()
     won = RoleGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
-        revoked_at=now, revoked_by=actor.user, reason=reason
+        revoked_at=now, revoked_by=actor.user, revoked_reason=reason
     )
     if not won:
         raise RuleViolation.one("role_not_held", f"{person} no longer holds that role.", "role")
@@ -459,7 +460,7 @@ def end_membership(actor: Actor, person: User, *, reason: str) -> Membership:
     Membership.objects.filter(pk=membership.pk, ended_at__isnull=True).update(
         ended_at=now, ended_reason=reason
     )
-    membership.roles.current().update(revoked_at=now, revoked_by=actor.user)
+    membership.roles.current().update(revoked_at=now, revoked_by=actor.user, revoked_reason=reason)
     membership.refresh_from_db()
     record(
         actor,
@@ -502,6 +503,11 @@ def update_person(
         },
     )
     return person
+
+
+def record_person_read(actor: Actor, person: User) -> None:
+    """Opening a person's record is a read of personal data: it goes in the audit log."""
+    record(actor, "person.read", person, kind=EntryKind.READ)
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -15,8 +15,6 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from seamline.access import Actor, ReadOnly
 from seamline.api import ERRORS, QUERY_ERRORS, WRITE_ERRORS, actor_of, require_writer
-from seamline.audit.actions import record
-from seamline.audit.models import EntryKind
 from seamline.errors import RuleViolation
 
 from . import access, actions
@@ -320,7 +318,7 @@ def get_person(request: HttpRequest, uuid: str) -> User:
     """One person. Reading a person is personal data: the read is written to the audit log."""
     actor = actor_of(request)
     person = _person_with_roles(access.get_person_for_user(actor, uuid))
-    record(actor, "person.read", kind=EntryKind.READ, target=_person_target(person))
+    actions.record_person_read(actor, person)
     return person
 
 

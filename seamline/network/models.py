@@ -233,6 +233,15 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def audit_label(self) -> str:
+        return self.username
+
+    @property
+    def audit_organisation_code(self) -> str:
+        membership = self.current_membership()
+        return membership.organisation.code if membership else ""
+
     def current_membership(self) -> Membership | None:
         prefetched = getattr(self, "current_memberships", None)
         if prefetched is not None:
@@ -303,6 +312,7 @@ class RoleGrant(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(blank=True)
+    revoked_reason = models.TextField(blank=True)
 
     objects = RoleGrantQuerySet.as_manager()
 
@@ -351,6 +361,14 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def audit_public_id(self) -> str:
+        return self.prefix
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.user.audit_organisation_code
+
     def is_usable(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
         return self.revoked_at is None and self.expires_at > at
@@ -388,6 +406,10 @@ class Pathway(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.lead_organisation.code
 
 
 class PathwayStep(Versioned):

@@ -1,12 +1,12 @@
 """Network settings and time standards: the rules that keep shared defaults sensible."""
 
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase
 
 from seamline.errors import RuleViolation
 from seamline.network import actions
 from seamline.network.models import Network
 from seamline.network.rules import settings_reasons, time_standard_reasons
-from seamline.testing import build_cast
+from seamline.testing import CastTestCase
 
 
 class SettingsRuleTests(SimpleTestCase):
@@ -42,11 +42,7 @@ class SettingsRuleTests(SimpleTestCase):
                 self.assertEqual([r.code for r in time_standard_reasons(hours)], codes)
 
 
-class SettingsActionTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.cast = build_cast()
-
+class SettingsActionTests(CastTestCase):
     def test_falling_caps_are_refused_with_the_sentence_naming_them(self) -> None:
         admin = self.cast.actor(self.cast.net_admin)
         with self.assertRaises(RuleViolation) as caught:
@@ -79,3 +75,22 @@ class SettingsActionTests(TestCase):
         with self.assertRaises(RuleViolation) as caught:
             actions.update_organisation(admin, org, {"name": "Riverside CIC"}, version=7)
         self.assertIn("Riverside Home Support was changed", str(caught.exception))
+
+
+class RevokeKeepsBothReasonsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.cast = build_cast()
+
+    def test_grant_reason_survives_revocation_and_both_show_on_the_person_page(self) -> None:
+        admin = self.cast.actor(self.cast.river_admin)
+        person = self.cast.river_worker
+        actions.grant_role(admin, person, "scheduler", reason="Covers the Tuesday rota")
+        grant = actions.revoke_role(admin, person, "scheduler", reason="Rota cover ended")
+        self.assertEqual(
+            (grant.reason, grant.revoked_reason), ("Covers the Tuesday rota", "Rota cover ended")
+        )
+        self.client.force_login(self.cast.river_admin)
+        body = self.client.get(f"/network/people/{person.uuid}/").content.decode()
+        self.assertIn("Covers the Tuesday rota", body)
+        self.assertIn("Rota cover ended", body)

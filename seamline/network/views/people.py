@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from seamline.access import Actor, ReadOnly
 from seamline.audit.access import can_read_log
-from seamline.audit.actions import record
-from seamline.audit.models import AuditEntry, EntryKind
+from seamline.audit.models import AuditEntry
 from seamline.errors import RuleViolation
 from seamline.network import access, actions
 from seamline.network.choices import Role
@@ -147,17 +146,7 @@ def person(request: HttpRequest, person: str) -> HttpResponse:
     someone = access.get_person_for_user(actor, person)
     membership = someone.current_membership()
     org = membership.organisation if membership else None
-    record(
-        actor,
-        "person.read",
-        kind=EntryKind.READ,
-        target={
-            "object_type": "network.user",
-            "object_id": str(someone.uuid),
-            "object_label": someone.username,
-            "object_organisation_code": org.code if org else "",
-        },
-    )
+    actions.record_person_read(actor, someone)
     grants = (
         membership.roles.select_related("granted_by", "revoked_by").order_by(
             "revoked_at", "role", "-granted_at"
