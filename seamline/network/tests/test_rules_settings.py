@@ -77,11 +77,7 @@ class SettingsActionTests(CastTestCase):
         self.assertIn("Riverside Home Support was changed", str(caught.exception))
 
 
-class RevokeKeepsBothReasonsTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.cast = build_cast()
-
+class RevokeKeepsBothReasonsTests(CastTestCase):
     def test_grant_reason_survives_revocation_and_both_show_on_the_person_page(self) -> None:
         admin = self.cast.actor(self.cast.river_admin)
         person = self.cast.river_worker
