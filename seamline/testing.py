@@ -1,7 +1,10 @@
 """The named cast every test uses: a small network with a person in every role.
 
-    cast = build_cast()
-    self.client.force_login(cast.river_admin)
+    class PeoplePageTests(CastTestCase):  # builds self.cast once per class
+        def test_...(self):
+            self.client.force_login(self.cast.river_admin)
+
+Elsewhere, `cast = build_cast()` gives the same cast.
 
 Fixed, readable values only; nothing random in anything a test asserts on.
 """
@@ -13,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.test import TransactionTestCase
+from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
 from seamline.access import Actor, actor_for
@@ -148,18 +151,31 @@ def build_cast() -> Cast:
     )
 
 
+class CastTestCase(TestCase):
+    """A TestCase with the named cast built once per class as `self.cast`. Subclasses that
+    add data of their own call `super().setUpTestData()` first."""
+
+    cast: Cast
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.cast = build_cast()
+
+
 class ConcurrentTestCase(TransactionTestCase):
     """Real commits from several threads. The flush at teardown lifts the audit log's
     append-only triggers for the moment it takes, then puts them back."""
 
+    # django-stubs leaves out TransactionTestCase's private fixture hooks, which Django does
+    # define, hence the two ignores below.
     def _fixture_teardown(self) -> None:
         with triggers_suspended():
-            super()._fixture_teardown()
+            super()._fixture_teardown()  # type: ignore[misc]
         connection.close()
 
     @classmethod
     def _fixture_setup(cls) -> None:
-        super()._fixture_setup()
+        super()._fixture_setup()  # type: ignore[misc]
         # The flush emptied the chain head too: put the genesis row back.
         from seamline.audit.chain import GENESIS
         from seamline.audit.models import ChainHead
