@@ -6,18 +6,19 @@ import json
 from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from seamline.audit.actions import record
-from seamline.audit.models import ChainHead, EntryKind
+from seamline.audit.models import AuditEntry, ChainHead, EntryKind
 from seamline.audit.verify import write_anchor
-from seamline.testing import build_cast
+from seamline.testing import CastTestCase
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def note(actor, action, org_code, label="", **extra):
@@ -34,10 +35,14 @@ def note(actor, action, org_code, label="", **extra):
     )
 
 
-class AuditListTests(TestCase):
+class AuditListTests(CastTestCase):
+    swift_note: AuditEntry
+    river_note: AuditEntry
+    read_note: AuditEntry
+
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         cls.swift_note = note(
             cls.cast.actor(cls.cast.swift_admin), "thing.swift", "swiftstaff", "Swift thing"
         )
@@ -144,10 +149,12 @@ class AuditListTests(TestCase):
             self.client.get("/audit/")
 
 
-class AuditEntryTests(TestCase):
+class AuditEntryTests(CastTestCase):
+    entry: AuditEntry
+
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         cls.entry = record(
             cls.cast.actor(cls.cast.net_admin),
             "organisation.update",
@@ -173,10 +180,10 @@ class AuditEntryTests(TestCase):
         )
 
 
-class ChainPageTests(TestCase):
+class ChainPageTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         note(cls.cast.actor(cls.cast.net_admin), "thing.one", "northbridge")
 
     def setUp(self):
@@ -192,7 +199,7 @@ class ChainPageTests(TestCase):
         head = ChainHead.objects.get()
         self.assertContains(response, head.hash)
         self.assertEqual(response.context["anchor"]["hash"], anchor["hash"])
-        self.assertContains(response, anchor["at"])
+        self.assertContains(response, str(anchor["at"]))
         self.assertFalse(response.context["can_verify"])
         self.assertNotContains(response, "Check the chain now")
 

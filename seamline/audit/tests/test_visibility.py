@@ -1,14 +1,12 @@
-from django.test import TestCase
-
 from seamline.audit.models import AuditEntry
 from seamline.network import actions
-from seamline.testing import build_cast
+from seamline.testing import CastTestCase
 
 
-class PartnerReadsEntriesAboutItsOrganisationTests(TestCase):
+class PartnerReadsEntriesAboutItsOrganisationTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         admin = cls.cast.actor(cls.cast.net_admin)
         actions.change_organisation_status(
             admin, cls.cast.riverside, "suspended", reason="Contract review"
