@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -23,7 +22,7 @@ from seamline.api import api
 from seamline.audit.actions import record
 from seamline.network import actions
 from seamline.network.models import DecisionRight, RaciAssignment
-from seamline.testing import build_cast
+from seamline.testing import CastTestCase
 
 # Routes that need no sign-in, or belong to Django's own sign-in machinery or the operators'
 # admin. Each is named with the reason it is outside the access table.
@@ -376,24 +375,31 @@ def _route_names(resolver: URLResolver, prefix: str = "") -> list[str]:
     return names
 
 
-class RouteCoverageTests(TestCase):
+class RouteCoverageTests(CastTestCase):
+    key: str
+    refs: dict[str, str]
+    keys: dict[str, str]
+
     @classmethod
     def setUpTestData(cls) -> None:
-        cast = build_cast()
-        cls.cast = cast
+        super().setUpTestData()
+        cast = cls.cast
         token, cls.key = actions.issue_api_token(cast.actor(cast.river_worker), name="coverage")
-        cls.refs: dict[str, str] = {
+        raci = RaciAssignment.objects.filter(step__code="step-1").first()
+        right = DecisionRight.objects.first()
+        assert raci is not None and right is not None
+        cls.refs = {
             "@token": token.prefix,
             "@river_worker": str(cast.river_worker.uuid),
-            "@raci": str(RaciAssignment.objects.filter(step__code="step-1").first().uuid),
-            "@right": str(DecisionRight.objects.first().uuid),
+            "@raci": str(raci.uuid),
+            "@right": str(right.uuid),
             "@entry_swift": str(
                 record(
                     cast.actor(cast.swift_admin), "test.swift", cast.swift, changes={"x": [1, 2]}
                 ).uuid
             ),
         }
-        cls.keys: dict[str, str] = {}
+        cls.keys = {}
         for name in (
             "river_worker",
             "river_admin",
@@ -467,7 +473,7 @@ class RouteCoverageTests(TestCase):
     def _call(self, call: Call, who: str, path: str) -> Any:
         url = f"{path}?{call.query}" if call.query else path
         body = json.dumps(call.body) if call.body is not None else ""
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.keys[who]}"} if who else {}
+        headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {self.keys[who]}"} if who else {}
         return self.client.generic(call.method, url, body, "application/json", **headers)
 
     def test_api_admits_the_allowed_and_refuses_the_others(self) -> None:
@@ -487,12 +493,14 @@ class RouteCoverageTests(TestCase):
                 self.assertNotIn(b"river_worker@example.org", response.content)
 
 
-class ExpiredInspectorTests(TestCase):
+class ExpiredInspectorTests(CastTestCase):
     """Inspector access ends at its set time: the session is ended and the token stops working."""
+
+    key: str
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.cast = build_cast()
+        super().setUpTestData()
         cls.key = actions.issue_api_token(cls.cast.actor(cls.cast.inspector), name="inspection")[1]
 
     def test_access_ends_at_the_set_time(self) -> None:
