@@ -1,7 +1,8 @@
 """Who reaches which page: other organisations' people are not found, inspectors never write,
 commissioners never see a person, and POST-only endpoints refuse GET."""
 
-from django.test import TestCase
+from typing import Any
+
 from django.urls import reverse
 
 from seamline.audit.models import AuditEntry
@@ -14,17 +15,19 @@ from seamline.network.models import (
     RaciAssignment,
     User,
 )
-from seamline.testing import build_cast, make_user
+from seamline.testing import CastTestCase, make_user
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-class CrossOrganisationTests(TestCase):
+class CrossOrganisationTests(CastTestCase):
     """river_admin asks for SwiftStaff's private records: 404, nothing about them in the body."""
+
+    nurse: User
 
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         cls.nurse = make_user(
             "swift_nurse",
             cls.cast.swift,
@@ -107,14 +110,19 @@ class CrossOrganisationTests(TestCase):
         self.assertEqual(response.status_code, 403)
 
 
-class InspectorTests(TestCase):
+class InspectorTests(CastTestCase):
     """Inspectors read; every POST to a page is refused with 403 and changes nothing."""
+
+    entry: RaciAssignment
+    right: DecisionRight
 
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
-        cls.entry = RaciAssignment.objects.filter(step__pathway=cls.cast.discharge).first()
-        cls.right = DecisionRight.objects.first()
+        super().setUpTestData()
+        entry = RaciAssignment.objects.filter(step__pathway=cls.cast.discharge).first()
+        right = DecisionRight.objects.first()
+        assert entry is not None and right is not None
+        cls.entry, cls.right = entry, right
 
     def post_urls(self):
         worker = str(self.cast.river_worker.uuid)
@@ -168,12 +176,12 @@ class InspectorTests(TestCase):
         self.assertContains(response, "Your access ends")
 
 
-class CommissionerTests(TestCase):
+class CommissionerTests(CastTestCase):
     """Commissioners see aggregates: never a person's name, even in histories."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         admin = cls.cast.actor(cls.cast.net_admin)
         actions.change_organisation_status(
             admin, cls.cast.swift, OrgStatus.SUSPENDED, reason="Lapsed insurance"
@@ -248,14 +256,11 @@ class CommissionerTests(TestCase):
         self.assertNotContains(response, "Riverside Home Support")
 
 
-class MethodTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class MethodTests(CastTestCase):
     def test_post_only_endpoints_refuse_get(self):
         self.client.force_login(self.cast.net_admin)
         entry = RaciAssignment.objects.first()
+        assert entry is not None
         for url in (
             reverse("network:account_token_issue"),
             reverse("network:account_token_revoke", args=["abcd1234"]),

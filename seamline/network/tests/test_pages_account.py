@@ -1,17 +1,11 @@
 """My account page and API tokens."""
 
-from django.test import TestCase
-
 from seamline.network.actions import hash_key
 from seamline.network.models import ApiToken
-from seamline.testing import build_cast
+from seamline.testing import CastTestCase
 
 
-class AccountTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class AccountTests(CastTestCase):
     def setUp(self):
         self.client.force_login(self.cast.river_scheduler)
 

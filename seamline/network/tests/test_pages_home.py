@@ -1,13 +1,11 @@
 """Each role's home page is built from the cards that apply to it."""
 
-from django.test import TestCase
-
 from seamline.audit.models import ChainHead
 from seamline.network import actions
 from seamline.network.cards import CARDS, Card, register
 from seamline.network.choices import ActionKind, OrgKind, OrgStatus, Role
 from seamline.network.models import RaciAssignment
-from seamline.testing import build_cast, make_org, make_pathway
+from seamline.testing import CastTestCase, make_org, make_pathway
 
 
 def card_keys(response):
@@ -18,10 +16,10 @@ def card(response, key):
     return next(c.context for c in response.context["cards"] if c.key == key)
 
 
-class HomeCardsTests(TestCase):
+class HomeCardsTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         make_org("harbour", OrgKind.VCSE, OrgStatus.ONBOARDING, name="Harbour Community Trust")
         crisis = make_pathway("crisis", cls.cast.prime, name="Crisis response")
         RaciAssignment.objects.filter(step__pathway=crisis, step__position=2, letter="A").delete()

@@ -2,24 +2,24 @@
 
 import csv
 import io
+from typing import Any
 
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from seamline.audit.models import AuditEntry
 from seamline.network import actions
 from seamline.network.choices import OrgKind, OrgStatus
 from seamline.network.models import Organisation, OrganisationStatusChange
-from seamline.testing import build_cast, make_org, make_user
+from seamline.testing import CastTestCase, make_org, make_user
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-class OrganisationListTests(TestCase):
+class OrganisationListTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         make_org("harbour", OrgKind.VCSE, OrgStatus.ONBOARDING, name="Harbour Community Trust")
 
     def setUp(self):
@@ -81,10 +81,10 @@ class OrganisationListTests(TestCase):
         self.assertContains(response, "Extra partner 19")
 
 
-class OrganisationDetailTests(TestCase):
+class OrganisationDetailTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         admin = cls.cast.actor(cls.cast.net_admin)
         actions.change_organisation_status(
             admin, cls.cast.swift, OrgStatus.SUSPENDED, reason="Insurance lapsed on 1 March"
@@ -114,11 +114,7 @@ class OrganisationDetailTests(TestCase):
         self.assertEqual(self.client.get("/network/organisations/nowhere/").status_code, 404)
 
 
-class OrganisationWriteTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class OrganisationWriteTests(CastTestCase):
     def test_network_admin_adds_an_organisation(self):
         self.client.force_login(self.cast.net_admin)
         response = self.client.post(
@@ -231,6 +227,7 @@ class OrganisationWriteTests(TestCase):
         org.refresh_from_db()
         self.assertEqual(org.status, "suspended")
         change = OrganisationStatusChange.objects.filter(organisation=org).first()
+        assert change is not None
         self.assertEqual((change.to_status, change.reason), ("suspended", "Lapsed insurance"))
 
     def test_status_form_offers_only_allowed_moves(self):

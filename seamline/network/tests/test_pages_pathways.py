@@ -1,21 +1,18 @@
 """Pathway pages: list, steps with RACI and gaps, design changes, moves over HTMX, history."""
 
+from typing import Any
+
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from seamline.network import actions
 from seamline.network.models import Pathway, PathwayStep, RaciAssignment
-from seamline.testing import build_cast, make_pathway
+from seamline.testing import CastTestCase, make_pathway
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-class PathwayListTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class PathwayListTests(CastTestCase):
     def test_list_counts_steps_and_gaps(self):
         pathway = make_pathway("crisis", self.cast.prime, name="Crisis response", steps=3)
         RaciAssignment.objects.filter(step__pathway=pathway, step__position=2, letter="A").delete()
@@ -36,10 +33,10 @@ class PathwayListTests(TestCase):
         self.assertEqual(len(response.context["rows"]), 21)
 
 
-class PathwayDetailTests(TestCase):
+class PathwayDetailTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         RaciAssignment.objects.filter(step__code="step-2", letter="R").delete()
 
     def test_steps_in_order_with_time_standards_and_gaps(self):
@@ -68,11 +65,7 @@ class PathwayDetailTests(TestCase):
         self.assertEqual(len(response.context["rows"]), 22)
 
 
-class PathwayDesignTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class PathwayDesignTests(CastTestCase):
     def setUp(self):
         self.client.force_login(self.cast.quality)
 
@@ -218,15 +211,16 @@ class PathwayDesignTests(TestCase):
     def test_raci_entry_of_another_pathway_is_not_found(self):
         other = make_pathway("crisis", self.cast.prime)
         entry = RaciAssignment.objects.filter(step__pathway=other).first()
+        assert entry is not None
         response = self.client.post(f"/network/pathways/discharge/raci/{entry.uuid}/remove/")
         self.assertEqual(response.status_code, 404)
         self.assertTrue(RaciAssignment.objects.filter(pk=entry.pk).exists())
 
 
-class PathwayHistoryTests(TestCase):
+class PathwayHistoryTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         admin = cls.cast.actor(cls.cast.net_admin)
         pathway = cls.cast.discharge
         actions.update_pathway(

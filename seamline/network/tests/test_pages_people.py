@@ -3,24 +3,24 @@
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from seamline.audit.models import AuditEntry, EntryKind
 from seamline.network.choices import Role
 from seamline.network.models import Membership, RoleGrant, User
-from seamline.testing import PASSWORD, build_cast, make_user
+from seamline.testing import PASSWORD, CastTestCase, make_user
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-class StaffListTests(TestCase):
+class StaffListTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         make_user(
             "river_nurse", cls.cast.riverside, [Role.WORKER], first_name="Amara", last_name="Okafor"
         )
@@ -87,11 +87,7 @@ class StaffListTests(TestCase):
         self.assertEqual(len(response.context["rows"]), 26)
 
 
-class AddPersonTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class AddPersonTests(CastTestCase):
     def form_data(self, **extra):
         return {
             "username": "new.carer",
@@ -151,11 +147,7 @@ class AddPersonTests(TestCase):
         self.assertIsNotNone(grant.expires_at)
 
 
-class PersonPageTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class PersonPageTests(CastTestCase):
     def test_viewing_a_person_is_recorded_as_a_read(self):
         self.client.force_login(self.cast.river_supervisor)
         worker = self.cast.river_worker
@@ -200,11 +192,7 @@ class PersonPageTests(TestCase):
         )
 
 
-class PersonChangeTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class PersonChangeTests(CastTestCase):
     def setUp(self):
         self.client.force_login(self.cast.river_admin)
         self.worker = self.cast.river_worker

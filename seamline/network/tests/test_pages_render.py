@@ -1,8 +1,6 @@
 """Every page renders (200) for each role that may see it."""
 
-from django.test import TestCase
-
-from seamline.testing import build_cast
+from seamline.testing import CastTestCase
 
 EVERYONE = [
     "net_admin",
@@ -21,11 +19,7 @@ EVERYONE = [
 MEMBERS = [name for name in EVERYONE if name != "commissioner"]
 
 
-class PagesRenderTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class PagesRenderTests(CastTestCase):
     def assert_renders(self, users, url, marker):
         for name in users:
             with self.subTest(user=name, url=url):

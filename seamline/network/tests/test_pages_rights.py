@@ -2,23 +2,23 @@
 
 import csv
 import io
+from typing import Any
 
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from seamline.network import actions
 from seamline.network.choices import ActionKind, Role
 from seamline.network.models import DecisionRight, Network
-from seamline.testing import build_cast, make_org, make_pathway
+from seamline.testing import CastTestCase, make_org, make_pathway
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-class DecisionRightsMapTests(TestCase):
+class DecisionRightsMapTests(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         admin = cls.cast.actor(cls.cast.net_admin)
         actions.add_decision_right(
             admin,
@@ -132,6 +132,7 @@ class DecisionRightsMapTests(TestCase):
     def test_only_the_network_admin_adds_and_removes(self):
         self.assertEqual(self.client.get("/network/decision-rights/new/").status_code, 403)
         right = DecisionRight.objects.first()
+        assert right is not None
         self.assertEqual(
             self.client.get(f"/network/decision-rights/{right.uuid}/remove/").status_code, 403
         )
@@ -172,11 +173,7 @@ class DecisionRightsMapTests(TestCase):
         self.assertEqual(self.client.get("/network/decision-rights/nope/remove/").status_code, 404)
 
 
-class NetworkSettingsTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class NetworkSettingsTests(CastTestCase):
     def form_data(self, network, **changes):
         data = {
             "name": network.name,

@@ -1,13 +1,9 @@
 from django.test import TestCase
 
-from seamline.testing import PASSWORD, build_cast
+from seamline.testing import PASSWORD, CastTestCase
 
 
-class SignInTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class SignInTests(CastTestCase):
     def test_member_signs_in_and_reaches_home(self):
         response = self.client.post(
             "/accounts/login/", {"username": "river_admin", "password": PASSWORD}
