@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase
 
 from seamline.audit import chain
 from seamline.audit.db import triggers_suspended
@@ -25,7 +25,7 @@ from seamline.audit.models import AuditEntry, ChainHead
 from seamline.audit.verify import verify_chain, write_anchor
 from seamline.network import actions
 from seamline.network.choices import OrgKind, OrgStatus, Role
-from seamline.testing import Cast, build_cast
+from seamline.testing import CastTestCase
 
 MIDDLE = 3
 ENTRIES = 6
@@ -81,12 +81,10 @@ def rewrite_from(seq: int, key: str, **values) -> None:
         ChainHead.objects.filter(singleton=True).update(seq=rows[-1]["seq"], hash=prev)
 
 
-class ChainTestCase(TestCase):
-    cast: Cast
-
+class ChainTestCase(CastTestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_cast()
+        super().setUpTestData()
         build_history(cls.cast)
 
     def setUp(self):

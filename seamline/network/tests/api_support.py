@@ -6,12 +6,11 @@ import json
 from typing import Any
 
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from seamline.audit.models import AuditEntry
 from seamline.network.actions import issue_api_token
-from seamline.testing import Cast, build_cast
+from seamline.testing import CastTestCase
 
 CAST_NAMES = (
     "net_admin",
@@ -29,16 +28,15 @@ CAST_NAMES = (
 )
 
 
-class ApiTestCase(TestCase):
+class ApiTestCase(CastTestCase):
     """Every member of the cast holds a token; `self.get("river_admin", url)` and friends send
     it. `None` as the name sends no token at all."""
 
-    cast: Cast
     keys: dict[str, str]
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.cast = build_cast()
+        super().setUpTestData()
         cls.keys = {}
         for name in CAST_NAMES:
             _token, key = issue_api_token(cls.cast.actor(cls.cast[name]), name="tests")

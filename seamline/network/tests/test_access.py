@@ -12,7 +12,6 @@ from datetime import timedelta
 from functools import partial
 
 import time_machine
-from django.test import TestCase
 from django.utils import timezone
 
 from seamline.access import Actor, NotFound, ReadOnly
@@ -21,7 +20,7 @@ from seamline.audit.models import AuditEntry, EntryKind
 from seamline.network import access, actions
 from seamline.network.choices import Role
 from seamline.network.models import Organisation, Pathway, User
-from seamline.testing import Cast, build_cast, make_user
+from seamline.testing import CastTestCase, make_user
 
 CAST = (
     "net_admin",
@@ -50,13 +49,7 @@ def outcome(call: Callable[[], object]) -> str:
     return "200"
 
 
-class AccessTestCase(TestCase):
-    cast: Cast
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class AccessTestCase(CastTestCase):
     def actor(self, name: str) -> Actor:
         return self.cast.actor(self.cast[name])
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import time_machine
 from django.apps import apps
-from django.test import TestCase
 
 from seamline.access import Actor, actor_for
 from seamline.audit.models import AuditEntry, ChainHead
@@ -29,7 +28,7 @@ from seamline.network.models import (
     RoleGrant,
     User,
 )
-from seamline.testing import PASSWORD, Cast, build_cast
+from seamline.testing import PASSWORD, CastTestCase
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -44,13 +43,8 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 
 @time_machine.travel(NOW, tick=False)
-class ActionTestCase(TestCase):
-    cast: Cast
+class ActionTestCase(CastTestCase):
     head: int
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
 
     def setUp(self):
         self.mark()

@@ -10,7 +10,7 @@ from seamline.api import _rule_violation
 from seamline.errors import Conflict, RuleViolation
 from seamline.network.actions import issue_api_token, revoke_api_token
 from seamline.network.models import ApiToken, RoleGrant
-from seamline.testing import Cast, build_cast
+from seamline.testing import CastTestCase
 
 from .api_support import ApiTestCase
 
@@ -82,13 +82,7 @@ class MeTests(ApiTestCase):
         self.assertNotIn("pk", body)
 
 
-class DocumentationTests(TestCase):
-    cast: Cast
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class DocumentationTests(CastTestCase):
     def test_docs_render_without_sign_in(self):
         response = self.client.get("/api/docs")
         self.assertEqual(response.status_code, 200)
@@ -131,14 +125,8 @@ class DocumentationTests(TestCase):
             self.assertNotIn("{pk}", path)
 
 
-class TokenIssueTests(TestCase):
+class TokenIssueTests(CastTestCase):
     """The key is shown once: only its hash is kept."""
-
-    cast: Cast
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
 
     def test_key_works_and_is_not_stored(self):
         token, key = issue_api_token(self.cast.actor(self.cast.quality), name="report robot")

@@ -7,13 +7,12 @@ from io import StringIO
 from unittest import mock
 
 from django.core.management import CommandError, call_command
-from django.test import TestCase
 from django.utils import timezone
 
 from seamline.audit.models import AuditEntry
 from seamline.cli import main
 from seamline.network.models import ApiToken, RoleGrant
-from seamline.testing import Cast, build_cast
+from seamline.testing import CastTestCase
 
 
 def run(*args: str) -> str:
@@ -22,13 +21,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-class TokenCommandTests(TestCase):
-    cast: Cast
-
-    @classmethod
-    def setUpTestData(cls):
-        cls.cast = build_cast()
-
+class TokenCommandTests(CastTestCase):
     def test_create_prints_a_working_key_once(self):
         output = run("create", "--user", "river_admin", "--name", "rota sync", "--days", "30")
         key = next(line for line in output.splitlines() if line.startswith("sl_"))
