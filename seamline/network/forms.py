@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from seamline.network.choices import (
     STATUS_MOVES,
@@ -55,6 +56,12 @@ def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) ->
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
+
+
+def _set_queryset(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -202,7 +209,7 @@ class PathwayCreateForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = organisations  # type: ignore[attr-defined]
+        _set_queryset(self, "lead", organisations)
 
 
 class PathwayEditForm(forms.Form):
@@ -259,7 +266,7 @@ class RaciForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        _set_queryset(self, "organisation", organisations)
 
 
 # --- decision rights -----------------------------------------------------------------------
@@ -275,7 +282,7 @@ class RightsFilterForm(forms.Form):
 
     def __init__(self, *args: Any, pathways: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].queryset = pathways  # type: ignore[attr-defined]
+        _set_queryset(self, "pathway", pathways)
 
 
 class RightCheckForm(forms.Form):
@@ -292,8 +299,8 @@ class RightCheckForm(forms.Form):
 
     def __init__(self, *args: Any, pathways: Any, organisations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].queryset = pathways  # type: ignore[attr-defined]
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        _set_queryset(self, "pathway", pathways)
+        _set_queryset(self, "organisation", organisations)
 
 
 class DecisionRightForm(forms.Form):
@@ -320,8 +327,8 @@ class DecisionRightForm(forms.Form):
 
     def __init__(self, *args: Any, pathways: Any, organisations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["pathway"].queryset = pathways  # type: ignore[attr-defined]
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        _set_queryset(self, "pathway", pathways)
+        _set_queryset(self, "organisation", organisations)
 
 
 # --- network settings ----------------------------------------------------------------------
@@ -374,7 +381,8 @@ class NetworkSettingsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         caps = [data.get(f"cap_{stage}") for stage in self.STAGES]
-        if None not in caps and caps != sorted(caps):  # type: ignore[type-var]
+        given = [cap for cap in caps if cap is not None]
+        if len(given) == len(caps) and given != sorted(given):
             self.add_error(
                 "cap_supervised",
                 "Caps must not fall as the stage rises "
