@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from seamline.access import Actor, ReadOnly
 from seamline.network.access import refuse
 from seamline.network.views.common import (
+    HtmxHttpRequest,
     actor_of,
     csv_response,
     page,
@@ -83,7 +84,7 @@ def filtered_entries(entries: AuditEntryQuerySet, form: EntryFilterForm) -> Audi
 
 
 @page
-def entries(request: HttpRequest) -> HttpResponse:
+def entries(request: HtmxHttpRequest) -> HttpResponse:
     actor = actor_of(request)
     log = _log_for(actor)
     form = EntryFilterForm(request.GET or None)
@@ -136,7 +137,7 @@ def entries(request: HttpRequest) -> HttpResponse:
         "query": query_without(request, "format", "page"),
         "filtered": form.is_valid() and any(form.cleaned_data.values()),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "audit/entries.html#results", context)
     return render(request, "audit/entries.html", context)
 

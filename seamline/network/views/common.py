@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from seamline.access import Actor, ReadOnly
 from seamline.errors import RuleViolation
@@ -20,7 +21,16 @@ from seamline.errors import RuleViolation
 View = Callable[..., HttpResponse]
 
 
+class HtmxHttpRequest(HttpRequest):
+    """The request a page gets after django-htmx's middleware has added `request.htmx`
+    (how django-htmx asks type checkers to be told of it)."""
+
+    htmx: HtmxDetails
+
+
 def actor_of(request: HttpRequest) -> Actor:
+    # ActorMiddleware sets `request.actor` on every request; HttpRequest does not declare it,
+    # and this is the one place pages read it.
     actor: Actor = request.actor  # type: ignore[attr-defined]
     return actor
 

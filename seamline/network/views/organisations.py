@@ -20,6 +20,7 @@ from seamline.network.forms import (
 from seamline.network.models import Membership, Network, Organisation
 
 from .common import (
+    HtmxHttpRequest,
     actor_of,
     add_violation,
     csv_response,
@@ -56,7 +57,7 @@ def _people_label(actor: Actor, count: int, threshold: int) -> str:
 
 
 @page
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: HtmxHttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = OrganisationFilterForm(request.GET or None)
     orgs = filtered_organisations(actor, form)
@@ -84,7 +85,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
         "query": query_without(request, "format"),
         "can_create": access.can_manage_network(actor) and not actor.read_only,
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "network/organisations.html#results", context)
     return render(request, "network/organisations.html", context)
 

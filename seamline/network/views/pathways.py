@@ -34,6 +34,7 @@ from seamline.network.models import (
 from seamline.network.rules import RaciEntry, raci_gaps
 
 from .common import (
+    HtmxHttpRequest,
     actor_of,
     add_violation,
     page,
@@ -290,7 +291,7 @@ def step_edit(request: HttpRequest, code: str, step: str) -> HttpResponse:
 
 @page
 @require_POST
-def step_move(request: HttpRequest, code: str, step: str) -> HttpResponse:
+def step_move(request: HtmxHttpRequest, code: str, step: str) -> HttpResponse:
     actor = actor_of(request)
     require_writer(actor)
     found = access.get_pathway_for_user(actor, code, write=True)
@@ -308,7 +309,7 @@ def step_move(request: HttpRequest, code: str, step: str) -> HttpResponse:
             actions.move_step(actor, target, direction=direction, version=version)
         except RuleViolation as exc:
             error = str(exc)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         found.refresh_from_db()
         context = {**_pathway_context(actor, found), "move_error": error}
         return render(request, "network/pathway.html#steps", context)

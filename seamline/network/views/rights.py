@@ -19,6 +19,7 @@ from seamline.network.models import DecisionRight, Organisation, Pathway
 from seamline.network.rules import Right, may_initiate
 
 from .common import (
+    HtmxHttpRequest,
     actor_of,
     add_violation,
     csv_response,
@@ -101,7 +102,7 @@ def _rights_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
 
 
 @page
-def decision_rights(request: HttpRequest) -> HttpResponse:
+def decision_rights(request: HtmxHttpRequest) -> HttpResponse:
     actor = actor_of(request)
     context = _rights_context(request, actor)
     if wants_csv(request):
@@ -120,13 +121,13 @@ def decision_rights(request: HttpRequest) -> HttpResponse:
                 for r in context["rights"]
             ),
         )
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "network/decision_rights.html#matrix", context)
     return render(request, "network/decision_rights.html", context)
 
 
 @page
-def decision_right_check(request: HttpRequest) -> HttpResponse:
+def decision_right_check(request: HtmxHttpRequest) -> HttpResponse:
     """'May they start it without a meeting?' answered from the map by `rules.may_initiate`."""
     actor = actor_of(request)
     form = RightCheckForm(
@@ -166,7 +167,7 @@ def decision_right_check(request: HttpRequest) -> HttpResponse:
             "organisation": org,
             "role": Role(data["role"]).label,
         }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request, "network/decision_rights.html#answer", {"answer": answer, "check_form": form}
         )
