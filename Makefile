@@ -1,7 +1,7 @@
 # Seamline. Needs only python3 (3.11 or newer), make and git.
 #
 #   make demo           install, build the demo network, serve it at http://127.0.0.1:8000
-#   make test           install with test extras, lint, check migrations, run the test suite
+#   make test           install with test extras, lint, type-check, check migrations, run the tests
 #   make test-browser   end-to-end tests in Debian's Chromium (/usr/bin/chromium)
 #   make lint           ruff and mypy
 #
@@ -53,6 +53,7 @@ test: $(INSTALLED_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy seamline
 	$(BIN)/pytest -n $(PYTEST_WORKERS) seamline
 
 test-browser: $(INSTALLED_TEST)

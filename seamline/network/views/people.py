@@ -24,6 +24,7 @@ from seamline.network.forms import (
 from seamline.network.models import Organisation, User, UserQuerySet
 
 from .common import (
+    HtmxHttpRequest,
     actor_of,
     add_violation,
     csv_response,
@@ -73,7 +74,7 @@ def role_labels(person: User) -> list[str]:
 
 
 @page
-def people(request: HttpRequest, code: str) -> HttpResponse:
+def people(request: HtmxHttpRequest, code: str) -> HttpResponse:
     actor = actor_of(request)
     org = access.get_people_page_for_user(actor, code)
     form = PeopleFilterForm(request.GET or None)
@@ -102,7 +103,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
         "query": query_without(request, "format"),
         "can_add": access.can_manage_people_of(actor, org),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "network/people.html#results", context)
     return render(request, "network/people.html", context)
 
