@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from seamline.api import urls as api_urls
 from seamline.network import views as network_views
@@ -31,6 +32,13 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("healthz", network_views.healthz, name="healthz"),
+    path(
+        "favicon.ico",
+        login_not_required(
+            RedirectView.as_view(url="/static/seamline/favicon.svg", permanent=True)
+        ),
+        name="favicon",
+    ),
     path("network/", include("seamline.network.urls")),
     path("audit/", include("seamline.audit.urls")),
     path("api/", api_urls()),

@@ -30,6 +30,7 @@ EXEMPT_ROUTES = {
     "login": "the sign-in page itself",
     "healthz": "liveness probe; answers {'status': 'ok'} and nothing else",
     "logout": "ends the caller's own session",
+    "favicon": "redirect to the static icon, for browsers that ask for /favicon.ico",
     "password_change": "the caller's own password (sign-in required, tested below)",
     "password_change_done": "confirmation page of the above",
 }
