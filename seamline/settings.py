@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "ninja",
     "seamline.audit",
     "seamline.network",
+    "seamline.competency",
+    "seamline.workforce",
     "seamline.demo",
 ]
 
