@@ -134,10 +134,14 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _add_routers() -> None:
     from seamline.audit.api import router as audit_router
+    from seamline.competency.api import router as competency_router
     from seamline.network.api import router as network_router
+    from seamline.workforce.api import router as workforce_router
 
     api.add_router("/", network_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/framework", competency_router)
+    api.add_router("/", workforce_router)
 
 
 _add_routers()

@@ -41,6 +41,8 @@ urlpatterns = [
     ),
     path("network/", include("seamline.network.urls")),
     path("audit/", include("seamline.audit.urls")),
+    path("framework/", include("seamline.competency.urls")),
+    path("workforce/", include("seamline.workforce.urls")),
     path("api/", api_urls()),
     path("ops/admin/", admin.site.urls),
 ]

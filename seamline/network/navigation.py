@@ -1,7 +1,14 @@
-"""The menu each role sees. Later apps add their entries here."""
+"""The menu each role sees.
+
+Later apps add their entries from their `AppConfig.ready()`:
+
+    from seamline.network.navigation import AppMenuItem, register
+    register(AppMenuItem("Workforce", "workforce:matrix", applies=lambda a: ..., order=40))
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -22,6 +29,25 @@ class MenuItem:
         return reverse(self.url_name, args=self.args)
 
 
+@dataclass(frozen=True)
+class AppMenuItem:
+    """A menu entry a later app adds; shown after the network's own entries, by `order`."""
+
+    label: str
+    url_name: str
+    applies: Callable[[Actor], bool]
+    order: int = 100
+
+
+_APP_ITEMS: list[AppMenuItem] = []
+
+
+def register(item: AppMenuItem) -> None:
+    if all(existing.url_name != item.url_name for existing in _APP_ITEMS):
+        _APP_ITEMS.append(item)
+        _APP_ITEMS.sort(key=lambda i: (i.order, i.label))
+
+
 def menu_for(actor: Actor) -> list[MenuItem]:
     """Only links to pages the actor may open: a menu never leads to a refusal."""
     items = [MenuItem("Home", "home"), MenuItem("Organisations", "network:organisations")]
@@ -35,5 +61,6 @@ def menu_for(actor: Actor) -> list[MenuItem]:
     items.append(MenuItem("Decision rights", "network:decision_rights"))
     if can_read_log(actor):
         items.append(MenuItem("Audit log", "audit:entries"))
+    items.extend(MenuItem(i.label, i.url_name) for i in _APP_ITEMS if i.applies(actor))
     items.append(MenuItem("Network settings", "network:settings"))
     return items

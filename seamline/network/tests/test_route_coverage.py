@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from seamline.audit.actions import record
 from seamline.network import actions
 from seamline.network.models import DecisionRight, RaciAssignment
 from seamline.testing import CastTestCase
+from seamline.testing_routes import AppCases, Call, Page, collect, page
 
 # Routes that need no sign-in, or belong to Django's own sign-in machinery or the operators'
 # admin. Each is named with the reason it is outside the access table.
@@ -38,35 +38,6 @@ EXEMPT_NAMESPACES = {
     "admin": "platform operators only (superusers), never partners",
     "api": "covered by API_CASES",
 }
-
-PASSED = {200, 201, 204, 302, 422}  # got past the access layer (422: it reached validation)
-
-
-@dataclass(frozen=True)
-class Page:
-    name: str
-    kwargs: dict[str, str]
-    method: str
-    allowed: str
-    refused: str
-    refused_status: int
-    allowed_status: frozenset[int] = frozenset({200})
-    refused_kwargs: dict[str, str] | None = None
-
-
-def page(
-    name: str,
-    allowed: str,
-    refused: str,
-    status: int,
-    method: str = "GET",
-    missing: dict[str, str] | None = None,
-    **kwargs: str,
-) -> Page:
-    """`missing`: other URL arguments for the refused call (e.g. a code that does not exist)."""
-    ok = frozenset({200}) if method == "GET" else frozenset(PASSED)
-    return Page(name, kwargs, method, allowed, refused, status, ok, missing)
-
 
 PAGE_CASES = [
     page("home", "river_worker", "", 302),
@@ -160,18 +131,6 @@ PAGE_CASES = [
     page("audit:entry", "net_admin", "river_admin", 404, entry="@entry_swift"),
     page("audit:chain", "net_admin", "river_worker", 404),
 ]
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    path: str
-    allowed: str
-    refused: str
-    refused_status: int
-    body: dict[str, Any] | None = None
-    query: str = ""
-    refused_path: dict[str, str] | None = None  # other path values for the refused call
 
 
 PERSON = {
@@ -355,6 +314,11 @@ API_CASES = [
 ]
 
 
+APPS: AppCases = collect()
+PAGE_CASES += APPS.pages
+API_CASES += APPS.calls
+
+
 @contextmanager
 def rolled_back() -> Iterator[None]:
     """Each allowed call starts from the same data: its writes are undone afterwards."""
@@ -400,6 +364,8 @@ class RouteCoverageTests(CastTestCase):
                 ).uuid
             ),
         }
+        for make_refs in APPS.refs:
+            cls.refs.update(make_refs(cast))
         cls.keys = {}
         for name in (
             "river_worker",
@@ -454,7 +420,12 @@ class RouteCoverageTests(CastTestCase):
                     response = self.client.generic(case.method, self._url(case, refused=True))
                     self.assertEqual(response.status_code, case.refused_status)
 
-    def _api_path(self, template: str, override: dict[str, str] | None = None) -> str:
+    def _api_path(
+        self, template: str, override: dict[str, str] | None = None, call: Call | None = None
+    ) -> str:
+        if call is not None and call.params is not None:
+            given = {**call.params, **(override or {})}
+            return template.format(**{k: self.refs.get(v, v) for k, v in given.items()})
         values: dict[str, Any] = {
             "code": "riverside",
             "uuid": self.refs["@river_worker"],
@@ -472,14 +443,17 @@ class RouteCoverageTests(CastTestCase):
         return template.format(**values)
 
     def _call(self, call: Call, who: str, path: str) -> Any:
-        url = f"{path}?{call.query}" if call.query else path
+        query = call.query
+        for ref, value in self.refs.items():
+            query = query.replace(ref, value)
+        url = f"{path}?{query}" if query else path
         body = json.dumps(call.body) if call.body is not None else ""
         headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {self.keys[who]}"} if who else {}
         return self.client.generic(call.method, url, body, "application/json", **headers)
 
     def test_api_admits_the_allowed_and_refuses_the_others(self) -> None:
         for call in API_CASES:
-            path = self._api_path(call.path)
+            path = self._api_path(call.path, call=call)
             op = f"{call.method} {call.path}"
             with self.subTest(op=op, who="no token"):
                 self.assertEqual(self._call(call, "", path).status_code, 401)
@@ -488,7 +462,7 @@ class RouteCoverageTests(CastTestCase):
                 expected = {200} if call.method == "GET" else {200, 201, 204}
                 self.assertIn(response.status_code, expected, response.content[:300])
             with self.subTest(op=op, who=call.refused), rolled_back():
-                refused_path = self._api_path(call.path, call.refused_path)
+                refused_path = self._api_path(call.path, call.refused_path, call)
                 response = self._call(call, call.refused, refused_path)
                 self.assertEqual(response.status_code, call.refused_status, response.content[:300])
                 self.assertNotIn(b"river_worker@example.org", response.content)
