@@ -5,6 +5,7 @@ periods and delegation pauses (SPEC C3). The authorization register is derived f
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,17 @@ from seamline.network.choices import choice_check
 from seamline.network.models import Organisation, Pathway, User
 
 from .choices import TEMPORARY, EmploymentType, RoleGroup, SupervisionKind, WorkerStatus
+
+if TYPE_CHECKING:
+    from seamline.access import Actor
+
+
+class WorkerQuerySet(models.QuerySet["Worker"]):
+    def visible_to(self, actor: Actor) -> WorkerQuerySet:
+        """Workers whose record `actor` may read (rules in `workforce.access`)."""
+        from . import access
+
+        return access.workers_visible_to(self, actor)
 
 
 class Worker(models.Model):
@@ -39,6 +51,8 @@ class Worker(models.Model):
     )
     left_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkerQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]

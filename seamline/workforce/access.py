@@ -1,0 +1,217 @@
+"""Who may see and change a worker's record (evidence, sign-offs, supervision, pauses).
+
+A worker's record is visible to the worker's own organisation (partner admin, supervisor,
+coordinator, scheduler, quality lead), to the worker themselves (through `Worker.user`), to
+the prime provider's network admin, quality lead and supervisors, and to inspectors. Nobody
+else sees it: the loaders answer `NotFound` (404) for "missing or not yours" and `ReadOnly`
+(403) for "visible but not yours to change". Every refusal is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from seamline.access import Actor, ReadOnly
+from seamline.audit.actions import record
+from seamline.audit.models import EntryKind
+from seamline.network.access import refuse
+from seamline.network.choices import Role
+from seamline.network.models import Organisation
+
+from .models import DelegationPause, SignOff, SupervisionSession, Worker
+
+if TYPE_CHECKING:
+    from .models import WorkerQuerySet
+
+# Roles that see the workers of their own organisation.
+ORG_WORKFORCE_ROLES = frozenset(
+    {Role.PARTNER_ADMIN, Role.SUPERVISOR, Role.COORDINATOR, Role.SCHEDULER, Role.QUALITY_LEAD}
+)
+# Roles of the prime provider that see every partner's workers.
+PRIME_WORKFORCE_ROLES = frozenset({Role.NETWORK_ADMIN, Role.QUALITY_LEAD, Role.SUPERVISOR})
+# Roles that change the records of their own organisation's workers.
+ORG_WRITE_ROLES = frozenset({Role.PARTNER_ADMIN, Role.SUPERVISOR})
+# Roles of the prime provider that change any worker's record.
+PRIME_WRITE_ROLES = frozenset({Role.NETWORK_ADMIN, Role.QUALITY_LEAD})
+
+
+def _read_only(actor: Actor, message: str, what: str, ident: str) -> ReadOnly:
+    record(
+        actor,
+        "access.refused",
+        kind=EntryKind.REFUSED,
+        reason=message,
+        target={
+            "object_type": what,
+            "object_id": str(ident)[:100],
+            "object_label": "",
+            "object_organisation_code": "",
+        },
+    )
+    return ReadOnly(message)
+
+
+# --- predicates -------------------------------------------------------------------------------
+
+
+def sees_all_workers(actor: Actor) -> bool:
+    if actor.user is None or not actor.roles:
+        return False
+    return actor.has(Role.INSPECTOR) or (actor.in_prime and actor.has(*PRIME_WORKFORCE_ROLES))
+
+
+def can_see_workers_of(actor: Actor, org: Organisation) -> bool:
+    """May `actor` see the workers of `org` (the list, every record)?"""
+    if sees_all_workers(actor):
+        return True
+    return actor.member_of(org) and actor.has(*ORG_WORKFORCE_ROLES)
+
+
+def can_see_worker_lists(actor: Actor) -> bool:
+    """Does `actor` see any organisation's workers (the menu entry and the list page)?"""
+    return sees_all_workers(actor) or (
+        actor.organisation is not None and actor.has(*ORG_WORKFORCE_ROLES)
+    )
+
+
+def can_manage_workers(actor: Actor, org: Organisation) -> bool:
+    """May `actor` add workers to `org` and change their records?"""
+    if actor.read_only or actor.user is None:
+        return False
+    if actor.in_prime and actor.has(*PRIME_WRITE_ROLES):
+        return True
+    return actor.member_of(org) and actor.has(*ORG_WRITE_ROLES)
+
+
+def can_edit_worker(actor: Actor, worker: Worker) -> bool:
+    return can_manage_workers(actor, worker.organisation)
+
+
+def can_sign_off(actor: Actor, worker: Worker) -> bool:
+    """May `actor` record a stage sign-off for `worker`? (Whether the named signer is entitled
+    is a rule of its own: `rules.signer_reasons`.)"""
+    if can_manage_workers(actor, worker.organisation):
+        return True
+    return not actor.read_only and actor.in_prime and actor.has(Role.SUPERVISOR)
+
+
+def organisations_with_workers_for(actor: Actor) -> QuerySet[Organisation]:
+    """The organisations whose workers `actor` sees (for filters)."""
+    if sees_all_workers(actor):
+        return Organisation.objects.all()
+    if actor.organisation is not None and actor.has(*ORG_WORKFORCE_ROLES):
+        return Organisation.objects.filter(pk=actor.organisation.pk)
+    return Organisation.objects.none()
+
+
+def workers_visible_to(qs: WorkerQuerySet, actor: Actor) -> WorkerQuerySet:
+    if actor.user is None or not actor.roles:
+        return qs.none()
+    if sees_all_workers(actor):
+        return qs
+    own = Q(user=actor.user)
+    if actor.organisation is not None and actor.has(*ORG_WORKFORCE_ROLES):
+        return qs.filter(own | Q(organisation=actor.organisation))
+    return qs.filter(own)
+
+
+# --- loaders --------------------------------------------------------------------------------
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def get_worker_for_user(actor: Actor, worker_uuid: object, write: bool = False) -> Worker:
+    wanted = _uuid(worker_uuid)
+    worker = (
+        Worker.objects.visible_to(actor)
+        .select_related("organisation", "user")
+        .filter(uuid=wanted)
+        .first()
+        if wanted is not None
+        else None
+    )
+    if worker is None:
+        raise refuse(actor, "workforce.worker", str(worker_uuid))
+    if write and not can_edit_worker(actor, worker):
+        raise _read_only(
+            actor,
+            "Only the worker's partner admin or supervisor, or the prime's network admin or "
+            "quality lead, changes this record.",
+            "workforce.worker",
+            str(worker.uuid),
+        )
+    return worker
+
+
+def get_sign_off_for_user(actor: Actor, sign_off_uuid: object, write: bool = False) -> SignOff:
+    wanted = _uuid(sign_off_uuid)
+    visible = Worker.objects.visible_to(actor)
+    sign_off = (
+        SignOff.objects.select_related("worker__organisation", "competency", "pathway", "signer")
+        .filter(uuid=wanted, worker__in=visible)
+        .first()
+        if wanted is not None
+        else None
+    )
+    if sign_off is None:
+        raise refuse(actor, "workforce.signoff", str(sign_off_uuid))
+    if write and not can_sign_off(actor, sign_off.worker):
+        raise _read_only(
+            actor,
+            "Only the worker's partner admin or supervisor, or the prime, revokes a sign-off.",
+            "workforce.signoff",
+            str(sign_off.uuid),
+        )
+    return sign_off
+
+
+def get_session_for_user(
+    actor: Actor, session_uuid: object, write: bool = False
+) -> SupervisionSession:
+    wanted = _uuid(session_uuid)
+    session = (
+        SupervisionSession.objects.select_related("worker__organisation", "supervisor")
+        .filter(uuid=wanted, worker__in=Worker.objects.visible_to(actor))
+        .first()
+        if wanted is not None
+        else None
+    )
+    if session is None:
+        raise refuse(actor, "workforce.supervisionsession", str(session_uuid))
+    if write and not can_edit_worker(actor, session.worker):
+        raise _read_only(
+            actor,
+            "Only the worker's partner admin or supervisor, or the prime, records supervision.",
+            "workforce.supervisionsession",
+            str(session.uuid),
+        )
+    return session
+
+
+def get_pause_for_user(actor: Actor, pause_uuid: object, write: bool = False) -> DelegationPause:
+    wanted = _uuid(pause_uuid)
+    pause = (
+        DelegationPause.objects.select_related("worker__organisation", "task_type")
+        .filter(uuid=wanted, worker__in=Worker.objects.visible_to(actor))
+        .first()
+        if wanted is not None
+        else None
+    )
+    if pause is None:
+        raise refuse(actor, "workforce.delegationpause", str(pause_uuid))
+    if write and not can_edit_worker(actor, pause.worker):
+        raise _read_only(
+            actor,
+            "Only the worker's partner admin or supervisor, or the prime, lifts a pause.",
+            "workforce.delegationpause",
+            str(pause.uuid),
+        )
+    return pause
