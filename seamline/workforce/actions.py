@@ -664,20 +664,33 @@ def record_module_completion(
 
 
 def evidence_for_sign_off(
-    worker: Worker, competency: Competency, at: datetime, pathway: Pathway | None = None
+    worker: Worker,
+    competency: Competency,
+    at: datetime,
+    pathway: Pathway | None = None,
+    *,
+    in_date_only: bool = True,
 ) -> list[Evidence]:
-    """The worker's evidence of `competency` (on `pathway`, or for no pathway) that is in date
-    on the signing day of `at`."""
-    day = _local_date(at)
-    qs = Evidence.objects.filter(worker=worker, competency=competency, occurred_on__lte=day).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
-    )
-    qs = (
-        qs.filter(Q(pathway__isnull=True) | Q(pathway=pathway))
-        if pathway
-        else qs.filter(pathway__isnull=True)
-    )
+    """The worker's evidence of `competency` (on `pathway`, or for no pathway), by default only
+    what is in date on the signing day of `at` (dated on or before it and valid then)."""
+    qs = Evidence.objects.filter(worker=worker, competency=competency)
+    if pathway is not None and competency.pathway_specific:
+        qs = qs.filter(Q(pathway__isnull=True) | Q(pathway=pathway))
+    else:
+        qs = qs.filter(pathway__isnull=True)
+    if in_date_only:
+        day = _local_date(at)
+        qs = qs.filter(occurred_on__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
     return list(qs.select_related("module").order_by("kind", "-occurred_on"))
+
+
+def in_date(evidence: Evidence, at: datetime) -> bool:
+    day = _local_date(at)
+    return evidence.occurred_on <= day and (
+        evidence.valid_until is None or evidence.valid_until >= day
+    )
 
 
 def sign_off_reasons(
@@ -784,10 +797,12 @@ def sign_off_stage(
         if existing is not None:
             return existing
     signed_at = _aware(signed_at)
+    # Without a choice of evidence, the rules see all of it (so that lapsed evidence is named
+    # as out of date, not missing) and the sign-off rests on what is in date.
     given = (
         list(evidence)
         if evidence is not None
-        else evidence_for_sign_off(worker, competency, signed_at, pathway)
+        else evidence_for_sign_off(worker, competency, signed_at, pathway, in_date_only=False)
     )
     _raise_if(
         sign_off_reasons(
@@ -838,7 +853,8 @@ def sign_off_stage(
         recorded_by=actor.user,
         source_key=source_key,
     )
-    sign_off.evidence.set(given)
+    used = [e for e in given if in_date(e, signed_at)]
+    sign_off.evidence.set(used)
     record(
         actor,
         "worker.sign_off",
@@ -852,7 +868,7 @@ def sign_off_stage(
             "signer_basis": [None, basis],
             "signed_at": [None, signed_at],
             "review_due": [None, due],
-            "evidence": [None, sorted(str(e.uuid) for e in given)],
+            "evidence": [None, sorted(str(e.uuid) for e in used)],
         },
     )
     return sign_off
