@@ -1,0 +1,256 @@
+"""The framework: overview, a competency, a task type, edit forms, versions and their diff."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from seamline.errors import RuleViolation
+from seamline.network.views.common import actor_of, add_violation, page, require_writer
+
+from .. import access, actions
+from ..choices import STAGES, Domain
+from ..diff import diff_snapshots
+from ..forms import CompetencyForm, RetireForm, TaskTypeForm, VersionPickForm
+from ..models import Competency, FrameworkVersion, ModuleMapping, TaskRequirement, TaskType
+
+
+def _requirements_prefetch() -> Prefetch[Any]:
+    return Prefetch(
+        "requirements",
+        queryset=TaskRequirement.objects.select_related("competency").order_by("competency__code"),
+    )
+
+
+def _guard_read(request: HttpRequest) -> Any:
+    actor = actor_of(request)
+    if not access.can_read_framework(actor):
+        raise access.refuse(actor, "competency.framework", "framework")
+    return actor
+
+
+@page
+def overview(request: HttpRequest) -> HttpResponse:
+    actor = _guard_read(request)
+    by_domain: dict[str, list[Competency]] = defaultdict(list)
+    for comp in Competency.objects.filter(retired=False).order_by("-network_critical", "title"):
+        by_domain[comp.domain].append(comp)
+    domains = [(Domain(d).label, by_domain[d]) for d in Domain.values if by_domain.get(d)]
+    tiers: dict[int, list[TaskType]] = defaultdict(list)
+    for task in (
+        TaskType.objects.filter(retired=False)
+        .prefetch_related(_requirements_prefetch())
+        .order_by("risk_tier", "title")
+    ):
+        tiers[task.risk_tier].append(task)
+    context = {
+        "domains": domains,
+        "tiers": sorted(tiers.items()),
+        "version": FrameworkVersion.objects.select_related("created_by").current(),
+        "can_change": access.can_change_framework(actor),
+        "competency_count": sum(len(v) for v in by_domain.values()),
+    }
+    return render(request, "competency/overview.html", context)
+
+
+@page
+def competency(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_of(request)
+    found = access.get_competency_for_user(actor, code)
+    required_by = (
+        TaskRequirement.objects.filter(competency=found, task_type__retired=False)
+        .select_related("task_type")
+        .order_by("task_type__risk_tier", "task_type__code")
+    )
+    mappings = (
+        ModuleMapping.objects.filter(competency=found)
+        .select_related("module__organisation")
+        .order_by("module__organisation__name", "module__code")
+    )
+    context = {
+        "competency": found,
+        "stages": [(s, found.stage_evidence.get(s, [])) for s in STAGES],
+        "required_by": required_by,
+        "mappings": mappings,
+        "can_change": access.can_change_framework(actor) and not found.retired,
+        "retire_form": RetireForm(),
+    }
+    return render(request, "competency/competency.html", context)
+
+
+@page
+def competency_new(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require_writer(actor)
+    access.require_framework_change(actor)
+    form = CompetencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.create_competency(
+                actor, reason=form.cleaned_data["reason"], **form.values()
+            )
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, f"Competency '{created.title}' is added to the framework.")
+            return redirect("competency:competency", code=created.code)
+    return render(request, "competency/competency_form.html", {"form": form, "competency": None})
+
+
+@page
+def competency_edit(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_of(request)
+    require_writer(actor)
+    found = access.get_competency_for_user(actor, code, write=True)
+    if request.method == "POST":
+        form = CompetencyForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                actions.update_competency(
+                    actor, found, form.values(), reason=form.cleaned_data["reason"]
+                )
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            else:
+                messages.success(request, f"Competency '{found.code}' is saved.")
+                return redirect("competency:competency", code=found.code)
+    else:
+        form = CompetencyForm(initial=CompetencyForm.initial_for(found), editing=True)
+    return render(request, "competency/competency_form.html", {"form": form, "competency": found})
+
+
+@require_POST
+@page
+def competency_retire(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_of(request)
+    require_writer(actor)
+    found = access.get_competency_for_user(actor, code, write=True)
+    form = RetireForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the competency is retired.")
+        return redirect("competency:competency", code=found.code)
+    try:
+        actions.retire_competency(actor, found, reason=form.cleaned_data["reason"])
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+        return redirect("competency:competency", code=found.code)
+    messages.success(request, f"Competency '{found.code}' is retired.")
+    return redirect("competency:overview")
+
+
+@page
+def task_type(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_of(request)
+    found = access.get_task_type_for_user(actor, code)
+    requirements = found.requirements.select_related("competency").order_by("competency__code")
+    context = {
+        "task": found,
+        "requirements": requirements,
+        "can_change": access.can_change_framework(actor) and not found.retired,
+        "retire_form": RetireForm(),
+    }
+    return render(request, "competency/task_type.html", context)
+
+
+@page
+def task_type_new(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require_writer(actor)
+    access.require_framework_change(actor)
+    form = TaskTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        try:
+            created = actions.create_task_type(
+                actor,
+                code=values["code"],
+                title=values["title"],
+                description=values["description"],
+                risk_tier=values["risk_tier"],
+                delegated=values["delegated"],
+                requirements=values["requirements"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RuleViolation as exc:
+            add_violation(form, exc)
+        else:
+            messages.success(request, f"Task type '{created.title}' is added to the framework.")
+            return redirect("competency:task_type", code=created.code)
+    return render(request, "competency/task_type_form.html", {"form": form, "task": None})
+
+
+@page
+def task_type_edit(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_of(request)
+    require_writer(actor)
+    found = access.get_task_type_for_user(actor, code, write=True)
+    if request.method == "POST":
+        form = TaskTypeForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                actions.update_task_type(
+                    actor, found, form.values(), reason=form.cleaned_data["reason"]
+                )
+            except RuleViolation as exc:
+                add_violation(form, exc)
+            else:
+                messages.success(request, f"Task type '{found.code}' is saved.")
+                return redirect("competency:task_type", code=found.code)
+    else:
+        form = TaskTypeForm(initial=TaskTypeForm.initial_for(found), editing=True)
+    return render(request, "competency/task_type_form.html", {"form": form, "task": found})
+
+
+@require_POST
+@page
+def task_type_retire(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_of(request)
+    require_writer(actor)
+    found = access.get_task_type_for_user(actor, code, write=True)
+    form = RetireForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the task type is retired.")
+        return redirect("competency:task_type", code=found.code)
+    try:
+        actions.retire_task_type(actor, found, reason=form.cleaned_data["reason"])
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+        return redirect("competency:task_type", code=found.code)
+    messages.success(request, f"Task type '{found.code}' is retired.")
+    return redirect("competency:overview")
+
+
+@page
+def versions(request: HttpRequest) -> HttpResponse:
+    _guard_read(request)
+    listed = list(
+        FrameworkVersion.objects.select_related("created_by").defer("snapshot").order_by("-number")
+    )
+    initial = {}
+    if len(listed) >= 2:
+        initial = {"from_": listed[1].number, "to": listed[0].number}
+    form = VersionPickForm(initial=initial, versions=listed)
+    return render(request, "competency/versions.html", {"versions": listed, "form": form})
+
+
+@page
+def version_diff(request: HttpRequest) -> HttpResponse:
+    actor = _guard_read(request)
+    listed = list(FrameworkVersion.objects.defer("snapshot").order_by("-number"))
+    form = VersionPickForm(request.GET, versions=listed)
+    context: dict[str, Any] = {"form": form, "diff": None}
+    if form.is_valid():
+        older = access.get_version_for_user(actor, form.cleaned_data["from_"])
+        newer = access.get_version_for_user(actor, form.cleaned_data["to"])
+        context.update(
+            older=older,
+            newer=newer,
+            diff=diff_snapshots(older.snapshot, newer.snapshot),
+        )
+    return render(request, "competency/version_diff.html", context)
