@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cached_property
 
 from seamline.competency.choices import STAGE_RANK, Stage
 from seamline.errors import Reason
@@ -109,6 +110,15 @@ class WorkerFacts:
     def temporary(self) -> bool:
         return self.employment_type in TEMPORARY
 
+    @cached_property
+    def by_competency(self) -> dict[str, tuple[Attainment, ...]]:
+        """The attainments of each competency (built once: the register asks about every task
+        type of the same worker)."""
+        index: dict[str, list[Attainment]] = {}
+        for a in self.attainments:
+            index.setdefault(a.competency, []).append(a)
+        return {code: tuple(found) for code, found in index.items()}
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -134,8 +144,11 @@ class _Best:
     missing_pathways: list[str] = field(default_factory=list)
 
 
+_LABELS = {stage.value: stage.label.lower() for stage in Stage}
+
+
 def _label(stage: str) -> str:
-    return Stage(stage).label.lower()
+    return _LABELS[stage]
 
 
 def _pick(
@@ -149,7 +162,7 @@ def _pick(
     best = _Best()
     for a in attainments:
         if a.competency != competency or (pathway is not None and a.pathway != pathway):
-            continue
+            continue  # (callers pass one competency's attainments; the test keeps it safe)
         if not a.in_force(at) and not (a.revoked_at is not None and a.signed_at <= at):
             continue
         if STAGE_RANK[a.stage] < need:
@@ -184,6 +197,7 @@ def _requirement_reasons(
     used: list[Attainment],
 ) -> list[Reason]:
     stage = _label(req.min_stage)
+    held = worker.by_competency.get(req.competency, ())
     pathways: list[str | None]
     if spec.pathway_specific:
         pathways = [pathway] if pathway else [*worker.pathways] or [None]
@@ -192,7 +206,7 @@ def _requirement_reasons(
     reasons: list[Reason] = []
     for p in pathways:
         best = _pick(
-            worker.attainments,
+            held,
             req.competency,
             req.min_stage,
             p if spec.pathway_specific else None,
@@ -225,10 +239,7 @@ def _requirement_reasons(
                     f"needs {stage} or above.",
                 )
             )
-        elif (
-            p is not None
-            and _pick(worker.attainments, req.competency, req.min_stage, None, at).current
-        ):
+        elif p is not None and _pick(held, req.competency, req.min_stage, None, at).current:
             reasons.append(
                 Reason(
                     "pathway_revalidation_due",
@@ -257,16 +268,22 @@ def decide(
     """Is `worker` cleared for `task` at instant `at` (on `pathway`, when given)?"""
     reasons: list[Reason] = []
     today = at.date()
-    if worker.status == WorkerStatus.LEFT or (
-        worker.left_on is not None and worker.left_on <= today
-    ):
+    # The same instant in UTC, the zone sign-offs are loaded in: comparing datetimes of one
+    # zone is many times faster than of two (the register compares hundreds of thousands).
+    at = at.astimezone(UTC)
+    # A leaving date says when: asked about an instant before it, the worker was still there.
+    if worker.left_on is not None:
+        left = worker.left_on <= today
+    else:
+        left = worker.status == WorkerStatus.LEFT
+    if left:
         reasons.append(Reason("worker_not_active", f"{worker.name} has left the organisation."))
-    elif worker.status != WorkerStatus.ACTIVE:
-        reasons.append(Reason("worker_not_active", f"{worker.name} is suspended from practice."))
     elif worker.start_date > today:
         reasons.append(
             Reason("worker_not_active", f"{worker.name} starts on {worker.start_date:%d %b %Y}.")
         )
+    elif worker.status not in (WorkerStatus.ACTIVE, WorkerStatus.LEFT):
+        reasons.append(Reason("worker_not_active", f"{worker.name} is suspended from practice."))
     if not worker.organisation_active:
         reasons.append(
             Reason(

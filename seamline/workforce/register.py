@@ -1,0 +1,518 @@
+"""The authorization register: every worker x task type, cleared or not, as of any instant.
+
+Derived, never typed in. This module loads the facts `workforce.authorization.decide` needs as
+they stood at an instant `at` (past included) and asks `decide` for each worker and task type:
+
+* the framework in force at `at` (its version's snapshot);
+* workers, with their organisation's status at `at` (from the status history);
+* the pathways each worker worked on at `at`;
+* sign-offs signed by `at` (as `Attainment`s; superseded ones only when they can still explain
+  a refusal), delegation pauses open at `at`;
+* for temporary workers, what their evidence bundle still lacked at `at`.
+
+Loading takes the same handful of queries whatever the number of workers (plain
+`values_list` rows, no model instances), so the full register of a large network is one
+pass in memory. Who may see which workers is the access layer's (`Worker.objects.visible_to`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, overload
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from seamline.access import Actor, NotFound
+from seamline.competency.choices import EvidenceKind
+from seamline.competency.framework import Snapshot, snapshot, specs_from_snapshot
+from seamline.competency.models import Competency, FrameworkVersion, TaskType
+from seamline.errors import Reason, RuleViolation
+from seamline.network.access import refuse
+from seamline.network.choices import OrgStatus
+from seamline.network.models import OrganisationStatusChange, Pathway
+
+from .authorization import (
+    Attainment,
+    BundleEvidence,
+    CompetencySpec,
+    Decision,
+    Pause,
+    TaskSpec,
+    WorkerFacts,
+    bundle_missing,
+    decide,
+)
+from .choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
+from .models import DelegationPause, Evidence, SignOff, Worker, WorkerPathway
+
+
+@dataclass(frozen=True)
+class Framework:
+    """The framework in force at an instant, as the rule reads it."""
+
+    tasks: list[TaskSpec]
+    competencies: dict[str, CompetencySpec]
+    # Codes of the network-critical competencies: the modules a temporary worker's bundle needs.
+    critical: frozenset[str]
+    # Evidence kinds each competency asks for at each stage: {code: {stage: [kinds]}}.
+    stage_evidence: dict[str, dict[str, list[str]]]
+
+    def task(self, code: str) -> TaskSpec:
+        for task in self.tasks:
+            if task.code == code:
+                return task
+        raise RuleViolation.one(
+            "unknown_task_type", f"There is no task type with code '{code}'.", "task_type"
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One cell of the register: may this worker do this task type at that instant?"""
+
+    worker: str  # the worker's public id (uuid)
+    worker_name: str
+    organisation: str
+    task_type: str
+    cleared: bool
+    reasons: tuple[Reason, ...]
+    last_validated: date | None
+    valid_until: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The machine-readable shape (command JSON and the API)."""
+        return {
+            "worker": self.worker,
+            "worker_name": self.worker_name,
+            "organisation": self.organisation,
+            "task_type": self.task_type,
+            "cleared": self.cleared,
+            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+            "last_validated": self.last_validated.isoformat() if self.last_validated else None,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+
+def local(at: datetime | None) -> datetime:
+    """`at` (now when None) in the network's time zone: dates in the rule are local dates."""
+    if at is None:
+        return timezone.localtime()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return timezone.localtime(at)
+
+
+# --- the framework ---------------------------------------------------------------------------
+
+
+def framework_at(at: datetime) -> Framework:
+    """The framework version in force at `at` (the live tables before any version exists).
+
+    The same choice as `competency.framework.framework_as_of`, keeping the snapshot's
+    network-critical flags and stage evidence, which the specs leave out. One query once a
+    version exists."""
+    version = FrameworkVersion.objects.as_of(at)
+    data: Snapshot = version.snapshot if version is not None else snapshot()
+    tasks, competencies = specs_from_snapshot(data)
+    entries = data.get("competencies", [])
+    return Framework(
+        tasks=tasks,
+        competencies=competencies,
+        critical=frozenset(c["code"] for c in entries if c.get("network_critical")),
+        stage_evidence={c["code"]: dict(c.get("stages", {})) for c in entries},
+    )
+
+
+# --- who the register covers -------------------------------------------------------------------
+
+
+def workers_for(actor: Actor) -> QuerySet[Worker]:
+    """The workers whose register `actor` may read: all of them for the system (commands run
+    by the platform operator), otherwise what the workforce access layer lets them see."""
+    if actor.is_system:
+        return Worker.objects.all()
+    return Worker.objects.visible_to(actor)
+
+
+# --- loading the facts -----------------------------------------------------------------------
+
+_WORKER_COLUMNS = (
+    "id",
+    "uuid",
+    "first_name",
+    "last_name",
+    "organisation_id",
+    "organisation__code",
+    "organisation__status",
+    "employment_type",
+    "status",
+    "start_date",
+    "left_on",
+    "placement_start",
+)
+_BUNDLE_KINDS = (
+    EvidenceKind.MODULE,
+    EvidenceKind.SUPERVISED_PRACTICE_SIGNOFF,
+    EvidenceKind.LOCAL_INDUCTION,
+)
+
+
+def _organisation_active(at: datetime) -> dict[int, bool]:
+    """Whether each organisation with a status history was active in the network at `at`."""
+    status: dict[int, str | None] = {}
+    changes = (
+        OrganisationStatusChange.objects.order_by("changed_at", "id")
+        .values_list("organisation_id", "to_status", "changed_at")
+        .iterator()
+    )
+    for org_id, to_status, changed_at in changes:
+        if changed_at <= at:
+            status[org_id] = to_status
+        else:
+            status.setdefault(org_id, None)  # it joined after `at`
+    return {org_id: s == OrgStatus.ACTIVE for org_id, s in status.items()}
+
+
+def _codes(model: Any) -> dict[int, str]:
+    return dict(model.objects.order_by().values_list("id", "code"))
+
+
+def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) -> list[WorkerFacts]:
+    """The facts about `workers` as they stood at `at`, in the queryset's order.
+
+    A fixed number of queries whatever the number of workers: the workers, the status history
+    of organisations, the competency, pathway and task-type codes, and one query each for open
+    pathways, sign-offs, pauses and bundle evidence (each filtered by a subquery of `workers`).
+    """
+    day = at.date()
+    rows = list(workers.values_list(*_WORKER_COLUMNS))
+    if not rows:
+        return []
+    ids: Any
+    if len(rows) <= 500:
+        ids = [row[0] for row in rows]
+    elif workers.query.is_sliced:
+        ids = workers.values("id")
+    else:
+        ids = workers.order_by().values("id")
+    active = _organisation_active(at)
+    competency_code = _codes(Competency)
+    pathway_code = _codes(Pathway)
+    task_code = _codes(TaskType)
+
+    pathways: dict[int, list[str]] = defaultdict(list)
+    open_pathways = (
+        WorkerPathway.objects.filter(worker_id__in=ids, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .order_by("started_on", "id")
+        .values_list("worker_id", "pathway_id")
+    )
+    for worker_id, pathway_id in open_pathways:
+        pathways[worker_id].append(pathway_code[pathway_id])
+
+    # Sign-offs signed by `at`. One superseded by then explains nothing unless it was also
+    # revoked (a revocation is reported as such), so those are left in the database.
+    attainments: dict[int, list[Attainment]] = defaultdict(list)
+    sign_offs = (
+        SignOff.objects.filter(worker_id__in=ids, signed_at__lte=at)
+        .filter(
+            Q(superseded_at__isnull=True) | Q(superseded_at__gt=at) | Q(revoked_at__isnull=False)
+        )
+        .order_by()
+        .values_list(
+            "worker_id",
+            "competency_id",
+            "stage",
+            "signed_at",
+            "review_due",
+            "pathway_id",
+            "superseded_at",
+            "revoked_at",
+        )
+    )
+    for (
+        worker_id,
+        comp_id,
+        stage,
+        signed_at,
+        review_due,
+        path_id,
+        superseded,
+        revoked,
+    ) in sign_offs.iterator(chunk_size=10_000):
+        attainments[worker_id].append(
+            Attainment(
+                competency=competency_code[comp_id],
+                stage=stage,
+                signed_at=signed_at,
+                review_due=review_due,
+                pathway=pathway_code[path_id] if path_id is not None else None,
+                superseded_at=superseded,
+                revoked_at=revoked,
+            )
+        )
+
+    pauses: dict[int, list[Pause]] = defaultdict(list)
+    open_pauses = (
+        DelegationPause.objects.filter(worker_id__in=ids, started_at__lte=at)
+        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
+        .order_by("started_at")
+        .values_list("worker_id", "task_type_id", "started_at", "lifted_at")
+    )
+    for worker_id, task_id, started_at, lifted_at in open_pauses:
+        pauses[worker_id].append(Pause(task_code[task_id], started_at, lifted_at))
+
+    # Temporary workers: the evidence of their current placement, up to `at`.
+    bundle: dict[int, list[BundleEvidence]] = defaultdict(list)
+    if any(row[7] in TEMPORARY for row in rows):
+        evidence = (
+            Evidence.objects.filter(
+                worker_id__in=ids,
+                worker__employment_type__in=TEMPORARY,
+                kind__in=_BUNDLE_KINDS,
+                occurred_on__lte=day,
+                occurred_on__gte=Coalesce(F("worker__placement_start"), F("worker__start_date")),
+            )
+            .order_by()
+            .values_list(
+                "worker_id", "kind", "occurred_on", "competency_id", "verified_by_id", "detail"
+            )
+        )
+        for worker_id, kind, occurred_on, comp_id, verified_by, detail in evidence:
+            topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
+            bundle[worker_id].append(
+                BundleEvidence(
+                    kind=kind,
+                    occurred_on=occurred_on,
+                    competency=competency_code.get(comp_id) if comp_id is not None else None,
+                    verified=verified_by is not None,
+                    topics=tuple(topics) if isinstance(topics, list | tuple) else (),
+                )
+            )
+
+    facts = []
+    for (
+        pk,
+        uid,
+        first,
+        last,
+        org_id,
+        org_code,
+        org_status,
+        employment,
+        status,
+        start,
+        left_on,
+        placement,
+    ) in rows:
+        missing: tuple[str, ...] = ()
+        if employment in TEMPORARY:
+            missing = bundle_missing(
+                bundle.get(pk, ()),
+                placement_start=placement or start,
+                required_modules=framework.critical,
+                induction_topics=LOCAL_INDUCTION_TOPICS,
+                at=day,
+            )
+        facts.append(
+            WorkerFacts(
+                key=str(uid),
+                name=f"{first} {last}",
+                organisation=org_code,
+                organisation_active=active.get(org_id, org_status == OrgStatus.ACTIVE),
+                status=status,
+                employment_type=employment,
+                start_date=start,
+                left_on=left_on,
+                pathways=tuple(pathways.get(pk, ())),
+                attainments=tuple(attainments.get(pk, ())),
+                pauses=tuple(pauses.get(pk, ())),
+                bundle_missing=missing,
+            )
+        )
+    return facts
+
+
+# --- the register and the single check -----------------------------------------------------------
+
+
+def _on_pathway(workers: QuerySet[Worker], pathway: str, day: date) -> QuerySet[Worker]:
+    """Workers who worked on `pathway` on `day`."""
+    return workers.filter(
+        Exists(
+            WorkerPathway.objects.filter(
+                worker=OuterRef("pk"), pathway__code=pathway, started_on__lte=day
+            ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        )
+    )
+
+
+class RegisterView(Sequence[Row]):
+    """The register of a set of workers as of an instant, computed only for the part asked for:
+    `len()` costs one count, a slice (a page of the API) loads only the workers on it."""
+
+    def __init__(
+        self,
+        workers: QuerySet[Worker],
+        tasks: Sequence[TaskSpec],
+        framework: Framework,
+        at: datetime,
+        pathway: str | None = None,
+    ) -> None:
+        self.workers = workers
+        self.tasks = list(tasks)
+        self.framework = framework
+        self.at = at
+        self.pathway = pathway
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.workers.count() * len(self.tasks)
+        return self._count
+
+    def rows(self) -> list[Row]:
+        facts = load_facts(self.workers, self.at, self.framework)
+        return rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else self.rows()[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        per = len(self.tasks)
+        if index.step not in (None, 1) or per == 0:
+            return self.rows()[index]
+        start = max(index.start or 0, 0)
+        stop = index.stop if index.stop is not None else len(self)
+        if stop <= start:
+            return []
+        first, last = start // per, (stop - 1) // per + 1
+        facts = load_facts(self.workers[first:last], self.at, self.framework)
+        rows = rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
+        return rows[start - first * per : stop - first * per]
+
+
+def register_view(
+    actor: Actor,
+    at: datetime | None = None,
+    *,
+    organisation: str | None = None,
+    task_type: str | None = None,
+    pathway: str | None = None,
+) -> RegisterView:
+    """The register as of `at` (now when None), lazily: a row per worker `actor` may see and
+    task type, workers by name, task types in the framework's order.
+
+    Workers who had left before that day are left out. `organisation` keeps one partner's
+    workers, `task_type` one column, `pathway` the workers on that pathway then (and asks the
+    rule about pathway-specific competencies on that pathway)."""
+    at = local(at)
+    day = at.date()
+    framework = framework_at(at)
+    tasks = [framework.task(task_type)] if task_type else framework.tasks
+    workers = (
+        workers_for(actor)
+        .exclude(left_on__lt=day)
+        .order_by("last_name", "first_name", "organisation__code", "staff_id")
+    )
+    if organisation:
+        workers = workers.filter(organisation__code=organisation)
+    if pathway:
+        workers = _on_pathway(workers, pathway, day)
+    return RegisterView(workers, tasks, framework, at, pathway)
+
+
+def register(
+    actor: Actor,
+    at: datetime | None = None,
+    *,
+    organisation: str | None = None,
+    task_type: str | None = None,
+    pathway: str | None = None,
+) -> list[Row]:
+    """The whole register as of `at` (see `register_view`)."""
+    view = register_view(actor, at, organisation=organisation, task_type=task_type, pathway=pathway)
+    return view.rows()
+
+
+def rows_for(
+    facts: Iterable[WorkerFacts],
+    tasks: Sequence[TaskSpec],
+    framework: Framework,
+    at: datetime,
+    pathway: str | None = None,
+) -> list[Row]:
+    rows = []
+    competencies = framework.competencies
+    for worker in facts:
+        for task in tasks:
+            decision = decide(worker, task, competencies, at, pathway)
+            rows.append(
+                Row(
+                    worker=worker.key,
+                    worker_name=worker.name,
+                    organisation=worker.organisation,
+                    task_type=task.code,
+                    cleared=decision.cleared,
+                    reasons=decision.reasons,
+                    last_validated=decision.last_validated,
+                    valid_until=decision.valid_until,
+                )
+            )
+    return rows
+
+
+def check(
+    actor: Actor,
+    worker: Worker,
+    task_type: str,
+    at: datetime | None = None,
+    pathway: str | None = None,
+) -> Decision:
+    """Is `worker` cleared for `task_type` at `at` (now when None), on `pathway` when given?
+
+    `NotFound` when `actor` may not see the worker; `RuleViolation` for an unknown task type.
+    """
+    at = local(at)
+    framework = framework_at(at)
+    task = framework.task(task_type)
+    facts = load_facts(workers_for(actor).filter(pk=worker.pk), at, framework)
+    if not facts:
+        raise NotFound()
+    return decide(facts[0], task, framework.competencies, at, pathway)
+
+
+def find_worker(actor: Actor, ident: str) -> Worker:
+    """A worker named by public id or as ORGANISATION/STAFF_ID, among those `actor` may see.
+
+    Missing and "not yours" answer the same `NotFound` (and the refusal is logged)."""
+    ident = str(ident).strip()
+    visible = workers_for(actor).select_related("organisation")
+    found: Worker | None = None
+    if "/" in ident:
+        org_code, _, staff_id = ident.partition("/")
+        found = visible.filter(organisation__code=org_code, staff_id=staff_id).first()
+    else:
+        try:
+            wanted = uuid.UUID(ident)
+        except ValueError:
+            wanted = None
+        if wanted is not None:
+            found = visible.filter(uuid=wanted).first()
+    if found is None:
+        raise refuse(actor, "workforce.worker", ident)
+    return found
