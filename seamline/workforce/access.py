@@ -151,6 +151,19 @@ def get_worker_for_user(actor: Actor, worker_uuid: object, write: bool = False) 
     return worker
 
 
+def get_worker_for_sign_off(actor: Actor, worker_uuid: object) -> Worker:
+    """The worker whose stage `actor` means to sign off (404 unseen, 403 not theirs to sign)."""
+    worker = get_worker_for_user(actor, worker_uuid)
+    if not can_sign_off(actor, worker):
+        raise _read_only(
+            actor,
+            "Only the worker's partner admin or supervisor, or the prime, records sign-offs.",
+            "workforce.worker",
+            str(worker.uuid),
+        )
+    return worker
+
+
 def get_sign_off_for_user(actor: Actor, sign_off_uuid: object, write: bool = False) -> SignOff:
     wanted = _uuid(sign_off_uuid)
     visible = Worker.objects.visible_to(actor)

@@ -683,7 +683,7 @@ def evidence_for_sign_off(
         qs = qs.filter(occurred_on__lte=day).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
         )
-    return list(qs.select_related("module").order_by("kind", "-occurred_on"))
+    return list(qs.select_related("module", "pathway").order_by("kind", "-occurred_on"))
 
 
 def in_date(evidence: Evidence, at: datetime) -> bool:
