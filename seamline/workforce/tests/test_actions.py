@@ -7,13 +7,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from seamline.access import Actor
+from seamline.access import Actor, NotFound, ReadOnly
 from seamline.audit.models import AuditEntry
 from seamline.competency.models import Competency
 from seamline.errors import RuleViolation
 from seamline.network.models import Network, Pathway
 from seamline.testing import CastTestCase, make_pathway
-from seamline.workforce import actions, rules
+from seamline.workforce import access, actions, rules
 from seamline.workforce.models import (
     DelegationPause,
     EnhancedSupervisionPeriod,
@@ -585,3 +585,57 @@ class PauseTests(WorkforceCase):
     def test_a_second_pause_of_the_same_task_is_refused(self) -> None:
         self.pause()
         self.refused(self.pause, "already_paused")
+
+
+class AccessMatrixTests(WorkforceCase):
+    """Who reads and who changes a worker's record (`workforce.access`)."""
+
+    READ = {
+        "net_admin": True,
+        "quality": True,
+        "prime_worker": False,
+        "river_admin": True,
+        "river_supervisor": True,
+        "river_coordinator": True,
+        "river_scheduler": True,
+        "river_worker": False,
+        "swift_admin": False,
+        "swift_worker": False,
+        "commissioner": False,
+        "inspector": True,
+    }
+    WRITE = {"net_admin", "quality", "river_admin", "river_supervisor"}
+
+    def test_read_and_write_matrix(self) -> None:
+        for name, may_read in self.READ.items():
+            actor = self.cast.actor(self.cast[name])
+            with self.subTest(name, write=False):
+                if may_read:
+                    self.assertEqual(
+                        access.get_worker_for_user(actor, self.worker.uuid), self.worker
+                    )
+                else:
+                    refusals = AuditEntry.objects.filter(kind="refused").count()
+                    with self.assertRaises(NotFound):
+                        access.get_worker_for_user(actor, self.worker.uuid)
+                    self.assertEqual(
+                        AuditEntry.objects.filter(kind="refused").count(), refusals + 1
+                    )
+            with self.subTest(name, write=True):
+                if name in self.WRITE:
+                    access.get_worker_for_user(actor, self.worker.uuid, write=True)
+                else:
+                    with self.assertRaises(NotFound if not may_read else ReadOnly):
+                        access.get_worker_for_user(actor, self.worker.uuid, write=True)
+
+    def test_a_worker_reads_their_own_record_but_does_not_change_it(self) -> None:
+        me = make_worker(self.cast.riverside, "RIV-ME", user=self.cast.river_worker)
+        actor = self.cast.actor(self.cast.river_worker)
+        self.assertEqual(access.get_worker_for_user(actor, me.uuid), me)
+        self.assertEqual(list(Worker.objects.visible_to(actor)), [me])
+        with self.assertRaises(ReadOnly):
+            access.get_worker_for_user(actor, me.uuid, write=True)
+
+    def test_a_malformed_id_is_not_found(self) -> None:
+        with self.assertRaises(NotFound):
+            access.get_worker_for_user(self.cast.actor(self.cast.net_admin), "not-a-uuid")
