@@ -51,14 +51,12 @@ class VersionDetailOut(VersionOut):
 
 
 class DiffOut(Schema):
-    from_version: int = Field(..., alias="from")
-    to_version: int = Field(..., alias="to")
+    from_version: int
+    to_version: int
     empty: bool
     summary: str
     competencies: dict[str, Any]
     task_types: dict[str, Any]
-
-    model_config = ConfigDict(populate_by_name=True)
 
 
 class ImportIn(In):
@@ -181,8 +179,8 @@ def version_diff(
     newer = access.get_version_for_user(actor, to)
     difference = diff_snapshots(older.snapshot, newer.snapshot)
     return {
-        "from": older.number,
-        "to": newer.number,
+        "from_version": older.number,
+        "to_version": newer.number,
         "empty": difference.empty,
         "summary": difference.summary(),
         **difference.as_dict(),
