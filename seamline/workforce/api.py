@@ -5,8 +5,6 @@ whose records they may read, and a check of any other worker answers 404, whethe
 worker exists.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 
