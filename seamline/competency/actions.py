@@ -302,9 +302,9 @@ def _check_one_task_type(entry: Mapping[str, Any], known: set[str]) -> None:
         )
 
 
-def _requirements(pairs: Iterable[Any]) -> list[dict[str, str]]:
+def _requirements(pairs: Iterable[Any]) -> list[dict[str, Any]]:
     """Requirements given as dicts or (competency, min_stage) pairs."""
-    out = []
+    out: list[dict[str, Any]] = []
     for pair in pairs:
         if isinstance(pair, Mapping):
             out.append({"competency": pair.get("competency"), "min_stage": pair.get("min_stage")})

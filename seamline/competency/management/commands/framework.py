@@ -196,7 +196,7 @@ class Command(BaseCommand):
         self._report(result)
 
     def _versions(self, options: dict[str, Any]) -> None:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "number": v.number,
                 "created_at": v.created_at.isoformat(),
