@@ -322,8 +322,25 @@ def update_worker(
     unknown = sorted(set(changes) - set(WORKER_EDITABLE))
     _raise_if([Reason("field_not_editable", f"'{f}' cannot be changed here.", f) for f in unknown])
     before = {f: _key(getattr(worker, f)) for f in WORKER_EDITABLE}
+    saved = {f: getattr(worker, f) for f in changes}
     for name, value in changes.items():
         setattr(worker, name, value.strip() if isinstance(value, str) else value)
+    try:
+        _check_worker(worker, changes)
+    except RuleViolation:
+        for name, value in saved.items():  # a refusal leaves the caller's object as it was
+            setattr(worker, name, value)
+        raise
+    after = {f: _key(getattr(worker, f)) for f in WORKER_EDITABLE}
+    changed = diff(before, after)
+    if not changed:
+        return worker
+    worker.save(update_fields=list(changed))
+    record(actor, "worker.update", worker, changes=changed, reason=reason)
+    return worker
+
+
+def _check_worker(worker: Worker, changes: Mapping[str, Any]) -> None:
     reasons = _worker_field_reasons(
         staff_id=worker.staff_id,
         first_name=worker.first_name,
@@ -363,13 +380,6 @@ def update_worker(
             )
         )
     _raise_if(reasons)
-    after = {f: _key(getattr(worker, f)) for f in WORKER_EDITABLE}
-    changed = diff(before, after)
-    if not changed:
-        return worker
-    worker.save(update_fields=list(changed))
-    record(actor, "worker.update", worker, changes=changed, reason=reason)
-    return worker
 
 
 @transaction.atomic
@@ -1214,6 +1224,14 @@ def lift_pause(
             Reason(
                 "session_other_worker",
                 "The supervision session is another worker's.",
+                "remedial_session",
+            )
+        )
+    elif remedial_session.kind != SupervisionKind.REMEDIAL:
+        reasons.append(
+            Reason(
+                "remedial_not_held",
+                "The session given is not a remedial supervision: plan and hold one.",
                 "remedial_session",
             )
         )

@@ -339,7 +339,11 @@ class PauseLiftForm(forms.Form):
 
     def __init__(self, *args: Any, worker: Worker, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _set_queryset(self, "remedial_session", worker.supervision.order_by("-planned_for"))
+        _set_queryset(
+            self,
+            "remedial_session",
+            worker.supervision.filter(kind=SupervisionKind.REMEDIAL).order_by("-planned_for"),
+        )
         _set_queryset(
             self,
             "observed_practice",

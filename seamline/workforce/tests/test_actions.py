@@ -465,6 +465,8 @@ class WorkerTests(WorkforceCase):
             lambda: actions.update_worker(self.supervisor, self.worker, {"organisation": None}),
             "field_not_editable",
         )
+        # A refusal leaves the caller's object as it was.
+        self.assertEqual(self.worker.status, "active")
 
     def test_new_placement_resets_the_bundle_and_starts_enhanced_supervision(self) -> None:
         admin = self.cast.actor(self.cast.swift_admin)
@@ -581,6 +583,20 @@ class PauseTests(WorkforceCase):
         self.assertIsNotNone(lifted.lifted_at)
         self.assertEqual(lifted.observed_practice, new)
         self.assertTrue(AuditEntry.objects.filter(action="worker.delegation.lift").exists())
+
+    def test_only_a_remedial_session_lifts_a_pause(self) -> None:
+        pause = self.pause()
+        routine = actions.plan_supervision(
+            self.supervisor, self.worker, supervisor=self.lead, planned_for=date(2026, 3, 3)
+        )
+        actions.record_supervision_held(self.supervisor, routine, held_on=date(2026, 3, 3))
+        new = make_evidence(self.worker, "observed_practice", date(2026, 3, 5))
+        self.refused(
+            lambda: actions.lift_pause(
+                self.supervisor, pause, remedial_session=routine, observed_practice=new
+            ),
+            "remedial_not_held",
+        )
 
     def test_a_second_pause_of_the_same_task_is_refused(self) -> None:
         self.pause()
