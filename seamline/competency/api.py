@@ -60,6 +60,9 @@ class DiffOut(Schema):
 
 
 class ImportIn(In):
+    version: int | None = Field(
+        None, description="Ignored: lets the body of GET /api/framework be sent back as is."
+    )
     competencies: list[dict[str, Any]]
     task_types: list[dict[str, Any]]
     reason: str = Field(..., description="Why; kept with the version.")

@@ -85,9 +85,24 @@ def _label(kind: str, code: Any, index: int) -> tuple[str, str]:
     return f"{kind}[{key}]", words
 
 
+def _unknown_fields(
+    entry: Mapping[str, Any], allowed: tuple[str, ...], prefix: str, what: str
+) -> list[Reason]:
+    """A field we do not know is an error, never silently dropped (it may be a typo)."""
+    return [
+        Reason(
+            "unknown_field",
+            f"{what}: '{name}' is not a field of the framework.",
+            f"{prefix}.{name}",
+        )
+        for name in sorted(set(entry) - set(allowed))
+    ]
+
+
 def competency_reasons(entry: Mapping[str, Any], prefix: str, what: str) -> list[Reason]:
     """Problems with one competency (fields named `prefix.field`)."""
     out = code_reasons(entry.get("code"), f"{prefix}.code", what)
+    out += _unknown_fields(entry, COMPETENCY_FIELDS, prefix, what)
     title = entry.get("title")
     if not isinstance(title, str) or not title.strip():
         out.append(Reason("title_required", f"{what} needs a title.", f"{prefix}.title"))
@@ -199,6 +214,7 @@ def task_type_reasons(
 ) -> list[Reason]:
     """Problems with one task type; `known` holds the competency codes it may require."""
     out = code_reasons(entry.get("code"), f"{prefix}.code", what)
+    out += _unknown_fields(entry, TASK_TYPE_FIELDS, prefix, what)
     title = entry.get("title")
     if not isinstance(title, str) or not title.strip():
         out.append(Reason("title_required", f"{what} needs a title.", f"{prefix}.title"))

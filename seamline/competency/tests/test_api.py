@@ -72,6 +72,12 @@ class FrameworkApiTests(ApiTestCase):
         self.assertEqual((second["changed"], second["version"]), (False, None))
         self.assertEqual(FrameworkVersion.objects.count(), 3)
 
+    def test_the_current_framework_can_be_sent_back_as_is(self) -> None:
+        current = self.get("quality", "/api/framework").json()
+        response = self.post("quality", "/api/framework/import", _body(current, "Same again"))
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertFalse(response.json()["changed"])
+
     def test_import_dry_run_writes_nothing(self) -> None:
         data = self.post(
             "net_admin", "/api/framework/import", _body(DEFAULT_FRAMEWORK, dry_run=True)

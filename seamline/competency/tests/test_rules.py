@@ -138,6 +138,15 @@ class FrameworkReasonTests(SimpleTestCase):
                 self.assertEqual((reasons[0].code, reasons[0].field), (code, field))
                 self.assertLessEqual(len(reasons), 2)
 
+    def test_an_unknown_field_is_refused_not_dropped(self) -> None:
+        data = _base()
+        data["competencies"][0]["review_interval_month"] = 6
+        reasons = framework_reasons(data)
+        self.assertEqual(
+            [(r.code, r.field) for r in reasons],
+            [("unknown_field", "competencies[safeguarding].review_interval_month")],
+        )
+
     def test_a_code_given_twice_is_refused(self) -> None:
         data = _base()
         data["competencies"].append(copy.deepcopy(data["competencies"][0]))
