@@ -12,3 +12,6 @@ class WorkforceConfig(AppConfig):
         from .access import can_see_worker_lists
 
         register(AppMenuItem("Workforce", "workforce:worker_list", can_see_worker_lists, order=40))
+        register(
+            AppMenuItem("Competency matrix", "workforce:matrix", can_see_worker_lists, order=41)
+        )

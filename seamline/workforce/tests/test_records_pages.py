@@ -86,12 +86,21 @@ class WorkerListTests(WorkforceCase):
             make_worker(self.cast.riverside, f"RIV-X{i}", pathways=[self.cast.discharge])
         self.assertEqual(count(), before)
 
-    def test_menu_entry_for_those_who_see_workers(self) -> None:
+    def test_menu_entries_for_those_who_see_workers(self) -> None:
         for name, shown in (("river_coordinator", True), ("river_worker", False)):
             with self.subTest(name):
                 self.client.force_login(self.cast[name])
                 page = self.client.get("/").content.decode()
                 self.assertEqual(f'href="{LIST}"' in page, shown)
+                self.assertEqual(f'href="{reverse("workforce:matrix")}"' in page, shown)
+
+    def test_htmx_asks_for_the_results_only(self) -> None:
+        self.client.force_login(self.cast.river_coordinator)
+        response = self.client.get(f"{LIST}?q=wren", headers={"HX-Request": "true"})
+        page = response.content.decode()
+        self.assertTrue(page.lstrip().startswith('<div id="results"'))
+        self.assertIn("Wren Walker", page)
+        self.assertNotIn("Lee Lead", page)
 
 
 class WorkerFormTests(WorkforceCase):
