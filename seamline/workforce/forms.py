@@ -141,6 +141,12 @@ class WorkerAddForm(WorkerFieldsForm):
         to_field_name="uuid",
         help_text="Naming one starts the enhanced-supervision period on the start date.",
     )
+    username = forms.CharField(
+        label="Sign-in account",
+        required=False,
+        max_length=150,
+        help_text="The worker's username, if they sign in: they then see their own record.",
+    )
     reason = reason_field(required=False)
 
     field_order = ["organisation", "staff_id", "first_name", "last_name"]

@@ -118,9 +118,11 @@ class WorkerFormTests(WorkforceCase):
                 "start_date": "2026-03-02",
                 "pathways": ["discharge"],
                 "supervisor": str(self.lead.uuid),
+                "username": "river_worker",
             },
         )
         worker = Worker.objects.get(staff_id="RIV-777")
+        self.assertEqual(worker.user, self.cast.river_worker)
         self.assertRedirects(response, worker_url(worker), fetch_redirect_response=False)
         self.assertEqual(worker.placement_start, date(2026, 3, 2))
         self.assertEqual(worker.enhanced_periods.get().supervisor, self.lead)
@@ -144,6 +146,24 @@ class WorkerFormTests(WorkforceCase):
             "Riverside Home Support already has a worker",
             str(response.context["form"].errors["staff_id"]),
         )
+
+    def test_an_unknown_account_is_refused(self) -> None:
+        self.client.force_login(self.cast.river_admin)
+        response = self.client.post(
+            reverse("workforce:worker_new"),
+            {
+                "organisation": "riverside",
+                "staff_id": "RIV-779",
+                "first_name": "Noor",
+                "last_name": "Nightingale",
+                "employment_type": "employed",
+                "role_group": "support_worker",
+                "start_date": "2026-03-02",
+                "username": "swift_worker",
+            },
+        )
+        self.assertIn("username", response.context["form"].errors)
+        self.assertFalse(Worker.objects.filter(staff_id="RIV-779").exists())
 
     def test_other_partners_cannot_add_to_riverside(self) -> None:
         self.client.force_login(self.cast.swift_admin)

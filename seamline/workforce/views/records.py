@@ -25,7 +25,7 @@ from seamline.access import Actor, ReadOnly
 from seamline.errors import RuleViolation
 from seamline.network.access import refuse
 from seamline.network.choices import OrgKind
-from seamline.network.models import Organisation
+from seamline.network.models import Organisation, User
 from seamline.network.views.common import (
     HtmxHttpRequest,
     actor_of,
@@ -248,22 +248,32 @@ def worker_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        worker = _attempt(
-            form,
-            lambda: actions.add_worker(
-                actor,
-                data["organisation"],
-                staff_id=data["staff_id"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                employment_type=data["employment_type"],
-                role_group=data["role_group"],
-                start_date=data["start_date"],
-                placement_start=data["placement_start"],
-                pathways=list(data["pathways"]),
-                supervisor=data["supervisor"],
-                reason=data["reason"],
-            ),
+        account = None
+        if data["username"]:
+            account = User.objects.visible_to(actor).filter(username=data["username"]).first()
+            if account is None:
+                form.add_error("username", "Nobody you can see has this username.")
+        worker = (
+            None
+            if form.errors
+            else _attempt(
+                form,
+                lambda: actions.add_worker(
+                    actor,
+                    data["organisation"],
+                    staff_id=data["staff_id"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    employment_type=data["employment_type"],
+                    role_group=data["role_group"],
+                    start_date=data["start_date"],
+                    placement_start=data["placement_start"],
+                    pathways=list(data["pathways"]),
+                    supervisor=data["supervisor"],
+                    user=account,
+                    reason=data["reason"],
+                ),
+            )
         )
         if worker is not None:
             return _done(request, worker, f"{worker.name} is on the workforce register.")
