@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -72,9 +72,9 @@ class Framework:
         )
 
 
-@dataclass(frozen=True)
-class Row:
-    """One cell of the register: may this worker do this task type at that instant?"""
+class Row(NamedTuple):
+    """One cell of the register: may this worker do this task type at that instant? (A named
+    tuple: a large register has hundreds of thousands.)"""
 
     worker: str  # the worker's public id (uuid)
     worker_name: str
@@ -179,8 +179,15 @@ def _organisation_active(at: datetime) -> dict[int, bool]:
     return {org_id: s == OrgStatus.ACTIVE for org_id, s in status.items()}
 
 
-def _codes(model: Any) -> dict[int, str]:
+def _codes(model: Any) -> dict[Any, str]:
     return dict(model.objects.order_by().values_list("id", "code"))
+
+
+class _Joined(dict[Any, str]):
+    """For a few workers the codes are joined into each row: each value is its own code."""
+
+    def __missing__(self, key: str) -> str:
+        return key
 
 
 def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) -> list[WorkerFacts]:
@@ -202,16 +209,22 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
     else:
         ids = workers.order_by().values("id")
     active = _organisation_active(at)
-    competency_code = _codes(Competency)
-    pathway_code = _codes(Pathway)
-    task_code = _codes(TaskType)
+    # Many workers: read the (short) code lists once and map ids, rather than join codes into
+    # hundreds of thousands of rows. A few workers (one check, a page): join them in.
+    few = len(rows) <= 500
+    competency_code = _Joined() if few else _codes(Competency)
+    pathway_code = _Joined() if few else _codes(Pathway)
+    task_code = _Joined() if few else _codes(TaskType)
+    comp_col, path_col = (
+        ("competency__code", "pathway__code") if few else ("competency_id", "pathway_id")
+    )
 
     pathways: dict[int, list[str]] = defaultdict(list)
     open_pathways = (
         WorkerPathway.objects.filter(worker_id__in=ids, started_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .order_by("started_on", "id")
-        .values_list("worker_id", "pathway_id")
+        .values_list("worker_id", path_col)
     )
     for worker_id, pathway_id in open_pathways:
         pathways[worker_id].append(pathway_code[pathway_id])
@@ -227,11 +240,11 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         .order_by()
         .values_list(
             "worker_id",
-            "competency_id",
+            comp_col,
             "stage",
             "signed_at",
             "review_due",
-            "pathway_id",
+            path_col,
             "superseded_at",
             "revoked_at",
         )
@@ -263,7 +276,9 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         DelegationPause.objects.filter(worker_id__in=ids, started_at__lte=at)
         .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
         .order_by("started_at")
-        .values_list("worker_id", "task_type_id", "started_at", "lifted_at")
+        .values_list(
+            "worker_id", "task_type__code" if few else "task_type_id", "started_at", "lifted_at"
+        )
     )
     for worker_id, task_id, started_at, lifted_at in open_pauses:
         pauses[worker_id].append(Pause(task_code[task_id], started_at, lifted_at))
@@ -280,9 +295,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
                 occurred_on__gte=Coalesce(F("worker__placement_start"), F("worker__start_date")),
             )
             .order_by()
-            .values_list(
-                "worker_id", "kind", "occurred_on", "competency_id", "verified_by_id", "detail"
-            )
+            .values_list("worker_id", "kind", "occurred_on", comp_col, "verified_by_id", "detail")
         )
         for worker_id, kind, occurred_on, comp_id, verified_by, detail in evidence:
             topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
@@ -290,7 +303,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
                 BundleEvidence(
                     kind=kind,
                     occurred_on=occurred_on,
-                    competency=competency_code.get(comp_id) if comp_id is not None else None,
+                    competency=competency_code[comp_id] if comp_id is not None else None,
                     verified=verified_by is not None,
                     topics=tuple(topics) if isinstance(topics, list | tuple) else (),
                 )
