@@ -236,6 +236,20 @@ class SignOffPageTests(WorkforceCase):
         self.assertIn("Evidence found for Safeguarding", page)
         self.assertIn("Assessment on 20 Feb 2026", page)
 
+    def test_evidence_of_another_pathway_is_not_offered(self) -> None:
+        make_evidence(
+            self.worker,
+            "observed_practice",
+            date(2026, 2, 20),
+            competency=self.crisis,
+            pathway=self.cast.discharge,
+        )
+        self.client.force_login(self.cast.river_supervisor)
+        on_discharge = self.client.get(self.url() + "?competency=crisis&pathway=discharge")
+        self.assertIn("Observed practice on 20 Feb 2026", on_discharge.content.decode())
+        on_reablement = self.client.get(self.url() + "?competency=crisis&pathway=reablement")
+        self.assertIn("No evidence of this competency", on_reablement.content.decode())
+
     def test_sign_off_saved_and_redirected(self) -> None:
         self.full_evidence(self.worker, self.safeguarding)
         response = self.post()

@@ -349,7 +349,7 @@ def _evidence_found(worker: Worker, form: SignOffForm) -> tuple[list[tuple[Evide
     signed_at = timezone.now()
     if form.is_bound and form.is_valid():
         signed_at = form.cleaned_data["signed_at"]
-    pathway_code = data.get("pathway") or ""
+    pathway_code = data.get("pathway") or form.initial.get("pathway") or ""
     pathway = (
         form.fields["pathway"].queryset.filter(code=pathway_code).first()  # type: ignore[attr-defined]
         if pathway_code
@@ -367,8 +367,9 @@ def sign_off_new(request: HttpRequest, worker: str) -> HttpResponse:
     require_writer(actor)
     someone = access.get_worker_for_sign_off(actor, worker)
     initial: dict[str, Any] = {"signed_at": timezone.localtime().replace(second=0, microsecond=0)}
-    if request.GET.get("competency"):
-        initial["competency"] = request.GET["competency"]
+    for name in ("competency", "stage", "pathway"):  # links from the worker's page
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
     form = SignOffForm(request.POST or None, initial=initial, worker=someone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
