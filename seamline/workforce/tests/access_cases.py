@@ -77,3 +77,26 @@ PAGE_CASES = [
     ),
     page("workforce:pathway_assign", "river_admin", "commissioner", 404, worker=W),
 ]
+
+
+# --- register ---
+# The authorization register: the team matrix, the worker's page and the two API reads (the
+# worker is the one `refs` above makes; `duty_lead` is a task type of the default framework).
+from seamline.testing_routes import Call  # noqa: E402
+
+PAGE_CASES += [
+    page("workforce:matrix", "river_supervisor", "river_worker", 404),
+    page("workforce:worker", "river_supervisor", "swift_admin", 404, worker=W),
+]
+API_CASES = [
+    *globals().get("API_CASES", []),
+    Call("GET", "/api/authz/register", "river_admin", "expired_key", 401),
+    Call(
+        "GET",
+        "/api/authz/check",
+        "river_admin",
+        "swift_admin",
+        404,
+        query=f"worker={W}&task_type=duty_lead",
+    ),
+]
