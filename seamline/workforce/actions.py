@@ -734,6 +734,17 @@ def sign_off_reasons(
                 "pathway",
             )
         )
+    # Nobody signs or is signed off after leaving. (A sign-off before the start date is
+    # allowed: induction often happens in the days before a worker starts.)
+    day = _local_date(signed_at)
+    for who, code, field in (
+        (worker, "worker_not_active", "stage"),
+        (signer, "signer_not_active", "signer"),
+    ):
+        if (who.left_on is not None and who.left_on < day) or (
+            who.left_on is None and who.status == WorkerStatus.LEFT
+        ):
+            reasons.append(Reason(code, f"{who.name} had left by {day:%d %b %Y}.", field))
     if signed_at > timezone.now() + timedelta(minutes=5):
         reasons.append(
             Reason("date_in_future", "A sign-off cannot be dated in the future.", "signed_at")

@@ -191,18 +191,28 @@ def stage_evidence_reasons(
                     "evidence",
                 )
             )
+    practice = "evidence of practice (observed practice, an assessment or a documentation review)"
     if STAGE_RANK[stage] > STAGE_RANK[Stage.INDUCTION] and not any(
         e.kind != EvidenceKind.MODULE for e in usable
     ):
-        reasons.append(
-            Reason(
-                "modules_only",
-                f"Training modules alone reach induction at most: {_stage(stage)} in "
-                f"{competency_title} needs evidence of practice (observed practice, an "
-                "assessment or a documentation review).",
-                "evidence",
+        if usable:
+            reasons.append(
+                Reason(
+                    "modules_only",
+                    f"Training modules alone reach induction at most: {_stage(stage)} in "
+                    f"{competency_title} needs {practice}.",
+                    "evidence",
+                )
             )
-        )
+        elif not reasons:
+            reasons.append(
+                Reason(
+                    "evidence_missing",
+                    f"{_stage(stage).capitalize()} in {competency_title} needs {practice}; "
+                    "none is recorded.",
+                    "evidence",
+                )
+            )
     return reasons
 
 

@@ -165,6 +165,18 @@ class SignOffTests(WorkforceCase):
         make_sign_off(self.nurse, self.safeguarding, "independent", signer=self.lead)
         self.assertEqual(self.sign(signer=self.nurse).signer, self.nurse)
 
+    def test_worker_and_signer_must_be_working_on_the_signing_day(self) -> None:
+        self.full_evidence(self.worker, self.safeguarding, on=date(2026, 1, 30))
+        Worker.objects.filter(pk=self.lead.pk).update(status="left", left_on=date(2026, 2, 1))
+        self.lead.refresh_from_db()
+        self.refused(self.sign, "signer_not_active")
+        # Signed before the signer left: still valid.
+        self.assertEqual(self.sign(signed_at=at(date(2026, 1, 30))).signer, self.lead)
+        Worker.objects.filter(pk=self.worker.pk).update(status="left", left_on=date(2026, 2, 1))
+        self.worker.refresh_from_db()
+        make_sign_off(self.nurse, self.safeguarding, "independent", signer=self.lead)
+        self.refused(lambda: self.sign(signer=self.nurse), "worker_not_active")
+
     def test_every_required_evidence_kind_must_be_present(self) -> None:
         make_evidence(
             self.worker, "observed_practice", date(2026, 2, 1), competency=self.safeguarding
@@ -295,7 +307,6 @@ class RevalidationTests(WorkforceCase):
             lambda: self.sign(competency=self.crisis, pathway=self.reablement),
             "evidence_missing",
             "evidence_missing",
-            "modules_only",
         )
         self.full_evidence(self.worker, self.crisis)
         self.sign(competency=self.crisis, pathway=self.reablement)

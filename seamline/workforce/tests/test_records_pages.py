@@ -219,6 +219,7 @@ class SignOffPageTests(WorkforceCase):
             competency=self.safeguarding,
             valid_until=date(2026, 1, 1),
         )
+        make_evidence(self.worker, "module", date(2026, 2, 1), competency=self.safeguarding)
         response = self.post(signer=str(junior.uuid))
         self.assertEqual(response.status_code, 200)
         page = response.content.decode()

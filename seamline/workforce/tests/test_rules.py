@@ -228,6 +228,20 @@ class StageEvidenceTests(SimpleTestCase):
                 ["modules_only"],
             ),
             (
+                "misconfigured: nothing required and nothing given",
+                "supervised",
+                [],
+                {},
+                ["evidence_missing"],
+            ),
+            (
+                "nothing in date: named as missing and out of date, not as modules only",
+                "supervised",
+                [EvidenceFact("observed_practice", date(2026, 3, 3))],
+                None,
+                ["evidence_missing", "evidence_out_of_date"],
+            ),
+            (
                 "misconfigured: nothing required above induction",
                 "supervised",
                 [module],
