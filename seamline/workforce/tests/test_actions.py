@@ -514,6 +514,36 @@ class WorkerTests(WorkforceCase):
             "enhanced_overlap",
         )
 
+    def test_enhanced_placement_and_assessor_writes_are_audited(self) -> None:
+        actions.start_enhanced_period(
+            self.supervisor, self.worker, supervisor=self.lead, starts_on=DAY, reason="new_starter"
+        )
+        actions.designate_assessor(
+            self.supervisor, self.lead, self.crisis, designated_on=date(2026, 2, 1)
+        )
+        actions.start_placement(
+            self.cast.actor(self.cast.swift_admin),
+            self.agency,
+            placement_start=DAY,
+            supervisor=self.swift_lead,
+        )
+        entries = AuditEntry.objects.filter(action__startswith="worker.").order_by("seq")
+        self.assertEqual(
+            [(e.action, e.object_id) for e in entries],
+            [
+                ("worker.enhanced.start", str(self.worker.uuid)),
+                ("worker.assessor.designate", str(self.lead.uuid)),
+                ("worker.placement.start", str(self.agency.uuid)),
+            ],
+        )
+        self.assertEqual(entries[2].changes["placement_start"], [None, "2026-03-02"])
+        self.refused(
+            lambda: actions.designate_assessor(
+                self.supervisor, self.lead, self.crisis, designated_on=DAY
+            ),
+            "already_assessor",
+        )
+
     def test_supervision_planned_then_held(self) -> None:
         session = actions.plan_supervision(
             self.supervisor, self.worker, supervisor=self.lead, planned_for=DAY
