@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.http import HttpResponse
 from django.urls import reverse
 
 from seamline.audit.models import AuditEntry
 from seamline.competency.choices import MappingKind
+from seamline.competency.models import Competency
 from seamline.network.models import User
 from seamline.testing import CastTestCase
 from seamline.workforce import imports
@@ -158,6 +159,9 @@ COMPLETIONS = (
 
 
 class CompletionsImportTests(CastTestCase):
+    safeguarding: Competency
+    fire: Competency
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -216,6 +220,11 @@ class CompletionsImportTests(CastTestCase):
 
 
 class SignOffAndSupervisionImportTests(CastTestCase):
+    comp: Competency
+    lead: Worker
+    worker: Worker
+    other: Worker
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -308,7 +317,7 @@ class CommandAndPageTests(CastTestCase):
         self.assertIn("Would import 3 rows of workers: 3 created", out.getvalue())
         self.assertFalse(Worker.objects.exists())
 
-    def upload(self, user: User, text: str, dry_run: bool) -> HttpResponse:
+    def upload(self, user: User, text: str, dry_run: bool) -> Any:
         self.client.force_login(user)
         data = {"kind": "workers", "file": SimpleUploadedFile("w.csv", text.encode())}
         if dry_run:

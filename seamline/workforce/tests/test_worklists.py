@@ -4,16 +4,17 @@ does not grow with the list."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import time_machine
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from seamline.network.models import Network, User
+from seamline.competency.models import Competency, TaskType
+from seamline.network.models import Network, Pathway, User
 from seamline.testing import CastTestCase, make_pathway
 from seamline.workforce import worklists
 from seamline.workforce.models import Worker
@@ -39,6 +40,20 @@ def staff_ids(rows: list) -> list[str]:
 class Scene(CastTestCase):
     """Workers at riverside and the agency, each on one list (or just off it)."""
 
+    safeguarding: Competency
+    crisis: Competency
+    lead: Worker
+    w1: Worker
+    w2: Worker
+    w3: Worker
+    w4: Worker
+    w5: Worker
+    s1: Worker
+    a1: Worker
+    a2: Worker
+    task: TaskType
+    rapid: Pathway
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -51,15 +66,20 @@ class Scene(CastTestCase):
         lead = make_worker(cast.prime, "NB-LEAD")
         cls.lead = lead
 
-        def signed(worker: Worker, review_due: date, **kw: object) -> None:
+        def signed(
+            worker: Worker,
+            review_due: date,
+            comp: Competency | None = None,
+            pathway: Pathway | None = None,
+        ) -> None:
             make_sign_off(
                 worker,
-                kw.pop("comp", cls.safeguarding),
+                comp or cls.safeguarding,
                 "independent",
                 signer=lead,
                 signed_at=at(date(2026, 1, 10)),
                 review_due=review_due,
-                **kw,  # type: ignore[arg-type]
+                pathway=pathway,
             )
 
         # Sign-offs: due in 19 days, in 61 days, lapsed, and one at the agency in 9 days.
@@ -214,7 +234,7 @@ class WorklistTests(Scene):
 
 @time_machine.travel(NOON, tick=False)
 class WorklistPageTests(Scene):
-    def get(self, name: str, query: str = "", user: User | None = None) -> HttpResponse:
+    def get(self, name: str, query: str = "", user: User | None = None) -> Any:
         self.client.force_login(user or self.cast.net_admin)
         return self.client.get(reverse(f"workforce:{name}") + query)
 

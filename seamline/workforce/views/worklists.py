@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from seamline.access import Actor, ReadOnly
 from seamline.competency.models import Competency
+from seamline.network.choices import Role
 from seamline.network.models import Network, Organisation, Pathway
 from seamline.network.views.common import (
     HtmxHttpRequest,
@@ -352,6 +353,37 @@ def bundles(request: HtmxHttpRequest) -> HttpResponse:
 @page
 def revalidation(request: HtmxHttpRequest) -> HttpResponse:
     return show(request, "revalidation")
+
+
+# --- home card ------------------------------------------------------------------------------
+
+
+def shows_worklist_card(actor: Actor) -> bool:
+    """Supervisors and partner admins (and the network admin) see the counts on their home."""
+    return access.can_see_worker_lists(actor) and (
+        actor.is_network_admin or actor.has(Role.SUPERVISOR, Role.PARTNER_ADMIN)
+    )
+
+
+def worklist_card(actor: Actor) -> dict[str, Any]:
+    days = Network.current().expiring_days
+    workers = Worker.objects.visible_to(actor)
+    return {"counts": worklists.counts(workers, timezone.localdate(), days), "days": days}
+
+
+def register_cards() -> None:
+    """Called from the workforce app's `ready()`."""
+    from seamline.network.cards import Card, register
+
+    register(
+        Card(
+            "workforce_worklists",
+            "workforce/cards/worklists.html",
+            shows_worklist_card,
+            worklist_card,
+            25,
+        )
+    )
 
 
 urlpatterns = [
