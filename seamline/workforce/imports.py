@@ -804,7 +804,13 @@ def _apply_one(kind: Kind, actor: Actor, plan: Any, row: int, report: Report) ->
 
 
 # An action names a model field; the file names a column.
-FIELD_COLUMNS = {"signed_at": "signed_on", "staff_id": "staff_id", "module": "module_code"}
+FIELD_COLUMNS = {
+    "signed_at": "signed_on",
+    "module": "module_code",
+    "occurred_on": "completed_on",
+    # A sign-off refused for its evidence: the stage is what the evidence falls short of.
+    "evidence": "stage",
+}
 
 
 def _column_for(kind: Kind, field_name: str | None) -> str:

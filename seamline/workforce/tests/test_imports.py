@@ -265,6 +265,17 @@ class SignOffAndSupervisionImportTests(CastTestCase):
         self.assertIn("is not a designated assessor", report.errors[0].reason)
         self.assertFalse(SignOff.objects.filter(worker__in=[self.worker, self.other]).exists())
 
+    def test_missing_evidence_is_reported_on_the_stage_column(self) -> None:
+        data = self.HEADER + (
+            "riverside,RIV-NEW,safeguarding,independent,,2026-02-02,riverside,RIV-LEAD\n"
+        )
+        report = imports.run("signoffs", self.cast.actor(self.cast.river_admin), data)
+        self.assertIn(
+            "row 2, column stage: Independent in Safeguarding needs observed practice evidence; "
+            "none is recorded.",
+            [str(e) for e in report.errors],
+        )
+
     def test_supervision_planned_then_held(self) -> None:
         header = "organisation,worker,supervisor_organisation,supervisor,kind,planned_for,held_on\n"
         planned = header + "riverside,RIV-001,riverside,RIV-LEAD,routine,2026-03-02,\n"

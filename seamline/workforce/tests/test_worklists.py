@@ -28,6 +28,7 @@ from seamline.workforce.testing import (
     make_task_type,
     make_worker,
 )
+from seamline.workforce.views.worklists import shows_worklist_card, worklist_card
 
 TODAY = date(2026, 6, 1)
 NOON = datetime(2026, 6, 1, 12, tzinfo=timezone.get_current_timezone())
@@ -263,6 +264,19 @@ class WorklistPageTests(Scene):
         response = self.get("worklist_bundles", user=self.cast.river_supervisor)
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "SW-A1")
+
+    def test_home_card_counts_what_the_actor_sees(self) -> None:
+        supervisor = self.cast.actor(self.cast.river_supervisor)
+        self.assertTrue(shows_worklist_card(supervisor))
+        self.assertFalse(shows_worklist_card(self.cast.actor(self.cast.river_worker)))
+        card = worklist_card(supervisor)
+        counted = card["counts"]
+        self.assertEqual(card["days"], 30)
+        self.assertEqual(
+            (counted.expiring, counted.supervision, counted.pauses, counted.bundles),
+            (1, 2, 1, 0),
+        )
+        self.assertEqual(counted.revalidation, 1)
 
     def test_worker_is_refused(self) -> None:
         self.assertEqual(self.get("worklists", user=self.cast.river_worker).status_code, 403)
