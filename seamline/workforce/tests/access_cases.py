@@ -100,3 +100,19 @@ API_CASES = [
         query=f"worker={W}&task_type=duty_lead",
     ),
 ]
+
+
+# --- imports and work lists ---
+# The work lists are for those who look after workers (a worker sees none of them); the import
+# page and its templates are for partner admins and the network admin. The API route
+# POST /api/imports/{kind} gets its row once the router is mounted.
+PAGE_CASES += [
+    page("workforce:worklists", "river_supervisor", "river_worker", 403),
+    page("workforce:worklist_expiring", "river_admin", "river_worker", 403),
+    page("workforce:worklist_supervision", "river_supervisor", "commissioner", 403),
+    page("workforce:worklist_pauses", "quality", "river_worker", 403),
+    page("workforce:worklist_bundles", "swift_admin", "swift_worker", 403),
+    page("workforce:worklist_revalidation", "river_coordinator", "river_worker", 403),
+    page("workforce:import_upload", "river_admin", "river_supervisor", 403),
+    page("workforce:import_template", "net_admin", "inspector", 403, kind="workers"),
+]
