@@ -16,6 +16,7 @@ urlpatterns = [
     path("task-types/<slug:code>/retire/", views.task_type_retire, name="task_type_retire"),
     path("versions/", views.versions, name="versions"),
     path("versions/diff/", views.version_diff, name="version_diff"),
+    path("versions/<int:number>/", views.version, name="version"),
     path("catalogues/", views.catalogues, name="catalogues"),
     path("catalogues/<slug:org>/", views.catalogue, name="catalogue"),
     path("catalogues/<slug:org>/modules/", views.module_add, name="module_add"),

@@ -62,6 +62,14 @@ PAGE_CASES = [
     ),
     page("competency:versions", "river_worker", "", 302),
     page("competency:version_diff", "commissioner", "", 302),
+    page(
+        "competency:version",
+        "river_worker",
+        "river_worker",
+        404,
+        number="1",
+        missing={"number": "999"},
+    ),
     page("competency:catalogues", "commissioner", "", 302),
     page(
         "competency:catalogue",

@@ -83,6 +83,19 @@ class FrameworkPageTests(CastTestCase):
         self.assertContains(page, "review_interval_months")
         self.assertContains(page, '<td class="old">24</td>', html=False)
 
+    def test_an_earlier_version_stays_readable(self) -> None:
+        actions.update_competency(
+            self.cast.actor(self.cast.quality),
+            Competency.objects.get(code="fire_safety"),
+            {"title": "Fire safety at home"},
+            reason="Clearer title",
+        )
+        self.client.force_login(self.cast.swift_worker)
+        old = self.client.get("/framework/versions/1/")
+        self.assertContains(old, "Fire safety <code")
+        self.assertNotContains(old, "Fire safety at home")
+        self.assertContains(self.client.get("/framework/versions/2/"), "Fire safety at home")
+
     def test_edit_form_shows_rule_errors_on_the_field(self) -> None:
         self.client.force_login(self.cast.quality)
         response = self.client.post(

@@ -13,6 +13,7 @@ from .framework import (
     task_type_edit,
     task_type_new,
     task_type_retire,
+    version,
     version_diff,
     versions,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "task_type_edit",
     "task_type_new",
     "task_type_retire",
+    "version",
     "version_diff",
     "versions",
 ]

@@ -240,6 +240,20 @@ def versions(request: HttpRequest) -> HttpResponse:
 
 
 @page
+def version(request: HttpRequest, number: int) -> HttpResponse:
+    """One earlier version as it stood: its competencies and task types, from its snapshot."""
+    found = access.get_version_for_user(actor_of(request), number)
+    tasks = sorted(found.snapshot.get("task_types", []), key=lambda t: (t["risk_tier"], t["code"]))
+    context = {
+        "version": found,
+        "competencies": found.snapshot.get("competencies", []),
+        "task_types": tasks,
+        "previous": number - 1 if number > 1 else None,
+    }
+    return render(request, "competency/version.html", context)
+
+
+@page
 def version_diff(request: HttpRequest) -> HttpResponse:
     actor = _guard_read(request)
     listed = list(FrameworkVersion.objects.defer("snapshot").order_by("-number"))
