@@ -686,12 +686,12 @@ def check_header(kind: Kind, header: Sequence[str]) -> list[RowError]:
     errors = [
         RowError(1, name, f"unknown column '{name}' (this kind has: {', '.join(known)})")
         for name in header
-        if name not in known
+        if name and name not in known
     ]
     errors += [
         RowError(1, name, f"column '{name}' appears more than once")
         for index, name in enumerate(header)
-        if name in header[:index]
+        if name and name in header[:index]
     ]
     errors += [
         RowError(1, c.name, f"missing column '{c.name}'")

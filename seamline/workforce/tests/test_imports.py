@@ -109,6 +109,11 @@ class WorkersImportTests(CastTestCase):
         report = self.run_import(b"\xef\xbb\xbf" + WORKERS.encode())
         self.assertEqual((report.created, report.errors), (3, []))
 
+    def test_columns_with_an_empty_header_are_ignored(self) -> None:
+        lines = [line + "," for line in WORKERS.splitlines()]
+        report = self.run_import("\n".join(lines) + "\n")
+        self.assertEqual((report.created, report.errors), (3, []))
+
     def test_unknown_and_missing_columns_are_named(self) -> None:
         data = WORKERS.replace("role_group", "team").replace("last_name,", "")
         report = self.run_import(data)
