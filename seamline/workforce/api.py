@@ -106,9 +106,8 @@ def authz_check(
     date and time without a zone is the network's local time. `pathway` asks about
     pathway-specific competencies on that pathway. 404 for a worker you may not see."""
     actor = actor_of(request)
-    found = register.find_worker(actor, worker)
     when = register.local(at)
-    decision = register.check(actor, found, task_type, when, pathway)
+    decision = register.check(actor, worker, task_type, when, pathway)
     return {
         "worker": decision.worker,
         "task_type": decision.task_type,

@@ -28,7 +28,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from seamline.access import Actor, NotFound
+from seamline.access import Actor
 from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Snapshot, snapshot, specs_from_snapshot
 from seamline.competency.models import Competency, FrameworkVersion, TaskType
@@ -163,11 +163,13 @@ _BUNDLE_KINDS = (
 )
 
 
-def _organisation_active(at: datetime) -> dict[int, bool]:
-    """Whether each organisation with a status history was active in the network at `at`."""
+def _organisation_active(at: datetime, organisations: set[int]) -> dict[int, bool]:
+    """Whether each of `organisations` that has a status history was active in the network at
+    `at`."""
     status: dict[int, str | None] = {}
     changes = (
-        OrganisationStatusChange.objects.order_by("changed_at", "id")
+        OrganisationStatusChange.objects.filter(organisation_id__in=organisations)
+        .order_by("changed_at", "id")
         .values_list("organisation_id", "to_status", "changed_at")
         .iterator()
     )
@@ -208,7 +210,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         ids = workers.values("id")
     else:
         ids = workers.order_by().values("id")
-    active = _organisation_active(at)
+    active = _organisation_active(at, {row[4] for row in rows})
     # Many workers: read the (short) code lists once and map ids, rather than join codes into
     # hundreds of thousands of rows. A few workers (one check, a page): join them in.
     few = len(rows) <= 500
@@ -491,41 +493,48 @@ def rows_for(
 
 def check(
     actor: Actor,
-    worker: Worker,
+    worker: Worker | str,
     task_type: str,
     at: datetime | None = None,
     pathway: str | None = None,
 ) -> Decision:
     """Is `worker` cleared for `task_type` at `at` (now when None), on `pathway` when given?
 
-    `NotFound` when `actor` may not see the worker; `RuleViolation` for an unknown task type.
+    `worker` is a worker or its identifier (public id, or ORGANISATION/STAFF_ID: one query
+    finds and loads it). `NotFound` when `actor` may not see the worker (the refusal is
+    logged); `RuleViolation` for an unknown task type.
     """
     at = local(at)
     framework = framework_at(at)
     task = framework.task(task_type)
-    facts = load_facts(workers_for(actor).filter(pk=worker.pk), at, framework)
+    ident = str(worker.uuid) if isinstance(worker, Worker) else str(worker).strip()
+    wanted = _named(workers_for(actor), worker)
+    facts = load_facts(wanted, at, framework) if wanted is not None else []
     if not facts:
-        raise NotFound()
+        raise refuse(actor, "workforce.worker", ident)
     return decide(facts[0], task, framework.competencies, at, pathway)
+
+
+def _named(visible: QuerySet[Worker], worker: Worker | str) -> QuerySet[Worker] | None:
+    """`visible` narrowed to the worker named (None when the name cannot be one)."""
+    if isinstance(worker, Worker):
+        return visible.filter(pk=worker.pk)
+    ident = str(worker).strip()
+    if "/" in ident:
+        org_code, _, staff_id = ident.partition("/")
+        return visible.filter(organisation__code=org_code, staff_id=staff_id)
+    try:
+        return visible.filter(uuid=uuid.UUID(ident))
+    except ValueError:
+        return None
 
 
 def find_worker(actor: Actor, ident: str) -> Worker:
     """A worker named by public id or as ORGANISATION/STAFF_ID, among those `actor` may see.
 
     Missing and "not yours" answer the same `NotFound` (and the refusal is logged)."""
-    ident = str(ident).strip()
-    visible = workers_for(actor).select_related("organisation")
-    found: Worker | None = None
-    if "/" in ident:
-        org_code, _, staff_id = ident.partition("/")
-        found = visible.filter(organisation__code=org_code, staff_id=staff_id).first()
-    else:
-        try:
-            wanted = uuid.UUID(ident)
-        except ValueError:
-            wanted = None
-        if wanted is not None:
-            found = visible.filter(uuid=wanted).first()
+    wanted = _named(workers_for(actor).select_related("organisation"), ident)
+    found = wanted.first() if wanted is not None else None
     if found is None:
-        raise refuse(actor, "workforce.worker", ident)
+        raise refuse(actor, "workforce.worker", str(ident).strip())
     return found
