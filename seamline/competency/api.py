@@ -162,7 +162,9 @@ def list_versions(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/versions/{number}", response={200: VersionDetailOut, **ERRORS}, summary="A version")
+@router.get(
+    "/versions/{number}", response={200: VersionDetailOut, **QUERY_ERRORS}, summary="A version"
+)
 def get_version(request: HttpRequest, number: int) -> dict[str, Any]:
     """One version, with the whole framework as it stood (its snapshot)."""
     version = access.get_version_for_user(actor_of(request), number)
