@@ -244,6 +244,12 @@ class WorklistPageTests(Scene):
         self.assertContains(response, "RIV-1")
         self.assertNotContains(response, "SW-1")
 
+    def test_an_invalid_filter_leaves_the_others_in_force(self) -> None:
+        response = self.get("worklist_expiring", "?organisation=riverside&days=abc")
+        self.assertContains(response, "RIV-1")
+        self.assertNotContains(response, "SW-1")
+        self.assertContains(response, "Enter a whole number.")
+
     def test_csv_export(self) -> None:
         response = self.get("worklist_supervision", "?format=csv")
         lines = response.content.decode().splitlines()

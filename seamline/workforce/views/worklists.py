@@ -48,10 +48,13 @@ class ListFilterForm(forms.Form):
         field.choices = ANY + choices
 
     def value(self, name: str, default: Any = "") -> Any:
-        if self.is_bound and self.is_valid():
-            found = self.cleaned_data.get(name)
-            return default if found in (None, "") else found
-        return default
+        """A filter's value: the default when not given or not valid (the other filters
+        still apply; the form shows the error)."""
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        found = self.cleaned_data.get(name)
+        return default if found in (None, "", False) else found
 
 
 class ExpiringFilterForm(ListFilterForm):
