@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 
 from seamline.access import Actor
 from seamline.audit.actions import record
+from seamline.audit.models import ChainHead
 from seamline.errors import Conflict, Reason, RuleViolation
 from seamline.network.models import Organisation
 
@@ -51,8 +52,15 @@ class ApplyResult:
 
 
 def _require_changer(actor: Actor) -> None:
+    """Check the right to change the framework, then take the framework for this transaction.
+
+    Every change is a read-modify-write of the whole framework, so changes are serialised: the
+    audit chain head (which every write locks anyway, in `audit.actions.record`) is locked
+    first, before the framework is read. On SQLite, IMMEDIATE transactions already serialise
+    writers; on PostgreSQL this stops a change made from a stale read."""
     if not access.can_change_framework(actor):
         raise RuleViolation.one("not_permitted", access.CHANGE_MESSAGE)
+    ChainHead.objects.select_for_update().get(singleton=True)
 
 
 def _require_reason(reason: str) -> str:
