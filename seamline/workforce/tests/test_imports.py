@@ -105,6 +105,17 @@ class WorkersImportTests(CastTestCase):
         self.assertEqual([(e.row, e.column) for e in report.errors], [(2, "last_name")])
         self.assertEqual(Worker.objects.get(staff_id="RIV-101").last_name, "Khan")
 
+    def test_progress_is_reported_to_the_end(self) -> None:
+        seen: list[tuple[int, int]] = []
+        imports.run(
+            "workers",
+            self.cast.actor(self.cast.river_admin),
+            WORKERS,
+            progress=lambda done, total: seen.append((done, total)),
+        )
+        self.assertEqual(seen[-1], (6, 6))
+        self.assertEqual([d for d, _ in seen], sorted(d for d, _ in seen))
+
     def test_byte_order_mark_is_accepted(self) -> None:
         report = self.run_import(b"\xef\xbb\xbf" + WORKERS.encode())
         self.assertEqual((report.created, report.errors), (3, []))
