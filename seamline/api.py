@@ -137,11 +137,13 @@ def _add_routers() -> None:
     from seamline.competency.api import router as competency_router
     from seamline.network.api import router as network_router
     from seamline.workforce.api import router as workforce_router
+    from seamline.workforce.api_imports import router as imports_router
 
     api.add_router("/", network_router)
     api.add_router("/audit", audit_router)
     api.add_router("/framework", competency_router)
     api.add_router("/", workforce_router)
+    api.add_router("/imports", imports_router)
 
 
 _add_routers()

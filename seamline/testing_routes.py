@@ -61,6 +61,8 @@ class Call:
     refused_path: dict[str, str] | None = None  # other path values for the refused call
     # Path values for this call ("@name" refers to an object an app's `refs(cast)` made).
     params: dict[str, str] | None = None
+    # Statuses that mean "got past access" when the empty body cannot be valid (uploads).
+    ok_status: frozenset[int] | None = None
 
 
 @dataclass

@@ -35,7 +35,13 @@ class HomeCardsTests(CastTestCase):
         response = self.client.get("/")
         self.assertEqual(
             card_keys(response),
-            ["network_partners", "network_raci_gaps", "network_people", "audit_recent"],
+            [
+                "network_partners",
+                "network_raci_gaps",
+                "workforce_worklists",
+                "network_people",
+                "audit_recent",
+            ],
         )
         partners = card(response, "network_partners")
         self.assertIn(
@@ -56,7 +62,8 @@ class HomeCardsTests(CastTestCase):
         self.client.force_login(self.cast.swift_admin)
         response = self.client.get("/")
         self.assertEqual(
-            card_keys(response), ["my_organisation", "our_people", "links", "audit_recent"]
+            card_keys(response),
+            ["my_organisation", "our_people", "workforce_worklists", "links", "audit_recent"],
         )
         people = card(response, "our_people")
         self.assertEqual(

@@ -116,3 +116,16 @@ PAGE_CASES += [
     page("workforce:import_upload", "river_admin", "river_supervisor", 403),
     page("workforce:import_template", "net_admin", "inspector", 403, kind="workers"),
 ]
+# Imports API: ninja checks the multipart body before the endpoint's access check, so the
+# allowed caller's empty request answers 422; the refusal row checks token authentication.
+API_CASES += [
+    Call(
+        "POST",
+        "/api/imports/{kind}",
+        "river_admin",
+        "expired_key",
+        401,
+        params={"kind": "workers"},
+        ok_status=frozenset({422}),
+    )
+]
