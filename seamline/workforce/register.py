@@ -17,6 +17,7 @@ pass in memory. Who may see which workers is the access layer's (`Worker.objects
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, overload
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from seamline.access import Actor
@@ -115,10 +116,32 @@ def framework_at(at: datetime) -> Framework:
     """The framework version in force at `at` (the live tables before any version exists).
 
     The same choice as `competency.framework.framework_as_of`, keeping the snapshot's
-    network-critical flags and stage evidence, which the specs leave out. One query once a
-    version exists."""
-    version = FrameworkVersion.objects.as_of(at)
-    data: Snapshot = version.snapshot if version is not None else snapshot()
+    network-critical flags and stage evidence, which the specs leave out. One query. A
+    version's snapshot is read as text and parsed once per process (keyed by the text itself,
+    so a cached parse can never stand for other content)."""
+    text = (
+        FrameworkVersion.objects.filter(created_at__lte=at)
+        .order_by("-number")
+        .annotate(text=Cast("snapshot", TextField()))
+        .values_list("text", flat=True)
+        .first()
+    )
+    if text is None:
+        return _framework(snapshot())
+    found = _PARSED.get(text)
+    if found is None:
+        found = _framework(json.loads(text))
+        if len(_PARSED) >= 8:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = found
+    return found
+
+
+# Parsed framework versions by snapshot text (a few: the current one and those asked about).
+_PARSED: dict[str, Framework] = {}
+
+
+def _framework(data: Snapshot) -> Framework:
     tasks, competencies = specs_from_snapshot(data)
     entries = data.get("competencies", [])
     return Framework(
