@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, overload
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -186,19 +186,22 @@ _BUNDLE_KINDS = (
 )
 
 
-def _with_organisation_status(workers: QuerySet[Worker], at: datetime) -> QuerySet[Worker]:
-    """Each worker with their organisation's status at `at` from its status history
-    (`org_then`: None before it joined) and whether it has a history at all (`org_history`:
-    an organisation without one counts by its current status)."""
-    changes = OrganisationStatusChange.objects.filter(organisation=OuterRef("organisation_id"))
-    return workers.annotate(
-        org_then=Subquery(
-            changes.filter(changed_at__lte=at)
-            .order_by("-changed_at", "-id")
-            .values("to_status")[:1]
-        ),
-        org_history=Exists(changes),
+def _organisation_active(at: datetime, organisations: set[int]) -> dict[int, bool]:
+    """Whether each of `organisations` that has a status history was active in the network at
+    `at`."""
+    status: dict[int, str | None] = {}
+    changes = (
+        OrganisationStatusChange.objects.filter(organisation_id__in=organisations)
+        .order_by("changed_at", "id")
+        .values_list("organisation_id", "to_status", "changed_at")
+        .iterator()
     )
+    for org_id, to_status, changed_at in changes:
+        if changed_at <= at:
+            status[org_id] = to_status
+        else:
+            status.setdefault(org_id, None)  # it joined after `at`
+    return {org_id: s == OrgStatus.ACTIVE for org_id, s in status.items()}
 
 
 def _codes(model: Any) -> dict[Any, str]:
@@ -220,11 +223,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
     pathways, sign-offs, pauses and bundle evidence (each filtered by a subquery of `workers`).
     """
     day = at.date()
-    rows = list(
-        _with_organisation_status(workers, at).values_list(
-            *_WORKER_COLUMNS, "org_then", "org_history"
-        )
-    )
+    rows = list(workers.values_list(*_WORKER_COLUMNS))
     if not rows:
         return []
     ids: Any
@@ -234,6 +233,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         ids = workers.values("id")
     else:
         ids = workers.order_by().values("id")
+    active = _organisation_active(at, {row[4] for row in rows})
     # Many workers: read the (short) code lists once and map ids, rather than join codes into
     # hundreds of thousands of rows. A few workers (one check, a page): join them in.
     few = len(rows) <= 500
@@ -340,7 +340,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         uid,
         first,
         last,
-        _org,
+        org_id,
         org_code,
         org_status,
         employment,
@@ -348,8 +348,6 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         start,
         left_on,
         placement,
-        org_then,
-        org_history,
     ) in rows:
         missing: tuple[str, ...] = ()
         if employment in TEMPORARY:
@@ -365,7 +363,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
                 key=str(uid),
                 name=f"{first} {last}",
                 organisation=org_code,
-                organisation_active=(org_then if org_history else org_status) == OrgStatus.ACTIVE,
+                organisation_active=active.get(org_id, org_status == OrgStatus.ACTIVE),
                 status=status,
                 employment_type=employment,
                 start_date=start,
