@@ -34,7 +34,7 @@ from seamline.network.views.common import (
 )
 
 from .. import access, actions, register
-from ..authorization import Attainment, Decision, TaskSpec, decide
+from ..authorization import Attainment, Decision, TaskSpec, WorkerFacts, decide
 from ..models import (
     DelegationPause,
     EnhancedSupervisionPeriod,
@@ -268,7 +268,11 @@ def _evidence_list(kinds: list[str]) -> str:
 
 
 def _remedies(
-    facts: Any, task: TaskSpec, framework: register.Framework, at: datetime, reasons: list[Reason]
+    facts: WorkerFacts,
+    task: TaskSpec,
+    framework: register.Framework,
+    at: datetime,
+    reasons: list[Reason],
 ) -> list[str]:
     """For each requirement the worker does not meet, the sign-off (and its evidence) that
     would meet it. The rule itself is asked, one requirement at a time."""
