@@ -427,7 +427,9 @@ class RegisterView(Sequence[Row]):
 
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, int):
-            found = self[index : index + 1] if index >= 0 else self.rows()[index : index + 1]
+            if index < 0:
+                return self.rows()[index]
+            found = self[index : index + 1]
             if not found:
                 raise IndexError(index)
             return found[0]

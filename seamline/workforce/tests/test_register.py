@@ -23,7 +23,7 @@ from seamline.testing import CastTestCase, make_pathway
 from seamline.workforce import actions
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
 from seamline.workforce.models import SignOff, Worker, WorkerPathway
-from seamline.workforce.register import Row, check, register
+from seamline.workforce.register import Row, check, register, register_view
 from seamline.workforce.testing import (
     at,
     make_competency,
@@ -367,3 +367,16 @@ class AuthzCommandTests(RegisterCase):
                 self.run_command("register", "--format", "json", "--org", "riverside")
             )
         self.assertTrue(data[0]["cleared"])
+
+
+class RegisterViewTests(RegisterCase):
+    def test_a_slice_or_an_index_computes_the_same_rows_as_the_whole(self) -> None:
+        view = register_view(SYSTEM, AT)
+        whole = view.rows()
+        self.assertEqual(len(view), 6)
+        self.assertEqual(view[1:5], whole[1:5])
+        self.assertEqual(view[3], whole[3])
+        self.assertEqual(view[-1], whole[-1])
+        self.assertEqual(view[4:], whole[4:])
+        with self.assertRaises(IndexError):
+            view[6]
