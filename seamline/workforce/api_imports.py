@@ -13,7 +13,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from seamline.access import ReadOnly
-from seamline.api import ERRORS, require_writer
+from seamline.api import WRITE_ERRORS, require_writer
 
 from . import imports
 from .views.imports import MAX_UPLOAD_BYTES, can_import
@@ -54,7 +54,7 @@ class ImportProblem(Schema):
 
 @router.post(
     "/{kind}",
-    response={200: ReportOut, 413: ImportProblem, 422: ImportProblem, **ERRORS},
+    response={**WRITE_ERRORS, 200: ReportOut, 413: ImportProblem, 422: ImportProblem},
     summary="Import a CSV file of workforce records",
 )
 def import_file(
