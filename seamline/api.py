@@ -11,11 +11,19 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from seamline.access import Actor, ReadOnly, actor_for
+from seamline.api_support import (  # noqa: F401  (re-exported for the routers)
+    ERRORS,
+    QUERY_ERRORS,
+    WRITE_ERRORS,
+    Problem,
+    actor_of,
+    require_writer,
+)
 from seamline.errors import RuleViolation
 
 API_DESCRIPTION = """
@@ -29,11 +37,6 @@ Errors share one shape: `{"detail": "...", "reasons": [{"code", "message", "fiel
 A 409 means someone else changed the record first: reload it and try again with its new
 `version`.
 """
-
-
-class Problem(Schema):
-    detail: str
-    reasons: list[dict[str, str]] = []
 
 
 class TokenAuth(HttpBearer):
@@ -65,24 +68,6 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
-
-# Every endpoint declares these besides its own success codes.
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Problem, 422: Problem}
-# Reads whose query parameters (filters, page numbers) can be invalid.
-QUERY_ERRORS: dict[int, Any] = {**ERRORS, 422: Problem}
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    return actor
-
-
-def require_writer(request: HttpRequest) -> Actor:
-    actor = actor_of(request)
-    if actor.read_only:
-        raise ReadOnly("Your access is read-only: nothing can be changed from it.")
-    return actor
 
 
 def _problem(

@@ -13,7 +13,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from seamline.access import ReadOnly
-from seamline.api import WRITE_ERRORS, require_writer
+from seamline.api_support import WRITE_ERRORS, require_writer
 
 from . import imports
 from .views.imports import MAX_UPLOAD_BYTES, can_import
