@@ -10,7 +10,8 @@ else sees it: the loaders answer `NotFound` (404) for "missing or not yours" and
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -164,67 +165,76 @@ def get_worker_for_sign_off(actor: Actor, worker_uuid: object) -> Worker:
     return worker
 
 
-def get_sign_off_for_user(actor: Actor, sign_off_uuid: object, write: bool = False) -> SignOff:
-    wanted = _uuid(sign_off_uuid)
-    visible = Worker.objects.visible_to(actor)
-    sign_off = (
-        SignOff.objects.select_related("worker__organisation", "competency", "pathway", "signer")
-        .filter(uuid=wanted, worker__in=visible)
+_Record = TypeVar("_Record", SignOff, SupervisionSession, DelegationPause)
+
+
+def _get_record_for_user(
+    actor: Actor,
+    model: type[_Record],
+    ident: object,
+    *,
+    related: tuple[str, ...],
+    write: bool,
+    may_write: Callable[[Actor, Worker], bool],
+    read_only_message: str,
+) -> _Record:
+    """One record about a worker, seen through that worker's visibility: 404 when the worker is
+    not visible to `actor` (or there is no such record), 403 when `write` and not theirs."""
+    label = model._meta.label_lower
+    wanted = _uuid(ident)
+    found = (
+        model._default_manager.select_related("worker__organisation", *related)
+        .filter(uuid=wanted, worker__in=Worker.objects.visible_to(actor))
         .first()
         if wanted is not None
         else None
     )
-    if sign_off is None:
-        raise refuse(actor, "workforce.signoff", str(sign_off_uuid))
-    if write and not can_sign_off(actor, sign_off.worker):
-        raise _read_only(
-            actor,
-            "Only the worker's partner admin or supervisor, or the prime, revokes a sign-off.",
-            "workforce.signoff",
-            str(sign_off.uuid),
-        )
-    return sign_off
+    if found is None:
+        raise refuse(actor, label, str(ident))
+    if write and not may_write(actor, found.worker):
+        raise _read_only(actor, read_only_message, label, str(found.uuid))
+    return found
+
+
+def get_sign_off_for_user(actor: Actor, sign_off_uuid: object, write: bool = False) -> SignOff:
+    return _get_record_for_user(
+        actor,
+        SignOff,
+        sign_off_uuid,
+        related=("competency", "pathway", "signer"),
+        write=write,
+        may_write=can_sign_off,
+        read_only_message=(
+            "Only the worker's partner admin or supervisor, or the prime, revokes a sign-off."
+        ),
+    )
 
 
 def get_session_for_user(
     actor: Actor, session_uuid: object, write: bool = False
 ) -> SupervisionSession:
-    wanted = _uuid(session_uuid)
-    session = (
-        SupervisionSession.objects.select_related("worker__organisation", "supervisor")
-        .filter(uuid=wanted, worker__in=Worker.objects.visible_to(actor))
-        .first()
-        if wanted is not None
-        else None
+    return _get_record_for_user(
+        actor,
+        SupervisionSession,
+        session_uuid,
+        related=("supervisor",),
+        write=write,
+        may_write=can_edit_worker,
+        read_only_message=(
+            "Only the worker's partner admin or supervisor, or the prime, records supervision."
+        ),
     )
-    if session is None:
-        raise refuse(actor, "workforce.supervisionsession", str(session_uuid))
-    if write and not can_edit_worker(actor, session.worker):
-        raise _read_only(
-            actor,
-            "Only the worker's partner admin or supervisor, or the prime, records supervision.",
-            "workforce.supervisionsession",
-            str(session.uuid),
-        )
-    return session
 
 
 def get_pause_for_user(actor: Actor, pause_uuid: object, write: bool = False) -> DelegationPause:
-    wanted = _uuid(pause_uuid)
-    pause = (
-        DelegationPause.objects.select_related("worker__organisation", "task_type")
-        .filter(uuid=wanted, worker__in=Worker.objects.visible_to(actor))
-        .first()
-        if wanted is not None
-        else None
+    return _get_record_for_user(
+        actor,
+        DelegationPause,
+        pause_uuid,
+        related=("task_type",),
+        write=write,
+        may_write=can_edit_worker,
+        read_only_message=(
+            "Only the worker's partner admin or supervisor, or the prime, lifts a pause."
+        ),
     )
-    if pause is None:
-        raise refuse(actor, "workforce.delegationpause", str(pause_uuid))
-    if write and not can_edit_worker(actor, pause.worker):
-        raise _read_only(
-            actor,
-            "Only the worker's partner admin or supervisor, or the prime, lifts a pause.",
-            "workforce.delegationpause",
-            str(pause.uuid),
-        )
-    return pause
