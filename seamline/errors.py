@@ -7,11 +7,14 @@ codes and a sentence a person understands. Pages turn it into form errors, the A
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """One reason a rule gives: a code for machines, a sentence for people, and the field it is
+    about when there is one. (A named tuple: the authorization register makes hundreds of
+    thousands, and a tuple is made twice as fast as a frozen dataclass.)"""
+
     code: str
     message: str
     field: str | None = None

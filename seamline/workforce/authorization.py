@@ -20,8 +20,8 @@ Reason codes:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import NamedTuple
@@ -32,8 +32,7 @@ from seamline.errors import Reason
 from .choices import TEMPORARY, WorkerStatus
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
     competency: str
     min_stage: str
 
@@ -134,21 +133,25 @@ class Decision(NamedTuple):
         return [r.code for r in self.reasons]
 
 
-@dataclass
-class _Best:
-    """The strongest attainment found for one requirement."""
-
-    current: Attainment | None = None
-    lapsed: Attainment | None = None
-    below: Attainment | None = None
-    missing_pathways: list[str] = field(default_factory=list)
-
-
 _LABELS = {stage.value: stage.label.lower() for stage in Stage}
 
 
 def _label(stage: str) -> str:
     return _LABELS[stage]
+
+
+_DAYS: dict[date, str] = {}
+
+
+def _day(day: date) -> str:
+    """`day` as people read it ("01 Jun 2026"). Formatting a date costs more than the rest of
+    a sentence, and the register writes the same few hundred dates over and over."""
+    text = _DAYS.get(day)
+    if text is None:
+        if len(_DAYS) > 20_000:
+            _DAYS.clear()
+        text = _DAYS[day] = f"{day:%d %b %Y}"
+    return text
 
 
 def _pick(
@@ -157,45 +160,46 @@ def _pick(
     min_stage: str,
     pathway: str | None,
     at: datetime,
-) -> _Best:
+) -> tuple[Attainment | None, Attainment | None, Attainment | None]:
+    """The strongest attainments for one requirement: (current, lapsed, below).
+
+    `current`: in force and in date at `min_stage` or above, the latest review date first;
+    `lapsed`: at `min_stage` or above but past its review date or revoked; `below`: the highest
+    current attainment under `min_stage`."""
     need = STAGE_RANK[min_stage]
-    best = _Best()
+    today = at.date()
+    current = lapsed = below = None
     for a in attainments:
         if a.competency != competency or (pathway is not None and a.pathway != pathway):
             continue  # (callers pass one competency's attainments; the test keeps it safe)
-        if not a.in_force(at) and not (a.revoked_at is not None and a.signed_at <= at):
+        in_force = a.in_force(at)
+        if not in_force and not (a.revoked_at is not None and a.signed_at <= at):
             continue
-        if STAGE_RANK[a.stage] < need:
-            if a.current(at) and (
-                best.below is None or STAGE_RANK[a.stage] > STAGE_RANK[best.below.stage]
-            ):
-                best.below = a
-            continue
-        if a.current(at):
-            if best.current is None or a.review_due > best.current.review_due:
-                best.current = a
-        elif best.lapsed is None or a.review_due > best.lapsed.review_due:
-            best.lapsed = a
-    return best
+        is_current = in_force and a.review_due >= today
+        rank = STAGE_RANK[a.stage]
+        if rank < need:
+            if is_current and (below is None or rank > STAGE_RANK[below.stage]):
+                below = a
+        elif is_current:
+            if current is None or a.review_due > current.review_due:
+                current = a
+        elif lapsed is None or a.review_due > lapsed.review_due:
+            lapsed = a
+    return current, lapsed, below
 
 
-def _held_elsewhere(worker: WorkerFacts, req: Requirement, at: datetime) -> bool:
-    return any(
-        a.competency == req.competency
-        and a.current(at)
-        and STAGE_RANK[a.stage] >= STAGE_RANK[req.min_stage]
-        for a in worker.attainments
-    )
+# What one requirement comes to for a worker: the reasons it is not met (empty when met), and
+# the latest sign-off date and earliest review date of the attainments that met it.
+_Judged = tuple[tuple[Reason, ...], date | None, date | None]
 
 
-def _requirement_reasons(
+def _requirement(
     worker: WorkerFacts,
     req: Requirement,
     spec: CompetencySpec,
     at: datetime,
     pathway: str | None,
-    used: list[Attainment],
-) -> list[Reason]:
+) -> _Judged:
     stage = _label(req.min_stage)
     held = worker.by_competency.get(req.competency, ())
     pathways: list[str | None]
@@ -204,42 +208,41 @@ def _requirement_reasons(
     else:
         pathways = [None]
     reasons: list[Reason] = []
+    last: date | None = None
+    until: date | None = None
     for p in pathways:
-        best = _pick(
-            held,
-            req.competency,
-            req.min_stage,
-            p if spec.pathway_specific else None,
-            at,
+        current, lapsed, below = _pick(
+            held, req.competency, req.min_stage, p if spec.pathway_specific else None, at
         )
-        if best.current is not None:
-            used.append(best.current)
+        if current is not None:
+            signed = current.signed_at.date()
+            if last is None or signed > last:
+                last = signed
+            if until is None or current.review_due < until:
+                until = current.review_due
             continue
         on = f" on pathway {p}" if p else ""
-        if best.lapsed is not None:
-            lapsed = best.lapsed
+        if lapsed is not None:
             if lapsed.revoked_at is not None and lapsed.revoked_at <= at:
-                what = f"was revoked on {lapsed.revoked_at.date():%d %b %Y}"
+                what = f"was revoked on {_day(lapsed.revoked_at.date())}"
             else:
-                what = f"passed its review date on {lapsed.review_due:%d %b %Y}"
+                what = f"passed its review date on {_day(lapsed.review_due)}"
             reasons.append(
                 Reason(
                     "competency_expired",
                     f"{worker.name}'s sign-off of {spec.title} at {_label(lapsed.stage)}{on} "
-                    f"{what}: "
-                    f"a new sign-off at {stage} or above is needed.",
+                    f"{what}: a new sign-off at {stage} or above is needed.",
                 )
             )
-        elif best.below is not None:
+        elif below is not None:
             reasons.append(
                 Reason(
                     "stage_below",
-                    f"{worker.name} holds {spec.title} at {_label(best.below.stage)}{on}; "
-                    "this task "
+                    f"{worker.name} holds {spec.title} at {_label(below.stage)}{on}; this task "
                     f"needs {stage} or above.",
                 )
             )
-        elif p is not None and _pick(held, req.competency, req.min_stage, None, at).current:
+        elif p is not None and _pick(held, req.competency, req.min_stage, None, at)[0]:
             reasons.append(
                 Reason(
                     "pathway_revalidation_due",
@@ -255,22 +258,12 @@ def _requirement_reasons(
                     "or above.",
                 )
             )
-    return reasons
+    return tuple(reasons), last, until
 
 
-def decide(
-    worker: WorkerFacts,
-    task: TaskSpec,
-    competencies: Mapping[str, CompetencySpec],
-    at: datetime,
-    pathway: str | None = None,
-) -> Decision:
-    """Is `worker` cleared for `task` at instant `at` (on `pathway`, when given)?"""
+def _worker_reasons(worker: WorkerFacts, today: date) -> tuple[Reason, ...]:
+    """What stops the worker doing any task that day, whatever the task."""
     reasons: list[Reason] = []
-    today = at.date()
-    # The same instant in UTC, the zone sign-offs are loaded in: comparing datetimes of one
-    # zone is many times faster than of two (the register compares hundreds of thousands).
-    at = at.astimezone(UTC)
     # A leaving date says when: asked about an instant before it, the worker was still there.
     if worker.left_on is not None:
         left = worker.left_on <= today
@@ -280,7 +273,7 @@ def decide(
         reasons.append(Reason("worker_not_active", f"{worker.name} has left the organisation."))
     elif worker.start_date > today:
         reasons.append(
-            Reason("worker_not_active", f"{worker.name} starts on {worker.start_date:%d %b %Y}.")
+            Reason("worker_not_active", f"{worker.name} starts on {_day(worker.start_date)}.")
         )
     elif worker.status not in (WorkerStatus.ACTIVE, WorkerStatus.LEFT):
         reasons.append(Reason("worker_not_active", f"{worker.name} is suspended from practice."))
@@ -292,37 +285,102 @@ def decide(
                 "network.",
             )
         )
-    used: list[Attainment] = []
-    for req in task.requirements:
-        spec = competencies[req.competency]
-        reasons.extend(_requirement_reasons(worker, req, spec, at, pathway, used))
-    if task.delegated and any(p.task_type == task.code and p.active(at) for p in worker.pauses):
-        pause = next(p for p in worker.pauses if p.task_type == task.code and p.active(at))
-        reasons.append(
-            Reason(
-                "delegation_paused",
-                f"Delegation of {task.title} to {worker.name} is paused since "
-                f"{pause.started_at.date():%d %b %Y} after a spot-check; it lifts once remedial "
-                "supervision is held and a new observed practice is recorded.",
-            )
-        )
-    if worker.temporary and task.risk_tier > 1 and worker.bundle_missing:
-        reasons.append(
-            Reason(
-                "bundle_incomplete",
-                f"{worker.name} is a temporary worker whose evidence bundle lacks "
-                f"{', '.join(worker.bundle_missing)}: tier 1 tasks only until it is complete "
-                f"(this task is tier {task.risk_tier}).",
-            )
-        )
-    return Decision(
-        worker=worker.key,
-        task_type=task.code,
-        cleared=not reasons,
-        reasons=tuple(reasons),
-        last_validated=max((a.signed_at.date() for a in used), default=None),
-        valid_until=min((a.review_due for a in used), default=None),
+    return tuple(reasons)
+
+
+def _pause_reason(worker: WorkerFacts, task: TaskSpec, at: datetime) -> Reason | None:
+    pause = next((p for p in worker.pauses if p.task_type == task.code and p.active(at)), None)
+    if pause is None:
+        return None
+    return Reason(
+        "delegation_paused",
+        f"Delegation of {task.title} to {worker.name} is paused since "
+        f"{_day(pause.started_at.date())} after a spot-check; it lifts once remedial "
+        "supervision is held and a new observed practice is recorded.",
     )
+
+
+def _bundle_reason(worker: WorkerFacts, task: TaskSpec) -> Reason:
+    return Reason(
+        "bundle_incomplete",
+        f"{worker.name} is a temporary worker whose evidence bundle lacks "
+        f"{', '.join(worker.bundle_missing)}: tier 1 tasks only until it is complete "
+        f"(this task is tier {task.risk_tier}).",
+    )
+
+
+def decide(
+    worker: WorkerFacts,
+    task: TaskSpec,
+    competencies: Mapping[str, CompetencySpec],
+    at: datetime,
+    pathway: str | None = None,
+) -> Decision:
+    """Is `worker` cleared for `task` at instant `at` (on `pathway`, when given)?"""
+    return decide_tasks(worker, (task,), competencies, at, pathway)[0]
+
+
+def decide_tasks(
+    worker: WorkerFacts,
+    tasks: Iterable[TaskSpec],
+    competencies: Mapping[str, CompetencySpec],
+    at: datetime,
+    pathway: str | None = None,
+) -> list[Decision]:
+    """`decide` for one worker and several task types at once, in the order of `tasks`."""
+    key = worker.key
+    return [
+        Decision(key, code, cleared, reasons, last, until)
+        for code, cleared, reasons, last, until in judge(worker, tasks, competencies, at, pathway)
+    ]
+
+
+def judge(
+    worker: WorkerFacts,
+    tasks: Iterable[TaskSpec],
+    competencies: Mapping[str, CompetencySpec],
+    at: datetime,
+    pathway: str | None = None,
+) -> Iterator[tuple[str, bool, tuple[Reason, ...], date | None, date | None]]:
+    """The rule itself, for one worker and each of `tasks` in turn: (task type code, cleared,
+    reasons, last validated, valid until).
+
+    What does not depend on the task (the worker's status and organisation) is judged once,
+    and each requirement once however many task types share it: the register asks about every
+    task type of every worker. `decide` and `decide_tasks` wrap this in `Decision`s; the
+    register turns it straight into its rows."""
+    today = at.date()
+    # The same instant in UTC, the zone sign-offs are loaded in: comparing datetimes of one
+    # zone is many times faster than of two (the register compares hundreds of thousands).
+    at = at.astimezone(UTC)
+    general = _worker_reasons(worker, today)
+    paused = {p.task_type for p in worker.pauses if p.active(at)} if worker.pauses else None
+    bundle_short = bool(worker.bundle_missing) and worker.temporary
+    judged: dict[Requirement, _Judged] = {}
+    for task in tasks:
+        reasons = general
+        last: date | None = None
+        until: date | None = None
+        for req in task.requirements:
+            found = judged.get(req)
+            if found is None:
+                found = judged[req] = _requirement(
+                    worker, req, competencies[req.competency], at, pathway
+                )
+            more, signed, due = found
+            if more:
+                reasons = reasons + more
+            if signed is not None and (last is None or signed > last):
+                last = signed
+            if due is not None and (until is None or due < until):
+                until = due
+        if paused and task.delegated and task.code in paused:
+            pause = _pause_reason(worker, task, at)
+            if pause is not None:
+                reasons = (*reasons, pause)
+        if bundle_short and task.risk_tier > 1:
+            reasons = (*reasons, _bundle_reason(worker, task))
+        yield task.code, not reasons, reasons, last, until
 
 
 def decide_all(

@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, overload
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db import connections
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -48,6 +49,7 @@ from .authorization import (
     WorkerFacts,
     bundle_missing,
     decide,
+    judge,
 )
 from .choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
 from .models import DelegationPause, Evidence, SignOff, Worker, WorkerPathway
@@ -208,6 +210,38 @@ def _codes(model: Any) -> dict[Any, str]:
     return dict(model.objects.order_by().values_list("id", "code"))
 
 
+def _text(field: str) -> Cast:
+    """A date or time column read as text: parsed by `_instants` or `date.fromisoformat`, many
+    times faster than the database driver's and Django's conversions of each value."""
+    return Cast(field, TextField())
+
+
+def _instants(queryset: QuerySet[Any]) -> Callable[[str], datetime]:
+    """A parser for the timestamps `queryset` reads as text (`_text`), in UTC. SQLite keeps them
+    in UTC without an offset, so one is added before parsing (faster than setting the zone
+    after); PostgreSQL writes its own ("+00")."""
+    suffix = "+00:00" if connections[queryset.db].vendor == "sqlite" else ""
+    parse = datetime.fromisoformat
+
+    def instant(text: str) -> datetime:
+        return parse(text + suffix)
+
+    return instant
+
+
+def _fetch(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a `values_list` queryset straight from the database cursor, in chunks.
+
+    The SQL is Django's own; only the per-value conversions are skipped, so the caller
+    selects plain columns first and `_text` annotations after them, in the order they were
+    annotated (the order Django writes the SELECT in)."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(10_000):
+            yield from chunk
+
+
 class _Joined(dict[Any, str]):
     """For a few workers the codes are joined into each row: each value is its own code."""
 
@@ -255,7 +289,8 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         pathways[worker_id].append(pathway_code[pathway_id])
 
     # Sign-offs signed by `at`. One superseded by then explains nothing unless it was also
-    # revoked (a revocation is reported as such), so those are left in the database.
+    # revoked (a revocation is reported as such), so those are left in the database. Hundreds
+    # of thousands of rows for a large network: read as text and parsed here (see `_fetch`).
     attainments: dict[int, list[Attainment]] = defaultdict(list)
     sign_offs = (
         SignOff.objects.filter(worker_id__in=ids, signed_at__lte=at)
@@ -263,36 +298,37 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
             Q(superseded_at__isnull=True) | Q(superseded_at__gt=at) | Q(revoked_at__isnull=False)
         )
         .order_by()
+        .annotate(
+            signed_text=_text("signed_at"),
+            due_text=_text("review_due"),
+            superseded_text=_text("superseded_at"),
+            revoked_text=_text("revoked_at"),
+        )
         .values_list(
             "worker_id",
             comp_col,
             "stage",
-            "signed_at",
-            "review_due",
             path_col,
-            "superseded_at",
-            "revoked_at",
+            "signed_text",
+            "due_text",
+            "superseded_text",
+            "revoked_text",
         )
     )
-    for (
-        worker_id,
-        comp_id,
-        stage,
-        signed_at,
-        review_due,
-        path_id,
-        superseded,
-        revoked,
-    ) in sign_offs.iterator(chunk_size=10_000):
+    new_attainment = Attainment._make
+    instant = _instants(sign_offs)
+    for worker_id, comp_id, stage, path_id, signed, due, superseded, revoked in _fetch(sign_offs):
         attainments[worker_id].append(
-            Attainment(
-                competency=competency_code[comp_id],
-                stage=stage,
-                signed_at=signed_at,
-                review_due=review_due,
-                pathway=pathway_code[path_id] if path_id is not None else None,
-                superseded_at=superseded,
-                revoked_at=revoked,
+            new_attainment(
+                (
+                    competency_code[comp_id],
+                    stage,
+                    instant(signed),
+                    date.fromisoformat(due),
+                    pathway_code[path_id] if path_id is not None else None,
+                    instant(superseded) if superseded is not None else None,
+                    instant(revoked) if revoked is not None else None,
+                )
             )
         )
 
@@ -320,14 +356,25 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
                 occurred_on__gte=Coalesce(F("worker__placement_start"), F("worker__start_date")),
             )
             .order_by()
-            .values_list("worker_id", "kind", "occurred_on", comp_col, "verified_by_id", "detail")
+            .annotate(
+                day_text=_text("occurred_on"),
+                # Only a local induction's detail is read (its topics): parse no other.
+                induction=Case(
+                    When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
+                    default=None,
+                ),
+            )
+            .values_list("worker_id", "kind", comp_col, "verified_by_id", "day_text", "induction")
         )
-        for worker_id, kind, occurred_on, comp_id, verified_by, detail in evidence:
-            topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
+        for worker_id, kind, comp_id, verified_by, occurred, induction in _fetch(evidence):
+            topics: Any = ()
+            if induction is not None:
+                detail = json.loads(induction)
+                topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
             bundle[worker_id].append(
                 BundleEvidence(
                     kind=kind,
-                    occurred_on=occurred_on,
+                    occurred_on=date.fromisoformat(occurred),
                     competency=competency_code[comp_id] if comp_id is not None else None,
                     verified=verified_by is not None,
                     topics=tuple(topics) if isinstance(topics, list | tuple) else (),
@@ -496,23 +543,14 @@ def rows_for(
     at: datetime,
     pathway: str | None = None,
 ) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
+    add = rows.append
     competencies = framework.competencies
     for worker in facts:
-        for task in tasks:
-            decision = decide(worker, task, competencies, at, pathway)
-            rows.append(
-                Row(
-                    worker=worker.key,
-                    worker_name=worker.name,
-                    organisation=worker.organisation,
-                    task_type=task.code,
-                    cleared=decision.cleared,
-                    reasons=decision.reasons,
-                    last_validated=decision.last_validated,
-                    valid_until=decision.valid_until,
-                )
-            )
+        name, org = worker.name, worker.organisation
+        key = worker.key
+        for code, cleared, reasons, last, until in judge(worker, tasks, competencies, at, pathway):
+            add(Row(key, name, org, code, cleared, reasons, last, until))
     return rows
 
 
