@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "seamline.network",
     "seamline.competency",
     "seamline.workforce",
+    "seamline.cases",
     "seamline.demo",
 ]
 
