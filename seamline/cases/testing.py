@@ -35,8 +35,8 @@ def synthetic_nhs(n: int) -> str:
         candidate += 1
 
 
-def ago(days: float = 0, hours: float = 0) -> datetime:
-    return timezone.now() - timedelta(days=days, hours=hours)
+def ago(days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
+    return timezone.now() - timedelta(days=days, hours=hours, minutes=minutes)
 
 
 def make_participant(
