@@ -43,6 +43,7 @@ urlpatterns = [
     path("audit/", include("seamline.audit.urls")),
     path("framework/", include("seamline.competency.urls")),
     path("workforce/", include("seamline.workforce.urls")),
+    path("cases/", include("seamline.cases.urls")),
     path("api/", api_urls()),
     path("ops/admin/", admin.site.urls),
 ]

@@ -33,7 +33,15 @@ from seamline.network.choices import Role
 from seamline.network.models import Organisation
 
 from .choices import MERGE_ROLES, OWNER_ROLES, RECORD_ROLES, CareReason, ConsentScope
-from .models import CareTeamMember, Consent, Merge, Participant, Referral, RiskFlag
+from .models import (
+    CareTeamMember,
+    Consent,
+    DeclinedWorker,
+    Merge,
+    Participant,
+    Referral,
+    RiskFlag,
+)
 
 if TYPE_CHECKING:
     from .models import ParticipantQuerySet
@@ -272,4 +280,25 @@ def get_merge_for_user(actor: Actor, merge_uuid: str) -> Merge:
     )
     if found is None:
         raise refuse(actor, "cases.merge", str(merge_uuid))
+    return found
+
+
+def get_declined_for_user(actor: Actor, declined_uuid: str, write: bool = False) -> DeclinedWorker:
+    wanted = _uuid(declined_uuid)
+    found = (
+        DeclinedWorker.objects.select_related("participant", "worker")
+        .filter(uuid=wanted, participant__in=Participant.objects.visible_to(actor).values("pk"))
+        .first()
+        if wanted
+        else None
+    )
+    if found is None:
+        raise refuse(actor, "cases.declinedworker", str(declined_uuid))
+    if write and not can_record(actor):
+        raise _read_only(
+            actor,
+            "Your roles do not change participants' records.",
+            "cases.declinedworker",
+            str(found.uuid),
+        )
     return found

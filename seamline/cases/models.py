@@ -361,6 +361,12 @@ class RiskFlag(models.Model):
         at = at or timezone.now()
         return self.raised_at <= at and (self.resolved_at is None or self.resolved_at > at)
 
+    @property
+    def pill(self) -> str:
+        """The shared stylesheet's colour for the severity (red, amber, grey)."""
+        colours = {str(Severity.HIGH): "gap", str(Severity.MEDIUM): "suspended"}
+        return colours.get(self.severity, "exited")
+
 
 # --- referrals -------------------------------------------------------------------------------
 

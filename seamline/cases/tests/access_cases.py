@@ -1,0 +1,70 @@
+"""Access-table rows of the participant and referral pages and API (see
+`seamline/testing_routes.py`).
+
+The scene: a participant in Riverside's care on the prime's discharge pathway (so Riverside and
+the prime see it, the agency does not), with an open referral owned by Riverside's coordinator,
+a risk flag, a declined worker and a record merged into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seamline.cases.models import DeclinedWorker, Merge, Participant
+from seamline.cases.testing import make_flag, make_participant, make_referral
+from seamline.testing_routes import Call, page
+from seamline.workforce.testing import make_worker
+
+
+def refs(cast: Any) -> dict[str, str]:
+    ada = make_participant(cast.riverside, given_name="Ada", family_name="Access")
+    referral = make_referral(ada, cast.discharge, cast.riverside, cast.river_coordinator)
+    flag = make_flag(ada)
+    worker = make_worker(cast.riverside, "RIV-CASES-1")
+    declined = DeclinedWorker.objects.create(participant=ada, worker=worker)
+    twin = make_participant(cast.riverside, given_name="Ada", family_name="Access")
+    Participant.objects.filter(pk=twin.pk).update(status="merged", merged_into=ada)
+    merge = Merge.objects.create(survivor=ada, absorbed=twin, reason="Same person")
+    return {
+        "@participant": ada.code,
+        "@referral": referral.code,
+        "@flag": str(flag.uuid),
+        "@declined": str(declined.uuid),
+        "@merge": str(merge.uuid),
+    }
+
+
+P = "@participant"
+R = "@referral"
+
+PAGE_CASES = [
+    page("cases:participants", "river_worker", "commissioner", 404),
+    page("cases:participant_new", "river_coordinator", "river_worker", 403),
+    page("cases:participant", "river_worker", "swift_admin", 404, code=P),
+    page("cases:participant_edit", "river_coordinator", "swift_admin", 404, code=P),
+    page("cases:local_id_new", "river_coordinator", "swift_admin", 404, code=P),
+    page("cases:consent", "river_coordinator", "swift_admin", 404, code=P),
+    page("cases:consent_withdraw", "river_coordinator", "inspector", 403, code=P),
+    page("cases:flag_new", "river_worker", "swift_admin", 404, code=P),
+    page("cases:flag_resolve", "river_worker", "swift_admin", 404, flag="@flag"),
+    page("cases:decline_new", "river_coordinator", "river_worker", 403, code=P),
+    page(
+        "cases:decline_withdraw",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        "POST",
+        declined="@declined",
+    ),
+    page("cases:referrals", "river_worker", "commissioner", 404),
+    page("cases:referral_new", "river_coordinator", "river_worker", 403),
+    page("cases:referral", "quality", "swift_admin", 404, code=R),
+    page("cases:first_contact", "river_worker", "swift_admin", 404, code=R),
+    page("cases:discharge", "river_coordinator", "quality", 403, code=R),
+    page("cases:reassign", "net_admin", "river_admin", 403, code=R),
+    page("cases:duplicates", "quality", "river_worker", 404),
+    page("cases:merge", "quality", "river_coordinator", 404, "POST"),
+    page("cases:not_same", "net_admin", "inspector", 403, "POST"),
+    page("cases:unmerge", "quality", "river_admin", 404, merge="@merge"),
+]
+
+API_CASES: list[Call] = []
