@@ -20,7 +20,7 @@ from django.utils import timezone
 from seamline.network.choices import OrgKind, Role
 
 if TYPE_CHECKING:
-    from seamline.network.models import Organisation, User
+    from seamline.network.models import Membership, Organisation, RoleGrant, User
 
 
 class NotFound(Http404):
@@ -99,11 +99,11 @@ def actor_for(user: User | None, at: datetime | None = None) -> Actor:
         if cached is not None:
             return cached
     when = at or timezone.now()
-    membership = user.current_membership()
+    grants, membership = _current_grants(user)
     if membership is None:
         actor = Actor(user=user, organisation=None, label=user.username)
     else:
-        grants = [g for g in membership.roles.current() if g.is_active(when)]
+        grants = [g for g in grants if g.is_active(when)]
         expiries = [g.expires_at for g in grants if g.expires_at is not None]
         actor = Actor(
             user=user,
@@ -115,3 +115,24 @@ def actor_for(user: User | None, at: datetime | None = None) -> Actor:
     if at is None:
         user._seamline_actor = actor  # type: ignore[attr-defined]
     return actor
+
+
+def _current_grants(user: User) -> tuple[list[RoleGrant], Membership | None]:
+    """The user's unrevoked role grants and their current membership (with its organisation).
+
+    One query when the user holds any grant (the grants, joined to their membership and its
+    organisation: every request pays for this), two when they hold none."""
+    from seamline.network.models import RoleGrant
+
+    if getattr(user, "current_memberships", None) is None:
+        grants = list(
+            RoleGrant.objects.current()
+            .filter(membership__user=user, membership__ended_at__isnull=True)
+            .select_related("membership__organisation")
+        )
+        if grants:
+            return grants, grants[0].membership
+    membership = user.current_membership()
+    if membership is None:
+        return [], None
+    return list(membership.roles.current()), membership

@@ -17,6 +17,7 @@ pass in memory. Who may see which workers is the access layer's (`Worker.objects
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from collections import defaultdict
@@ -26,7 +27,18 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, overload
 
 from django.db import connections
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -216,11 +228,11 @@ def _text(field: str) -> Cast:
     return Cast(field, TextField())
 
 
-def _instants(queryset: QuerySet[Any]) -> Callable[[str], datetime]:
-    """A parser for the timestamps `queryset` reads as text (`_text`), in UTC. SQLite keeps them
-    in UTC without an offset, so one is added before parsing (faster than setting the zone
-    after); PostgreSQL writes its own ("+00")."""
-    suffix = "+00:00" if connections[queryset.db].vendor == "sqlite" else ""
+def _instants(alias: str) -> Callable[[str], datetime]:
+    """A parser for the timestamps read as text (`_text`) from database `alias`, in UTC. SQLite
+    keeps them in UTC without an offset, so one is added before parsing (faster than setting
+    the zone after); PostgreSQL writes its own ("+00")."""
+    suffix = "+00:00" if connections[alias].vendor == "sqlite" else ""
     parse = datetime.fromisoformat
 
     def instant(text: str) -> datetime:
@@ -249,137 +261,117 @@ class _Joined(dict[Any, str]):
         return key
 
 
-def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) -> list[WorkerFacts]:
+# At most this many workers count as "a few": their facts are read in one query with the
+# codes joined in (one check, a page of the matrix or the API).
+FEW = 500
+
+
+def load_facts(
+    workers: QuerySet[Worker], at: datetime, framework: Framework, *, few: bool | None = None
+) -> list[WorkerFacts]:
     """The facts about `workers` as they stood at `at`, in the queryset's order.
 
-    A fixed number of queries whatever the number of workers: the workers, the status history
-    of organisations, the competency, pathway and task-type codes, and one query each for open
-    pathways, sign-offs, pauses and bundle evidence (each filtered by a subquery of `workers`).
+    A fixed number of queries whatever the number of workers. For many: the workers, the
+    status history of organisations, the competency, pathway and task-type codes, and one query
+    each for open pathways, sign-offs, pauses and bundle evidence (each filtered by a subquery
+    of `workers`). For a few (`few=True`, or at most `FEW` rows found): the workers with their
+    organisation's status at `at`, and everything else in one `UNION ALL` with the codes
+    joined in: two queries, which is what keeps a single check fast.
     """
     day = at.date()
-    rows = list(workers.values_list(*_WORKER_COLUMNS))
+    columns: tuple[Any, ...] = _WORKER_COLUMNS
+    if few:
+        workers = workers.annotate(
+            org_then=Subquery(
+                OrganisationStatusChange.objects.filter(
+                    organisation=OuterRef("organisation_id"), changed_at__lte=at
+                )
+                .order_by("-changed_at", "-id")
+                .values("to_status")[:1]
+            ),
+            org_history=Exists(
+                OrganisationStatusChange.objects.filter(organisation=OuterRef("organisation_id"))
+            ),
+        )
+        columns = (*_WORKER_COLUMNS, "org_then", "org_history")
+    rows = list(workers.values_list(*columns))
     if not rows:
         return []
+    if few is None:
+        few = len(rows) <= FEW
     ids: Any
-    if len(rows) <= 500:
+    if few:
         ids = [row[0] for row in rows]
     elif workers.query.is_sliced:
         ids = workers.values("id")
     else:
         ids = workers.order_by().values("id")
-    active = _organisation_active(at, {row[4] for row in rows})
-    # Many workers: read the (short) code lists once and map ids, rather than join codes into
-    # hundreds of thousands of rows. A few workers (one check, a page): join them in.
-    few = len(rows) <= 500
-    competency_code = _Joined() if few else _codes(Competency)
-    pathway_code = _Joined() if few else _codes(Pathway)
-    task_code = _Joined() if few else _codes(TaskType)
-    comp_col, path_col = (
-        ("competency__code", "pathway__code") if few else ("competency_id", "pathway_id")
-    )
+    if len(columns) > len(_WORKER_COLUMNS):
+        active = {
+            row[4]: row[-2] == OrgStatus.ACTIVE if row[-1] else row[6] == OrgStatus.ACTIVE
+            for row in rows
+        }
+    else:
+        active = _organisation_active(at, {row[4] for row in rows})
+    temporary = any(row[7] in TEMPORARY for row in rows)
+    found: Iterable[tuple[Any, ...]]
+    if few:
+        found = _few_facts(workers.db, ids, at, temporary=temporary)
+        competency_code: dict[Any, str] = _Joined()
+        pathway_code: dict[Any, str] = _Joined()
+        task_code: dict[Any, str] = _Joined()
+    else:
+        parts = _fact_queries(ids, at, temporary=temporary)
+        found = itertools.chain.from_iterable(_fetch(part) for part in parts)
+        competency_code, pathway_code, task_code = (
+            _codes(Competency),
+            _codes(Pathway),
+            _codes(TaskType),
+        )
+    instant = _instants(workers.db)
 
-    pathways: dict[int, list[str]] = defaultdict(list)
-    open_pathways = (
-        WorkerPathway.objects.filter(worker_id__in=ids, started_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-        .order_by("started_on", "id")
-        .values_list("worker_id", path_col)
-    )
-    for worker_id, pathway_id in open_pathways:
-        pathways[worker_id].append(pathway_code[pathway_id])
-
-    # Sign-offs signed by `at`. One superseded by then explains nothing unless it was also
-    # revoked (a revocation is reported as such), so those are left in the database. Hundreds
-    # of thousands of rows for a large network: read as text and parsed here (see `_fetch`).
+    pathways: dict[int, list[tuple[str, str]]] = defaultdict(list)
     attainments: dict[int, list[Attainment]] = defaultdict(list)
-    sign_offs = (
-        SignOff.objects.filter(worker_id__in=ids, signed_at__lte=at)
-        .filter(
-            Q(superseded_at__isnull=True) | Q(superseded_at__gt=at) | Q(revoked_at__isnull=False)
-        )
-        .order_by()
-        .annotate(
-            signed_text=_text("signed_at"),
-            due_text=_text("review_due"),
-            superseded_text=_text("superseded_at"),
-            revoked_text=_text("revoked_at"),
-        )
-        .values_list(
-            "worker_id",
-            comp_col,
-            "stage",
-            path_col,
-            "signed_text",
-            "due_text",
-            "superseded_text",
-            "revoked_text",
-        )
-    )
+    pauses: dict[int, list[Pause]] = defaultdict(list)
+    bundle: dict[int, list[BundleEvidence]] = defaultdict(list)
     new_attainment = Attainment._make
-    instant = _instants(sign_offs)
-    for worker_id, comp_id, stage, path_id, signed, due, superseded, revoked in _fetch(sign_offs):
-        attainments[worker_id].append(
-            new_attainment(
-                (
-                    competency_code[comp_id],
-                    stage,
-                    instant(signed),
-                    date.fromisoformat(due),
-                    pathway_code[path_id] if path_id is not None else None,
-                    instant(superseded) if superseded is not None else None,
-                    instant(revoked) if revoked is not None else None,
+    for worker_id, tag, code, a, b, c, d, e, f in found:
+        if tag == "s":  # a sign-off: stage, signed, review due, superseded, revoked, pathway
+            attainments[worker_id].append(
+                new_attainment(
+                    (
+                        competency_code[code],
+                        a,
+                        instant(b),
+                        date.fromisoformat(c),
+                        pathway_code[f] if f is not None else None,
+                        instant(d) if d is not None else None,
+                        instant(e) if e is not None else None,
+                    )
                 )
             )
-        )
-
-    pauses: dict[int, list[Pause]] = defaultdict(list)
-    open_pauses = (
-        DelegationPause.objects.filter(worker_id__in=ids, started_at__lte=at)
-        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
-        .order_by("started_at")
-        .values_list(
-            "worker_id", "task_type__code" if few else "task_type_id", "started_at", "lifted_at"
-        )
-    )
-    for worker_id, task_id, started_at, lifted_at in open_pauses:
-        pauses[worker_id].append(Pause(task_code[task_id], started_at, lifted_at))
-
-    # Temporary workers: the evidence of their current placement, up to `at`.
-    bundle: dict[int, list[BundleEvidence]] = defaultdict(list)
-    if any(row[7] in TEMPORARY for row in rows):
-        evidence = (
-            Evidence.objects.filter(
-                worker_id__in=ids,
-                worker__employment_type__in=TEMPORARY,
-                kind__in=_BUNDLE_KINDS,
-                occurred_on__lte=day,
-                occurred_on__gte=Coalesce(F("worker__placement_start"), F("worker__start_date")),
+        elif tag == "p":  # a pathway worked on: started on (for the order)
+            pathways[worker_id].append((a, pathway_code[code]))
+        elif tag == "x":  # a delegation pause: started, lifted
+            pauses[worker_id].append(
+                Pause(task_code[code], instant(b), instant(c) if c is not None else None)
             )
-            .order_by()
-            .annotate(
-                day_text=_text("occurred_on"),
-                # Only a local induction's detail is read (its topics): parse no other.
-                induction=Case(
-                    When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
-                    default=None,
-                ),
-            )
-            .values_list("worker_id", "kind", comp_col, "verified_by_id", "day_text", "induction")
-        )
-        for worker_id, kind, comp_id, verified_by, occurred, induction in _fetch(evidence):
+        else:  # bundle evidence: kind, occurred on, verified by, a local induction's detail
             topics: Any = ()
-            if induction is not None:
-                detail = json.loads(induction)
+            if d is not None:
+                detail = json.loads(d)
                 topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
             bundle[worker_id].append(
                 BundleEvidence(
-                    kind=kind,
-                    occurred_on=date.fromisoformat(occurred),
-                    competency=competency_code[comp_id] if comp_id is not None else None,
-                    verified=verified_by is not None,
+                    kind=a,
+                    occurred_on=date.fromisoformat(b),
+                    competency=competency_code[code] if code is not None else None,
+                    verified=c is not None,
                     topics=tuple(topics) if isinstance(topics, list | tuple) else (),
                 )
             )
+    for found_pauses in pauses.values():
+        found_pauses.sort(key=lambda pause: pause.started_at)
 
     facts = []
     for (
@@ -395,7 +387,7 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
         start,
         left_on,
         placement,
-    ) in rows:
+    ) in (row[: len(_WORKER_COLUMNS)] for row in rows):
         missing: tuple[str, ...] = ()
         if employment in TEMPORARY:
             missing = bundle_missing(
@@ -415,13 +407,160 @@ def load_facts(workers: QuerySet[Worker], at: datetime, framework: Framework) ->
                 employment_type=employment,
                 start_date=start,
                 left_on=left_on,
-                pathways=tuple(pathways.get(pk, ())),
+                pathways=tuple(code for _, code in sorted(pathways.get(pk, ()))),
                 attainments=tuple(attainments.get(pk, ())),
                 pauses=tuple(pauses.get(pk, ())),
                 bundle_missing=missing,
             )
         )
     return facts
+
+
+def _fact_queries(ids: Any, at: datetime, *, temporary: bool) -> list[QuerySet[Any]]:
+    """The queries for the facts about the workers `ids` as they stood at `at`, each a
+    `values_list` of the same nine columns: worker id, a tag naming the kind of row, the id of
+    a competency, pathway or task type, and six more whose meaning goes with the tag. Dates
+    and times are read as text (see `_fetch`). `_few_facts` reads the same for a few workers in
+    one query; a test holds the two to the same answer. `temporary`: whether any of the workers
+    is temporary (only theirs have a bundle to read)."""
+    day = at.date()
+    none = Value(None, output_field=TextField())
+
+    def code(path: str) -> F:
+        return F(f"{path}_id")
+
+    def text_id(path: str) -> Cast:
+        return Cast(path, TextField())
+
+    def shaped(qs: QuerySet[Any], tag: str, code_of: Any, *rest: Any) -> QuerySet[Any]:
+        extra = {f"c{n}": value for n, value in enumerate([*rest, *[none] * (6 - len(rest))])}
+        return (
+            qs.order_by()
+            .annotate(tag=Value(tag, output_field=TextField()), code=code_of, **extra)
+            .values_list("worker_id", "tag", "code", *extra)
+        )
+
+    open_pathways = WorkerPathway.objects.filter(worker_id__in=ids, started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+    )
+    # Sign-offs signed by `at`. One superseded by then explains nothing unless it was also
+    # revoked (a revocation is reported as such), so those are left in the database.
+    sign_offs = SignOff.objects.filter(worker_id__in=ids, signed_at__lte=at).filter(
+        Q(superseded_at__isnull=True) | Q(superseded_at__gt=at) | Q(revoked_at__isnull=False)
+    )
+    open_pauses = DelegationPause.objects.filter(worker_id__in=ids, started_at__lte=at).filter(
+        Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)
+    )
+    parts = [
+        shaped(
+            sign_offs,
+            "s",
+            code("competency"),
+            F("stage"),
+            _text("signed_at"),
+            _text("review_due"),
+            _text("superseded_at"),
+            _text("revoked_at"),
+            code("pathway"),
+        ),
+        shaped(open_pathways, "p", code("pathway"), _text("started_on")),
+        shaped(open_pauses, "x", code("task_type"), none, _text("started_at"), _text("lifted_at")),
+    ]
+    if temporary:
+        # Temporary workers: the evidence of their current placement, up to `at`. Only a local
+        # induction's detail is read (its topics).
+        evidence = Evidence.objects.filter(
+            worker_id__in=ids,
+            worker__employment_type__in=TEMPORARY,
+            kind__in=_BUNDLE_KINDS,
+            occurred_on__lte=day,
+            occurred_on__gte=Coalesce(F("worker__placement_start"), F("worker__start_date")),
+        )
+        parts.append(
+            shaped(
+                evidence,
+                "e",
+                code("competency"),
+                F("kind"),
+                _text("occurred_on"),
+                text_id("verified_by_id"),
+                Case(
+                    When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
+                    default=None,
+                ),
+            )
+        )
+    return parts
+
+
+def _few_facts(
+    alias: str, ids: list[int], at: datetime, *, temporary: bool
+) -> Iterator[tuple[Any, ...]]:
+    """The rows `_fact_queries` gives, for a few workers (`ids`), in one `UNION ALL` with the
+    codes joined in. Written as SQL because building and compiling the four querysets costs
+    Django several times what the database spends answering them, and one check of one
+    worker is asked for on every assignment a scheduler makes."""
+    connection = connections[alias]
+    ops = connection.ops
+    instant = ops.adapt_datetimefield_value(at)
+    day = ops.adapt_datefield_value(at.date())
+    marks = ", ".join(["%s"] * len(ids))
+    t = {
+        model.__name__: connection.ops.quote_name(model._meta.db_table)
+        for model in (
+            SignOff,
+            WorkerPathway,
+            DelegationPause,
+            Evidence,
+            Worker,
+            Competency,
+            Pathway,
+            TaskType,
+        )
+    }
+    # Only table names (from the models) and placeholders are formatted into the SQL (hence
+    # the S608 notes); every value is a parameter.
+    sql = [
+        f"""SELECT s.worker_id, 's', c.code, s.stage, CAST(s.signed_at AS TEXT),
+                CAST(s.review_due AS TEXT), CAST(s.superseded_at AS TEXT),
+                CAST(s.revoked_at AS TEXT), p.code
+           FROM {t["SignOff"]} s
+           JOIN {t["Competency"]} c ON c.id = s.competency_id
+           LEFT JOIN {t["Pathway"]} p ON p.id = s.pathway_id
+          WHERE s.worker_id IN ({marks}) AND s.signed_at <= %s
+            AND (s.superseded_at IS NULL OR s.superseded_at > %s OR s.revoked_at IS NOT NULL)""",  # noqa: S608
+        f"""SELECT wp.worker_id, 'p', p.code, CAST(wp.started_on AS TEXT), NULL, NULL, NULL,
+                NULL, NULL
+           FROM {t["WorkerPathway"]} wp
+           JOIN {t["Pathway"]} p ON p.id = wp.pathway_id
+          WHERE wp.worker_id IN ({marks}) AND wp.started_on <= %s
+            AND (wp.ended_on IS NULL OR wp.ended_on > %s)""",  # noqa: S608
+        f"""SELECT dp.worker_id, 'x', tt.code, NULL, CAST(dp.started_at AS TEXT),
+                CAST(dp.lifted_at AS TEXT), NULL, NULL, NULL
+           FROM {t["DelegationPause"]} dp
+           JOIN {t["TaskType"]} tt ON tt.id = dp.task_type_id
+          WHERE dp.worker_id IN ({marks}) AND dp.started_at <= %s
+            AND (dp.lifted_at IS NULL OR dp.lifted_at > %s)""",  # noqa: S608
+    ]
+    params: list[Any] = [*ids, instant, instant, *ids, day, day, *ids, instant, instant]
+    if temporary:
+        temporary_kinds = ", ".join(["%s"] * len(TEMPORARY))
+        bundle_kinds = ", ".join(["%s"] * len(_BUNDLE_KINDS))
+        sql.append(
+            f"""SELECT e.worker_id, 'e', c.code, e.kind, CAST(e.occurred_on AS TEXT),
+                    CAST(e.verified_by_id AS TEXT),
+                    CASE WHEN e.kind = %s THEN CAST(e.detail AS TEXT) END, NULL, NULL
+               FROM {t["Evidence"]} e
+               JOIN {t["Worker"]} w ON w.id = e.worker_id
+               LEFT JOIN {t["Competency"]} c ON c.id = e.competency_id
+              WHERE e.worker_id IN ({marks}) AND w.employment_type IN ({temporary_kinds})
+                AND e.kind IN ({bundle_kinds}) AND e.occurred_on <= %s
+                AND e.occurred_on >= COALESCE(w.placement_start, w.start_date)"""  # noqa: S608
+        )
+        params += [EvidenceKind.LOCAL_INDUCTION, *ids, *TEMPORARY, *_BUNDLE_KINDS, day]
+    with connection.cursor() as cursor:
+        cursor.execute("\nUNION ALL\n".join(sql), params)
+        yield from cursor.fetchall()
 
 
 # --- the register and the single check -----------------------------------------------------------
@@ -466,6 +605,12 @@ class RegisterView(Sequence[Row]):
         facts = load_facts(self.workers, self.at, self.framework)
         return rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
 
+    def facts(self, first: int, last: int) -> list[WorkerFacts]:
+        """The facts of the workers `first` to `last` (excluded) in the register's order."""
+        return load_facts(
+            self.workers[first:last], self.at, self.framework, few=last - first <= FEW
+        )
+
     @overload
     def __getitem__(self, index: int) -> Row: ...
 
@@ -488,7 +633,7 @@ class RegisterView(Sequence[Row]):
         if stop <= start:
             return []
         first, last = start // per, (stop - 1) // per + 1
-        facts = load_facts(self.workers[first:last], self.at, self.framework)
+        facts = self.facts(first, last)
         rows = rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
         return rows[start - first * per : stop - first * per]
 
@@ -530,9 +675,18 @@ def register(
     organisation: str | None = None,
     task_type: str | None = None,
     pathway: str | None = None,
+    parallel: bool = False,
 ) -> list[Row]:
-    """The whole register as of `at` (see `register_view`)."""
+    """The whole register as of `at` (see `register_view`).
+
+    `parallel`: a large register is computed by two processes, one on each half of the
+    workers (see `parallel.py`); the command's exports ask for it. Pages and the API never do:
+    they compute a page at a time."""
     view = register_view(actor, at, organisation=organisation, task_type=task_type, pathway=pathway)
+    if parallel:
+        from .parallel import rows_in_two
+
+        return rows_in_two(view)
     return view.rows()
 
 
@@ -545,12 +699,13 @@ def rows_for(
 ) -> list[Row]:
     rows: list[Row] = []
     add = rows.append
+    new = tuple.__new__  # a Row without the named tuple's own __new__: half the cost
     competencies = framework.competencies
     for worker in facts:
         name, org = worker.name, worker.organisation
         key = worker.key
         for code, cleared, reasons, last, until in judge(worker, tasks, competencies, at, pathway):
-            add(Row(key, name, org, code, cleared, reasons, last, until))
+            add(new(Row, (key, name, org, code, cleared, reasons, last, until)))
     return rows
 
 
@@ -572,7 +727,7 @@ def check(
     task = framework.task(task_type)
     ident = str(worker.uuid) if isinstance(worker, Worker) else str(worker).strip()
     wanted = _named(workers_for(actor), worker)
-    facts = load_facts(wanted, at, framework) if wanted is not None else []
+    facts = load_facts(wanted, at, framework, few=True) if wanted is not None else []
     if not facts:
         raise refuse(actor, "workforce.worker", ident)
     return decide(facts[0], task, framework.competencies, at, pathway)

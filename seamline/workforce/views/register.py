@@ -322,7 +322,9 @@ def worker(request: HttpRequest, worker: UUID) -> HttpResponse:
     actions.record_worker_read(actor, found)
     at = register.local(None)
     framework = register.framework_at(at)
-    facts_list = register.load_facts(register.workers_for(actor).filter(pk=found.pk), at, framework)
+    facts_list = register.load_facts(
+        register.workers_for(actor).filter(pk=found.pk), at, framework, few=True
+    )
     facts = facts_list[0]
     answers = []
     for task in framework.tasks:

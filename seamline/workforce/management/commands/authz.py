@@ -100,6 +100,7 @@ class Command(BaseCommand):
             organisation=org,
             task_type=options.get("task_type"),
             pathway=options.get("pathway"),
+            parallel=True,
         )
         fmt = options["format"]
         if fmt == "json":

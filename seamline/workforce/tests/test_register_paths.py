@@ -1,0 +1,110 @@
+"""The register's two ways of loading facts (a few workers in one union, many in separate
+queries) and its two-process computation give exactly the rows of the plain computation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from seamline.network.models import OrganisationStatusChange
+from seamline.testing import ConcurrentTestCase, build_cast
+from seamline.workforce import parallel
+from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
+from seamline.workforce.register import load_facts, register_view
+from seamline.workforce.testing import (
+    at,
+    make_competency,
+    make_evidence,
+    make_pause,
+    make_sign_off,
+    make_task_type,
+    make_worker,
+)
+
+from .test_register import AT, SYSTEM, RegisterCase
+
+
+class LoadPathsTests(RegisterCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # Something of every kind of fact: a pause, a revoked and a superseded sign-off, a
+        # pathway-specific sign-off, a temporary worker's bundle with a local induction.
+        make_pause(cls.ada, cls.prompt, at(date(2026, 5, 30)))
+        old = make_sign_off(cls.sam, cls.safe, "induction", signer=cls.lead)
+        old.revoked_at = at(date(2026, 5, 20))
+        old.save()
+        make_sign_off(cls.sam, cls.med, "supervised", signer=cls.lead)
+        make_sign_off(cls.sam, cls.med, "independent", signer=cls.lead)
+        make_evidence(cls.sam, "module", date(2026, 5, 2), competency=cls.med)
+        make_evidence(
+            cls.sam,
+            "local_induction",
+            date(2026, 5, 3),
+            detail={"topics": list(LOCAL_INDUCTION_TOPICS)},
+        )
+
+    def test_a_few_and_many_give_the_same_facts(self) -> None:
+        view = register_view(SYSTEM, AT)
+        few = load_facts(view.workers, view.at, view.framework, few=True)
+        many = load_facts(view.workers, view.at, view.framework, few=False)
+        self.assertEqual(len(few), 3)
+        self.assertEqual(few, many)
+        sam = next(f for f in few if f.name == "Sam Swift")
+        self.assertEqual(len(sam.attainments), 3)
+        self.assertTrue(any(a.revoked_at is not None for a in sam.attainments))
+        ada = next(f for f in few if f.name == "Ada Brook")
+        self.assertEqual([p.task_type for p in ada.pauses], ["medication_prompt"])
+        self.assertEqual(ada.pathways, ("discharge",))
+
+    def test_pack_and_unpack_give_back_the_rows(self) -> None:
+        view = register_view(SYSTEM, AT)
+        self.assertEqual(parallel.unpack(parallel.pack(view, 0, 3)), view.rows())
+
+    def test_inside_a_transaction_it_is_computed_here(self) -> None:
+        view = register_view(SYSTEM, AT)
+        self.assertFalse(parallel.can_fork(view))  # (a TestCase is one transaction)
+        self.assertEqual(parallel.rows_in_two(view, min_workers=1), view.rows())
+
+
+class TwoProcessTests(ConcurrentTestCase):
+    """Committed data, so a forked child with its own connection sees it."""
+
+    def setUp(self) -> None:
+        cast = build_cast()
+        OrganisationStatusChange.objects.update(changed_at=at(date(2025, 1, 1)))
+        med = make_competency("medication", title="Medication support")
+        make_task_type("medication_prompt", [(med, "independent")], risk_tier=2)
+        make_task_type("welfare_check", [(med, "induction")], risk_tier=1)
+        lead = make_worker(cast.riverside, "RIV-LEAD", first_name="Lena", last_name="Lead")
+        for n in range(7):
+            worker = make_worker(
+                cast.riverside, f"RIV-{n:03d}", first_name=f"Worker{n}", last_name="Brook"
+            )
+            if n % 2:
+                make_sign_off(
+                    worker, med, "independent", signer=lead, signed_at=at(date(2026, 1, n + 1))
+                )
+
+    def test_two_processes_give_the_rows_of_one(self) -> None:
+        view = register_view(SYSTEM, AT)
+        self.assertTrue(parallel.can_fork(view))
+        one = view.rows()
+        two = parallel.rows_in_two(view, min_workers=2)
+        self.assertEqual(len(one), 16)
+        self.assertEqual(two, one)
+        self.assertTrue(any(row.cleared for row in two))
+        self.assertTrue(any(row.reasons for row in two))
+
+    def test_a_failing_child_is_reported(self) -> None:
+        view = register_view(SYSTEM, AT)
+        view.tasks = [*view.tasks]
+        view.framework = None  # type: ignore[assignment]  # the child fails reading it
+        with self.assertRaisesRegex(RuntimeError, "second half of the register failed"):
+            parallel.rows_in_two(view, min_workers=2)
+
+    def test_inside_a_transaction_it_is_not_forked(self) -> None:
+        with transaction.atomic():
+            view = register_view(SYSTEM, AT)
+            self.assertFalse(parallel.can_fork(view))
