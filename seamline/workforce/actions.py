@@ -43,6 +43,7 @@ from .models import (
     SupervisionSession,
     Worker,
     WorkerPathway,
+    WorkerStatusChange,
 )
 
 ENHANCED_REASONS = ("new_starter", "placement")
@@ -322,6 +323,7 @@ def update_worker(
     unknown = sorted(set(changes) - set(WORKER_EDITABLE))
     _raise_if([Reason("field_not_editable", f"'{f}' cannot be changed here.", f) for f in unknown])
     before = {f: _key(getattr(worker, f)) for f in WORKER_EDITABLE}
+    old_status = worker.status
     saved = {f: getattr(worker, f) for f in changes}
     for name, value in changes.items():
         setattr(worker, name, value.strip() if isinstance(value, str) else value)
@@ -336,6 +338,15 @@ def update_worker(
     if not changed:
         return worker
     worker.save(update_fields=list(changed))
+    if worker.status != old_status:
+        # The status history the register reads for past instants.
+        WorkerStatusChange.objects.create(
+            worker=worker,
+            from_status=old_status,
+            to_status=worker.status,
+            changed_by=actor.user,
+            reason=reason,
+        )
     record(actor, "worker.update", worker, changes=changed, reason=reason)
     return worker
 

@@ -81,6 +81,32 @@ class Worker(models.Model):
         return f"{self.organisation.code}/{self.staff_id}"
 
 
+class WorkerStatusChange(models.Model):
+    """A change of a worker's status (append-only), so that the register as of a past instant
+    reads the status then: a worker suspended today was still active yesterday. A worker with
+    no change recorded has had their current status throughout."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=WorkerStatus.choices)
+    to_status = models.CharField(max_length=12, choices=WorkerStatus.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["worker", "changed_at"], name="worker_status_change_idx")]
+        constraints = [
+            choice_check("from_status", WorkerStatus, "worker_status_change_from_valid"),
+            choice_check("to_status", WorkerStatus, "worker_status_change_to_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.from_status} -> {self.to_status} at {self.changed_at}"
+
+
 class WorkerPathway(models.Model):
     """A pathway a worker works on, from a date (re-validation of pathway-specific
     competencies is due from that date)."""

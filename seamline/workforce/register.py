@@ -64,7 +64,14 @@ from .authorization import (
     judge,
 )
 from .choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
-from .models import DelegationPause, Evidence, SignOff, Worker, WorkerPathway
+from .models import (
+    DelegationPause,
+    Evidence,
+    SignOff,
+    Worker,
+    WorkerPathway,
+    WorkerStatusChange,
+)
 
 
 @dataclass(frozen=True)
@@ -334,6 +341,7 @@ def load_facts(
     attainments: dict[int, list[Attainment]] = defaultdict(list)
     pauses: dict[int, list[Pause]] = defaultdict(list)
     bundle: dict[int, list[BundleEvidence]] = defaultdict(list)
+    status_changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
     new_attainment = Attainment._make
     for worker_id, tag, code, a, b, c, d, e, f in found:
         if tag == "s":  # a sign-off: stage, signed, review due, superseded, revoked, pathway
@@ -356,6 +364,8 @@ def load_facts(
             pauses[worker_id].append(
                 Pause(task_code[code], instant(b), instant(c) if c is not None else None)
             )
+        elif tag == "w":  # a change of status: from, when
+            status_changes[worker_id].append((instant(b), code, a))
         else:  # bundle evidence: kind, occurred on, verified by, a local induction's detail
             topics: Any = ()
             if d is not None:
@@ -403,7 +413,7 @@ def load_facts(
                 name=f"{first} {last}",
                 organisation=org_code,
                 organisation_active=active.get(org_id, org_status == OrgStatus.ACTIVE),
-                status=status,
+                status=_status_at(status_changes.get(pk), at, status),
                 employment_type=employment,
                 start_date=start,
                 left_on=left_on,
@@ -414,6 +424,20 @@ def load_facts(
             )
         )
     return facts
+
+
+def _status_at(changes: list[tuple[datetime, str, str]] | None, at: datetime, now: str) -> str:
+    """A worker's status at `at` from their status changes (when, to, from); `now` (their
+    current status) when none was recorded."""
+    if not changes:
+        return now
+    changes.sort()
+    status = changes[0][2]  # before the first change: what it changed from
+    for when, to_status, _ in changes:
+        if when > at:
+            break
+        status = to_status
+    return status
 
 
 def _fact_queries(ids: Any, at: datetime, *, temporary: bool) -> list[QuerySet[Any]]:
@@ -465,6 +489,13 @@ def _fact_queries(ids: Any, at: datetime, *, temporary: bool) -> list[QuerySet[A
         ),
         shaped(open_pathways, "p", code("pathway"), _text("started_on")),
         shaped(open_pauses, "x", code("task_type"), none, _text("started_at"), _text("lifted_at")),
+        shaped(
+            WorkerStatusChange.objects.filter(worker_id__in=ids),
+            "w",
+            F("to_status"),
+            F("from_status"),
+            _text("changed_at"),
+        ),
     ]
     if temporary:
         # Temporary workers: the evidence of their current placement, up to `at`. Only a local
@@ -513,6 +544,7 @@ def _few_facts(
             DelegationPause,
             Evidence,
             Worker,
+            WorkerStatusChange,
             Competency,
             Pathway,
             TaskType,
@@ -542,7 +574,13 @@ def _few_facts(
           WHERE dp.worker_id IN ({marks}) AND dp.started_at <= %s
             AND (dp.lifted_at IS NULL OR dp.lifted_at > %s)""",  # noqa: S608
     ]
-    params: list[Any] = [*ids, instant, instant, *ids, day, day, *ids, instant, instant]
+    sql.append(
+        f"""SELECT sc.worker_id, 'w', sc.to_status, sc.from_status, CAST(sc.changed_at AS TEXT),
+                NULL, NULL, NULL, NULL
+           FROM {t["WorkerStatusChange"]} sc
+          WHERE sc.worker_id IN ({marks})"""  # noqa: S608
+    )
+    params: list[Any] = [*ids, instant, instant, *ids, day, day, *ids, instant, instant, *ids]
     if temporary:
         temporary_kinds = ", ".join(["%s"] * len(TEMPORARY))
         bundle_kinds = ", ".join(["%s"] * len(_BUNDLE_KINDS))

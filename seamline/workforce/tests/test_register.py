@@ -129,6 +129,30 @@ class RegisterFactsTests(RegisterCase):
         self.assertFalse(now.cleared)
         self.assertEqual([r.code for r in now.reasons], ["competency_expired"])
 
+    def test_a_worker_suspended_today_was_cleared_yesterday(self) -> None:
+        supervisor = self.cast.actor(self.cast.river_supervisor)
+        today = at(date(2026, 6, 1), 12)
+        with time_machine.travel(today, tick=False):
+            actions.update_worker(
+                supervisor, self.ada, {"status": "suspended"}, reason="Under investigation"
+            )
+        yesterday = self.rows(when=today - timedelta(days=1))[("Ada Brook", "medication_prompt")]
+        self.assertTrue(yesterday.cleared)
+        now = self.rows(when=today + timedelta(hours=1))[("Ada Brook", "medication_prompt")]
+        self.assertEqual([r.code for r in now.reasons], ["worker_not_active"])
+        self.assertIn("suspended", now.reasons[0].message)
+        # Reinstated a week later: cleared again from then, suspended in between.
+        with time_machine.travel(today + timedelta(days=7), tick=False):
+            actions.update_worker(supervisor, self.ada, {"status": "active"}, reason="Cleared")
+        between = self.rows(when=today + timedelta(days=3))[("Ada Brook", "medication_prompt")]
+        self.assertFalse(between.cleared)
+        after = self.rows(when=today + timedelta(days=8))[("Ada Brook", "medication_prompt")]
+        self.assertTrue(after.cleared)
+        self.assertEqual(
+            check(SYSTEM, self.ada, "medication_prompt", today + timedelta(days=3)).codes,
+            ["worker_not_active"],
+        )
+
     def test_an_organisation_suspended_today_was_active_yesterday(self) -> None:
         admin = self.cast.actor(self.cast.net_admin)
         today = at(date(2026, 6, 1), 12)

@@ -11,6 +11,7 @@ from seamline.network.models import OrganisationStatusChange
 from seamline.testing import ConcurrentTestCase, build_cast
 from seamline.workforce import parallel
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
+from seamline.workforce.models import WorkerStatusChange
 from seamline.workforce.register import load_facts, register_view
 from seamline.workforce.testing import (
     at,
@@ -38,6 +39,9 @@ class LoadPathsTests(RegisterCase):
         make_sign_off(cls.sam, cls.med, "supervised", signer=cls.lead)
         make_sign_off(cls.sam, cls.med, "independent", signer=cls.lead)
         make_evidence(cls.sam, "module", date(2026, 5, 2), competency=cls.med)
+        WorkerStatusChange.objects.create(
+            worker=cls.ada, from_status="active", to_status="suspended", changed_at=AT
+        )
         make_evidence(
             cls.sam,
             "local_induction",
@@ -57,6 +61,7 @@ class LoadPathsTests(RegisterCase):
         ada = next(f for f in few if f.name == "Ada Brook")
         self.assertEqual([p.task_type for p in ada.pauses], ["medication_prompt"])
         self.assertEqual(ada.pathways, ("discharge",))
+        self.assertEqual(ada.status, "suspended")
 
     def test_pack_and_unpack_give_back_the_rows(self) -> None:
         view = register_view(SYSTEM, AT)
