@@ -119,6 +119,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _add_routers() -> None:
     from seamline.audit.api import router as audit_router
+    from seamline.cases.api import router as cases_router
     from seamline.competency.api import router as competency_router
     from seamline.network.api import router as network_router
     from seamline.workforce.api import router as workforce_router
@@ -129,6 +130,7 @@ def _add_routers() -> None:
     api.add_router("/framework", competency_router)
     api.add_router("/", workforce_router)
     api.add_router("/imports", imports_router)
+    api.add_router("/cases", cases_router)
 
 
 _add_routers()

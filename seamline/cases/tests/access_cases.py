@@ -7,7 +7,10 @@ a risk flag, a declined worker and a record merged into it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from seamline.cases.models import DeclinedWorker, Merge, Participant
 from seamline.cases.testing import make_flag, make_participant, make_referral
@@ -24,6 +27,10 @@ def refs(cast: Any) -> dict[str, str]:
     twin = make_participant(cast.riverside, given_name="Ada", family_name="Access")
     Participant.objects.filter(pk=twin.pk).update(status="merged", merged_into=ada)
     merge = Merge.objects.create(survivor=ada, absorbed=twin, reason="Same person")
+    # Request bodies name records by public id, which exist only now.
+    REFERRAL_BODY["participant"] = ada.code
+    REFERRAL_BODY["owner_person"] = str(cast.river_supervisor.uuid)
+    REASSIGN_BODY["owner_person"] = str(cast.swift_admin.uuid)
     return {
         "@participant": ada.code,
         "@referral": referral.code,
@@ -35,6 +42,14 @@ def refs(cast: Any) -> dict[str, str]:
 
 P = "@participant"
 R = "@referral"
+YESTERDAY = (timezone.now() - timedelta(days=1)).isoformat()
+REFERRAL_BODY: dict[str, Any] = {
+    "pathway": "discharge",
+    "receiving_organisation": "riverside",
+    "received_at": YESTERDAY,
+    "referrer_name": "Ward 7 discharge team",
+}
+REASSIGN_BODY: dict[str, Any] = {"reason": "Riverside at capacity this week"}
 
 PAGE_CASES = [
     page("cases:participants", "river_worker", "commissioner", 404),
@@ -67,4 +82,55 @@ PAGE_CASES = [
     page("cases:unmerge", "quality", "river_admin", 404, merge="@merge"),
 ]
 
-API_CASES: list[Call] = []
+PERSON = {"given_name": "Nell", "family_name": "New", "date_of_birth": "1950-02-03"}
+API_CASES = [
+    Call("GET", "/api/cases/participants", "river_worker", "commissioner", 404),
+    Call("POST", "/api/cases/participants", "river_admin", "river_worker", 403, PERSON),
+    Call(
+        "GET",
+        "/api/cases/participants/{code}",
+        "river_worker",
+        "swift_admin",
+        404,
+        params={"code": P},
+    ),
+    Call("GET", "/api/cases/referrals", "inspector", "commissioner", 404),
+    Call("POST", "/api/cases/referrals", "river_admin", "swift_admin", 404, REFERRAL_BODY),
+    Call("GET", "/api/cases/referrals/{code}", "quality", "swift_admin", 404, params={"code": R}),
+    Call(
+        "POST",
+        "/api/cases/referrals/{code}/first-contact",
+        "river_worker",
+        "quality",
+        403,
+        {"at": YESTERDAY},
+        params={"code": R},
+    ),
+    Call(
+        "POST",
+        "/api/cases/referrals/{code}/discharge",
+        "river_admin",
+        "swift_admin",
+        404,
+        {"at": YESTERDAY, "outcome": "goals_met"},
+        params={"code": R},
+    ),
+    Call(
+        "POST",
+        "/api/cases/referrals/{code}/reassign",
+        "net_admin",
+        "river_admin",
+        403,
+        REASSIGN_BODY,
+        params={"code": R},
+    ),
+    Call(
+        "GET",
+        "/api/cases/referrals/{code}/owner-at",
+        "river_worker",
+        "swift_admin",
+        404,
+        query=f"at={YESTERDAY[:16]}",
+        params={"code": R},
+    ),
+]
