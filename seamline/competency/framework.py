@@ -2,15 +2,22 @@
 
 `snapshot()` reads the live tables into the export shape (the same shape `seamline framework
 export --format json` writes and `FrameworkVersion.snapshot` stores). `framework_as_of(at)`
-returns the version in force at an instant as `TaskSpec`s and `CompetencySpec`s, so the
-authorization register can be computed for any past instant.
+returns the version in force at an instant as a `Framework` (`TaskSpec`s, `CompetencySpec`s,
+the network-critical codes and the evidence each stage asks for), so the authorization
+register can be computed for any past instant.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from seamline.errors import RuleViolation
 from seamline.workforce.authorization import CompetencySpec, Requirement, TaskSpec
 
 from .models import Competency, FrameworkVersion, TaskRequirement, TaskType
@@ -80,11 +87,68 @@ def specs_from_snapshot(data: Snapshot) -> tuple[list[TaskSpec], dict[str, Compe
     return tasks, competencies
 
 
-def framework_as_of(at: datetime | None = None) -> tuple[list[TaskSpec], dict[str, CompetencySpec]]:
-    """The framework in force at `at` (the live tables when `at` is None or no version exists
-    yet), as specs for `workforce.authorization.decide`."""
-    if at is not None:
-        version = FrameworkVersion.objects.as_of(at)
-        if version is not None:
-            return specs_from_snapshot(version.snapshot)
-    return specs_from_snapshot(snapshot())
+def framework_as_of(at: datetime | None = None) -> Framework:
+    """The framework in force at `at`: the live tables when `at` is None, otherwise the
+    version in force then (the live tables before any version exists)."""
+    if at is None:
+        return _framework(snapshot())
+    return framework_at(at)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """The framework in force at an instant, as the rule reads it."""
+
+    tasks: list[TaskSpec]
+    competencies: dict[str, CompetencySpec]
+    # Codes of the network-critical competencies: the modules a temporary worker's bundle needs.
+    critical: frozenset[str]
+    # Evidence kinds each competency asks for at each stage: {code: {stage: [kinds]}}.
+    stage_evidence: dict[str, dict[str, list[str]]]
+
+    def task(self, code: str) -> TaskSpec:
+        for task in self.tasks:
+            if task.code == code:
+                return task
+        raise RuleViolation.one(
+            "unknown_task_type", f"There is no task type with code '{code}'.", "task_type"
+        )
+
+
+def framework_at(at: datetime) -> Framework:
+    """The framework in force at `at` (the live tables before any version exists): what the
+    authorization register reads for every question about an instant.
+
+    One query. A version's snapshot is read as text and parsed once per process (keyed by the
+    text itself, so a cached parse can never stand for other content)."""
+    text = (
+        FrameworkVersion.objects.filter(created_at__lte=at)
+        .order_by("-number")
+        .annotate(text=Cast("snapshot", TextField()))
+        .values_list("text", flat=True)
+        .first()
+    )
+    if text is None:
+        return _framework(snapshot())
+    found = _PARSED.get(text)
+    if found is None:
+        found = _framework(json.loads(text))
+        if len(_PARSED) >= 8:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = found
+    return found
+
+
+# Parsed framework versions by snapshot text (a few: the current one and those asked about).
+_PARSED: dict[str, Framework] = {}
+
+
+def _framework(data: Snapshot) -> Framework:
+    tasks, competencies = specs_from_snapshot(data)
+    entries = data.get("competencies", [])
+    return Framework(
+        tasks=tasks,
+        competencies=competencies,
+        critical=frozenset(c["code"] for c in entries if c.get("network_critical")),
+        stage_evidence={c["code"]: dict(c.get("stages", {})) for c in entries},
+    )

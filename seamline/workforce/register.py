@@ -22,7 +22,6 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, overload
 
@@ -44,9 +43,9 @@ from django.utils import timezone
 
 from seamline.access import Actor
 from seamline.competency.choices import EvidenceKind
-from seamline.competency.framework import Snapshot, snapshot, specs_from_snapshot
-from seamline.competency.models import Competency, FrameworkVersion, TaskType
-from seamline.errors import Reason, RuleViolation
+from seamline.competency.framework import Framework, framework_at
+from seamline.competency.models import Competency, TaskType
+from seamline.errors import Reason
 from seamline.network.access import refuse
 from seamline.network.choices import OrgStatus
 from seamline.network.models import OrganisationStatusChange, Pathway
@@ -54,7 +53,6 @@ from seamline.network.models import OrganisationStatusChange, Pathway
 from .authorization import (
     Attainment,
     BundleEvidence,
-    CompetencySpec,
     Decision,
     Pause,
     TaskSpec,
@@ -72,26 +70,6 @@ from .models import (
     WorkerPathway,
     WorkerStatusChange,
 )
-
-
-@dataclass(frozen=True)
-class Framework:
-    """The framework in force at an instant, as the rule reads it."""
-
-    tasks: list[TaskSpec]
-    competencies: dict[str, CompetencySpec]
-    # Codes of the network-critical competencies: the modules a temporary worker's bundle needs.
-    critical: frozenset[str]
-    # Evidence kinds each competency asks for at each stage: {code: {stage: [kinds]}}.
-    stage_evidence: dict[str, dict[str, list[str]]]
-
-    def task(self, code: str) -> TaskSpec:
-        for task in self.tasks:
-            if task.code == code:
-                return task
-        raise RuleViolation.one(
-            "unknown_task_type", f"There is no task type with code '{code}'.", "task_type"
-        )
 
 
 class Row(NamedTuple):
@@ -128,49 +106,6 @@ def local(at: datetime | None) -> datetime:
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     return timezone.localtime(at)
-
-
-# --- the framework ---------------------------------------------------------------------------
-
-
-def framework_at(at: datetime) -> Framework:
-    """The framework version in force at `at` (the live tables before any version exists).
-
-    The same choice as `competency.framework.framework_as_of`, keeping the snapshot's
-    network-critical flags and stage evidence, which the specs leave out. One query. A
-    version's snapshot is read as text and parsed once per process (keyed by the text itself,
-    so a cached parse can never stand for other content)."""
-    text = (
-        FrameworkVersion.objects.filter(created_at__lte=at)
-        .order_by("-number")
-        .annotate(text=Cast("snapshot", TextField()))
-        .values_list("text", flat=True)
-        .first()
-    )
-    if text is None:
-        return _framework(snapshot())
-    found = _PARSED.get(text)
-    if found is None:
-        found = _framework(json.loads(text))
-        if len(_PARSED) >= 8:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[text] = found
-    return found
-
-
-# Parsed framework versions by snapshot text (a few: the current one and those asked about).
-_PARSED: dict[str, Framework] = {}
-
-
-def _framework(data: Snapshot) -> Framework:
-    tasks, competencies = specs_from_snapshot(data)
-    entries = data.get("competencies", [])
-    return Framework(
-        tasks=tasks,
-        competencies=competencies,
-        critical=frozenset(c["code"] for c in entries if c.get("network_critical")),
-        stage_evidence={c["code"]: dict(c.get("stages", {})) for c in entries},
-    )
 
 
 # --- who the register covers -------------------------------------------------------------------

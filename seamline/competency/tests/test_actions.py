@@ -98,8 +98,9 @@ class DefaultFrameworkTests(CastTestCase):
         first = FrameworkVersion.objects.get(number=1)
         self.assertIn("companionship", first.task_types())
         self.assertEqual(FrameworkVersion.objects.current().number, 2)  # type: ignore[union-attr]
-        tasks, _ = framework_as_of(first.created_at)
-        self.assertIn("companionship", [t.code for t in tasks])
+        then = framework_as_of(first.created_at)
+        self.assertIn("companionship", [t.code for t in then.tasks])
+        self.assertNotIn("companionship", [t.code for t in framework_as_of().tasks])
 
 
 class CompetencyActionTests(CastTestCase):

@@ -83,7 +83,14 @@ class RegisterCase(CastTestCase):
     def rows(
         self, actor: Actor = SYSTEM, when: datetime = AT, **filters: str
     ) -> dict[tuple[str, str], Row]:
-        return {(r.worker_name, r.task_type): r for r in register(actor, when, **filters)}
+        found = register(
+            actor,
+            when,
+            organisation=filters.get("organisation"),
+            task_type=filters.get("task_type"),
+            pathway=filters.get("pathway"),
+        )
+        return {(r.worker_name, r.task_type): r for r in found}
 
 
 class RegisterFactsTests(RegisterCase):
