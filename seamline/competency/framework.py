@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.db import connections
 
 from seamline.errors import RuleViolation
 from seamline.workforce.authorization import CompetencySpec, Requirement, TaskSpec
@@ -121,13 +120,18 @@ def framework_at(at: datetime) -> Framework:
 
     One query. A version's snapshot is read as text and parsed once per process (keyed by the
     text itself, so a cached parse can never stand for other content)."""
-    text = (
-        FrameworkVersion.objects.filter(created_at__lte=at)
-        .order_by("-number")
-        .annotate(text=Cast("snapshot", TextField()))
-        .values_list("text", flat=True)
-        .first()
-    )
+    # Written as SQL: asked on every check, where building the query through the ORM costs
+    # more than the database spends answering it.
+    connection = connections[FrameworkVersion.objects.db]
+    table = connection.ops.quote_name(FrameworkVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CAST(snapshot AS TEXT) FROM {table} WHERE created_at <= %s "  # noqa: S608
+            "ORDER BY number DESC LIMIT 1",
+            [connection.ops.adapt_datetimefield_value(at)],
+        )
+        found = cursor.fetchone()
+    text = found[0] if found else None
     if text is None:
         return _framework(snapshot())
     found = _PARSED.get(text)
