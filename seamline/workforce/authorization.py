@@ -166,19 +166,27 @@ def _pick(
     `current`: in force and in date at `min_stage` or above, the latest review date first;
     `lapsed`: at `min_stage` or above but past its review date or revoked; `below`: the highest
     current attainment under `min_stage`."""
-    need = STAGE_RANK[min_stage]
+    ranks = STAGE_RANK
+    need = ranks[min_stage]
     today = at.date()
     current = lapsed = below = None
     for a in attainments:
         if a.competency != competency or (pathway is not None and a.pathway != pathway):
             continue  # (callers pass one competency's attainments; the test keeps it safe)
-        in_force = a.in_force(at)
-        if not in_force and not (a.revoked_at is not None and a.signed_at <= at):
+        if a.signed_at > at:
+            continue
+        revoked = a.revoked_at
+        # In force: signed by `at`, neither superseded nor revoked by then (`Attainment.in_force`
+        # written out: this loop runs hundreds of thousands of times for a full register).
+        in_force = (a.superseded_at is None or a.superseded_at > at) and (
+            revoked is None or revoked > at
+        )
+        if not in_force and revoked is None:
             continue
         is_current = in_force and a.review_due >= today
-        rank = STAGE_RANK[a.stage]
+        rank = ranks[a.stage]
         if rank < need:
-            if is_current and (below is None or rank > STAGE_RANK[below.stage]):
+            if is_current and (below is None or rank > ranks[below.stage]):
                 below = a
         elif is_current:
             if current is None or a.review_due > current.review_due:
@@ -200,13 +208,26 @@ def _requirement(
     at: datetime,
     pathway: str | None,
 ) -> _Judged:
-    stage = _label(req.min_stage)
+    stage = _LABELS[req.min_stage]
     held = worker.by_competency.get(req.competency, ())
-    pathways: list[str | None]
+    pathways: Sequence[str | None]
     if spec.pathway_specific:
-        pathways = [pathway] if pathway else [*worker.pathways] or [None]
+        pathways = (pathway,) if pathway else worker.pathways or (None,)
     else:
-        pathways = [None]
+        pathways = (None,)
+    if not held:  # never signed off: the commonest refusal, said without looking further
+        return (
+            tuple(
+                Reason(
+                    "competency_missing",
+                    f"{worker.name} has no sign-off of {spec.title}"
+                    f"{f' on pathway {p}' if p else ''}; this task needs {stage} or above.",
+                )
+                for p in pathways
+            ),
+            None,
+            None,
+        )
     reasons: list[Reason] = []
     last: date | None = None
     until: date | None = None
