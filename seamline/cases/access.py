@@ -128,26 +128,28 @@ def can_review_duplicates(actor: Actor) -> bool:
 def participants_visible_to_organisation(
     qs: ParticipantQuerySet, organisation: Organisation, at: datetime | None = None
 ) -> ParticipantQuerySet:
-    """The participants `organisation` may see at `at` (see the module docstring)."""
+    """The participants `organisation` may see at `at` (see the module docstring).
+
+    The consent that counts is the one in force at `at`: the newest recorded by then (the
+    history is a single line through `supersedes`, so it is the one whose successor, if any,
+    was recorded later). Asked about a past instant, the answer is what it was then."""
     at = at or timezone.now()
     today = timezone.localdate(at)
     parts = CareTeamMember.objects.active(at).filter(
         participant=OuterRef("pk"), organisation=organisation
     )
-    named = Consent.organisations.through.objects.filter(
-        consent_id=OuterRef("current_consent_id"), organisation_id=organisation.pk
-    )
+    recorded = Consent.objects.filter(participant=OuterRef("pk"), recorded_at__lte=at)
+    superseded = Consent.objects.filter(supersedes=OuterRef("pk"), recorded_at__lte=at)
     in_force = (
-        Q(current_consent__valid_from__lte=today)
-        & (Q(current_consent__valid_to__isnull=True) | Q(current_consent__valid_to__gte=today))
-        & (Q(current_consent__withdrawn_at__isnull=True) | Q(current_consent__withdrawn_at__gt=at))
+        recorded.exclude(Exists(superseded))
+        .filter(valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
     )
-    shared = Q(current_consent__isnull=True) | (
-        in_force
-        & (
-            Q(current_consent__scope=ConsentScope.ALL_INVOLVED)
-            | (Q(current_consent__scope=ConsentScope.NAMED) & Q(Exists(named)))
-        )
+    shared = (
+        ~Q(Exists(recorded))
+        | Q(Exists(in_force.filter(scope=ConsentScope.ALL_INVOLVED)))
+        | Q(Exists(in_force.filter(scope=ConsentScope.NAMED, organisations=organisation)))
     )
     return qs.filter(Q(Exists(parts.filter(reason=CareReason.OWNER))) | (Q(Exists(parts)) & shared))
 

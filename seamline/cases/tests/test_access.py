@@ -13,9 +13,10 @@ from seamline.audit.models import AuditEntry, EntryKind
 from seamline.cases import access, rules
 from seamline.cases.actions import _consent_facts
 from seamline.cases.choices import CareReason, ConsentScope
-from seamline.cases.models import Participant, Referral
+from seamline.cases.models import Consent, Participant, Referral
 from seamline.cases.testing import (
     add_to_care_team,
+    ago,
     make_consent,
     make_participant,
     make_referral,
@@ -118,6 +119,28 @@ class TimeTests(CastTestCase):
         self.assertEqual(list(earlier), [ended])
         later = Participant.objects.visible_to(actor, at=now + timedelta(days=2))
         self.assertEqual(list(later), [future])
+
+
+class ConsentAsOfTests(CastTestCase):
+    def test_the_consent_in_force_then_decides_then(self) -> None:
+        cast = self.cast
+        ada = make_participant(cast.prime)
+        add_to_care_team(ada, cast.riverside, CareReason.VISIT, started_at=ago(days=30))
+        first = make_consent(ada, valid_from=timezone.localdate() - timedelta(days=20))
+        Consent.objects.filter(pk=first.pk).update(recorded_at=ago(days=20))
+        second = make_consent(ada, ConsentScope.NAMED, [cast.swift])
+        Consent.objects.filter(pk=second.pk).update(recorded_at=ago(days=10))
+        third = make_consent(ada, ConsentScope.NAMED, [cast.riverside])
+        Consent.objects.filter(pk=third.pk).update(recorded_at=ago(days=2))
+        river = cast.actor(cast.river_worker)
+
+        def seen(days: float) -> bool:
+            return Participant.objects.visible_to(river, at=ago(days=days)).exists()
+
+        self.assertEqual(
+            [seen(25), seen(15), seen(5), seen(0)],
+            [True, True, False, True],  # none yet, everyone, agency only, Riverside named
+        )
 
 
 class LoaderTests(CastTestCase):
