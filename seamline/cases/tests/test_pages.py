@@ -189,6 +189,9 @@ class ParticipantPageTests(PagesCase):
         self.assertContains(response, "999 000 0026")
         self.assertContains(response, self.ada_referral.code)
         self.assertContains(response, "High risk")
+        history = response.context["ownerships"]
+        self.assertEqual([(o.seq, o.person) for o in history], [(1, self.cast.river_coordinator)])
+        self.assertContains(response, "Referral recorded")
         entry = AuditEntry.objects.get(action="participant.read")
         self.assertEqual((entry.kind, entry.object_id), (EntryKind.READ, self.ada.code))
 

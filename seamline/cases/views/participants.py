@@ -51,6 +51,7 @@ from ..models import (
     Consent,
     DeclinedWorker,
     Merge,
+    Ownership,
     Participant,
     Referral,
 )
@@ -175,6 +176,12 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("pathway", "owner_organisation", "owner_person", "receiving_organisation")
         .order_by("-received_at")
     )
+    ownerships = list(
+        Ownership.objects.filter(referral__participant=participant)
+        .with_end()
+        .select_related("referral", "organisation", "person", "by")
+        .order_by("-referral__received_at", "-seq")
+    )
     care_team = list(
         CareTeamMember.objects.active(now)
         .filter(participant=participant)
@@ -198,6 +205,7 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
         ).select_related("worker__organisation"),
         "referrals": referrals,
         "care_team": care_team,
+        "ownerships": ownerships,
         "merges": Merge.objects.filter(survivor=participant, unmerged_at__isnull=True)
         .select_related("absorbed", "merged_by")
         .order_by("-merged_at"),
