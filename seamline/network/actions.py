@@ -168,8 +168,18 @@ def create_organisation(
     status: str = OrgStatus.ONBOARDING,
     **details: Any,
 ) -> Organisation:
+    """Add an organisation to the network; `details` are its editable fields.
+
+    A `joined_at` datetime among them dates its entry in the status history, when a network
+    records a partnership that began before it used Seamline (now when absent). It is taken
+    from `details` rather than named, so that callers passing a form's fields keep their type."""
+    joined_at: datetime | None = details.pop("joined_at", None)
     _require(access.can_manage_network(actor), "Only the network admin adds organisations.")
     reasons: list[Reason] = []
+    if joined_at is not None and joined_at > timezone.now():
+        reasons.append(
+            Reason("date_in_future", "An organisation cannot join in the future.", "joined_at")
+        )
     if kind not in OrgKind.values:
         reasons.append(Reason("invalid_kind", f"'{kind}' is not a kind of organisation.", "kind"))
     elif kind == OrgKind.PRIME and Organisation.objects.filter(kind=OrgKind.PRIME).exists():
@@ -198,7 +208,12 @@ def create_organisation(
     _history(org, actor, reason)
     org.save()
     OrganisationStatusChange.objects.create(
-        organisation=org, from_status="", to_status=status, changed_by=actor.user, reason=reason
+        organisation=org,
+        from_status="",
+        to_status=status,
+        changed_by=actor.user,
+        reason=reason,
+        changed_at=joined_at or timezone.now(),
     )
     record(
         actor,
@@ -883,8 +898,12 @@ def bootstrap_network(
     admin_last_name: str,
     admin_email: str,
     admin_password: str,
+    set_up_at: datetime | None = None,
 ) -> User:
     """Create the network, its prime provider and the first network admin, once.
+
+    `set_up_at` dates the prime's entry in the status history when the network began before
+    it used Seamline (now when None).
 
     Runs as the system (there is nobody yet to act); refuses when a prime already exists.
     """
@@ -924,6 +943,10 @@ def bootstrap_network(
         validate_password(admin_password, candidate)
     except ValidationError as exc:
         reasons.append(Reason("weak_password", " ".join(exc.messages), "admin_password"))
+    if set_up_at is not None and set_up_at > timezone.now():
+        reasons.append(
+            Reason("date_in_future", "A network cannot be set up in the future.", "set_up_at")
+        )
     if reasons:
         raise RuleViolation(*reasons)
     network = Network.current()
@@ -933,7 +956,10 @@ def bootstrap_network(
         code=prime_code, name=prime_name.strip(), kind=OrgKind.PRIME, status=OrgStatus.ACTIVE
     )
     OrganisationStatusChange.objects.create(
-        organisation=prime, to_status=OrgStatus.ACTIVE, reason="Network set up"
+        organisation=prime,
+        to_status=OrgStatus.ACTIVE,
+        reason="Network set up",
+        changed_at=set_up_at or timezone.now(),
     )
     admin = User.objects.create_user(
         username=admin_username.strip().lower(),

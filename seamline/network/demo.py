@@ -29,6 +29,11 @@ from .models import Organisation, Pathway, PathwayStep, User
 
 PRIME = "northbridge"
 INSPECTOR_DAYS = 14
+# The network was set up, and its partners joined, this long before the demo's `now`, so that
+# the history other apps tell (eighteen months of sign-offs) finds every partner active; a
+# partner still onboarding joined recently.
+JOINED_DAYS = 730
+ONBOARDING_DAYS = 45
 
 OrgMap = dict[str, Organisation]
 
@@ -738,7 +743,8 @@ def _email(person: PersonPlan) -> str:
     return f"{person.username}@{domain}"
 
 
-def _add_org(actor: Actor, plan: OrgPlan) -> Organisation:
+def _add_org(actor: Actor, plan: OrgPlan, ctx: DemoContext) -> Organisation:
+    days = ONBOARDING_DAYS if plan.starts == OrgStatus.ONBOARDING else JOINED_DAYS
     org_ = actions.create_organisation(
         actor,
         code=plan.code,
@@ -746,6 +752,7 @@ def _add_org(actor: Actor, plan: OrgPlan) -> Organisation:
         kind=plan.kind,
         status=plan.starts,
         reason=plan.joined,
+        joined_at=ctx.now - timedelta(days=days),
         **_org_details(plan),
     )
     for new_status, why in plan.story:
@@ -799,6 +806,7 @@ def build(ctx: DemoContext) -> None:
         admin_last_name=admin_plan.last_name,
         admin_email=_email(admin_plan),
         admin_password=ctx.password,
+        set_up_at=ctx.now - timedelta(days=JOINED_DAYS),
     )
     admin = _fresh(network_admin)
     actions.update_person(
@@ -817,7 +825,7 @@ def build(ctx: DemoContext) -> None:
 
     for plan in ORGANISATIONS:
         if plan.code != PRIME:
-            orgs[plan.code] = _add_org(admin, plan)
+            orgs[plan.code] = _add_org(admin, plan, ctx)
             ctx.progress()
 
     # The network admin adds the prime's staff, each partner's admin, the commissioners and

@@ -59,6 +59,16 @@ class DemoNetworkTests(TestCase):
         onboarding = Organisation.objects.filter(status=OrgStatus.ONBOARDING)
         self.assertEqual([o.code for o in onboarding], ["oakleaf"])
 
+    def test_partners_joined_long_before_now_and_the_onboarding_one_recently(self):
+        # Other apps tell eighteen months of history: every active partner was in by then.
+        before = self.ctx.now - timedelta(days=network_demo.JOINED_DAYS - 1)
+        for org in Organisation.objects.exclude(code="oakleaf"):
+            with self.subTest(org=org.code):
+                self.assertIsNotNone(org.status_on(before))
+        oakleaf = Organisation.objects.get(code="oakleaf")
+        self.assertIsNone(oakleaf.status_on(before))
+        self.assertEqual(oakleaf.status_on(self.ctx.now), OrgStatus.ONBOARDING)
+
     def test_agency_was_suspended_and_reinstated_with_reasons(self):
         agency = Organisation.objects.get(code="swiftstaff")
         history = list(OrganisationStatusChange.objects.filter(organisation=agency).order_by("id"))

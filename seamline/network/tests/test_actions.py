@@ -210,6 +210,17 @@ class CreateOrganisationTests(ActionTestCase):
         org = self.create(status=OrgStatus.ACTIVE)
         self.assertEqual(org.status_on(NOW), OrgStatus.ACTIVE)
 
+    def test_a_partnership_older_than_the_record_is_dated_when_it_began(self):
+        joined = NOW - timedelta(days=400)
+        org = self.create(status=OrgStatus.ACTIVE, joined_at=joined)
+        self.assertEqual(org.status_on(joined - timedelta(seconds=1)), None)
+        self.assertEqual(org.status_on(joined), OrgStatus.ACTIVE)
+        self.assertRefused(
+            partial(self.create, code="later", joined_at=NOW + timedelta(days=1)),
+            "date_in_future",
+            "joined_at",
+        )
+
     def test_only_the_network_admin(self):
         for who in ("quality", "river_admin", "inspector"):
             with self.subTest(who=who):
