@@ -99,11 +99,13 @@ def make_consent(
     valid_from: date | None = None,
     valid_to: date | None = None,
     withdrawn_at: datetime | None = None,
+    recorded_at: datetime | None = None,
 ) -> Consent:
     """A consent record that becomes the participant's current one."""
     consent = Consent.objects.create(
         participant=participant,
         scope=scope,
+        recorded_at=recorded_at or timezone.now(),
         valid_from=valid_from or (timezone.localdate() - timedelta(days=10)),
         valid_to=valid_to,
         withdrawn_at=withdrawn_at,

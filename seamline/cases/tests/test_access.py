@@ -13,7 +13,7 @@ from seamline.audit.models import AuditEntry, EntryKind
 from seamline.cases import access, rules
 from seamline.cases.actions import _consent_facts
 from seamline.cases.choices import CareReason, ConsentScope
-from seamline.cases.models import Consent, Participant, Referral
+from seamline.cases.models import Participant, Referral
 from seamline.cases.testing import (
     add_to_care_team,
     ago,
@@ -126,12 +126,11 @@ class ConsentAsOfTests(CastTestCase):
         cast = self.cast
         ada = make_participant(cast.prime)
         add_to_care_team(ada, cast.riverside, CareReason.VISIT, started_at=ago(days=30))
-        first = make_consent(ada, valid_from=timezone.localdate() - timedelta(days=20))
-        Consent.objects.filter(pk=first.pk).update(recorded_at=ago(days=20))
-        second = make_consent(ada, ConsentScope.NAMED, [cast.swift])
-        Consent.objects.filter(pk=second.pk).update(recorded_at=ago(days=10))
-        third = make_consent(ada, ConsentScope.NAMED, [cast.riverside])
-        Consent.objects.filter(pk=third.pk).update(recorded_at=ago(days=2))
+        make_consent(
+            ada, valid_from=timezone.localdate() - timedelta(days=20), recorded_at=ago(days=20)
+        )
+        make_consent(ada, ConsentScope.NAMED, [cast.swift], recorded_at=ago(days=10))
+        make_consent(ada, ConsentScope.NAMED, [cast.riverside], recorded_at=ago(days=2))
         river = cast.actor(cast.river_worker)
 
         def seen(days: float) -> bool:

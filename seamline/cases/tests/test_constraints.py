@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from seamline.cases import codes
+from seamline.cases import codes, db
 from seamline.cases.choices import ConsentScope, OwnershipHow
 from seamline.cases.models import (
     Consent,
@@ -223,3 +223,28 @@ class CodeTests(CastTestCase):
         self.assertTrue(code.startswith(f"R-{this_year}-"))
         other = codes.next_referral_code(timezone.now().replace(year=this_year - 1))
         self.assertEqual(other, f"R-{this_year - 1}-000001")
+
+
+class AppendOnlyTests(CastTestCase):
+    """The ownership and consent histories refuse UPDATE in the database itself."""
+
+    def test_history_rows_cannot_be_changed(self) -> None:
+        ada = make_participant(self.cast.riverside)
+        referral = make_referral(
+            ada, self.cast.discharge, self.cast.riverside, self.cast.river_admin
+        )
+        consent = make_consent(ada)
+        ownership = Ownership.objects.get(referral=referral)
+        for table, pk in (("cases_ownership", ownership.pk), ("cases_consent", consent.pk)):
+            with self.subTest(table):
+                with (
+                    self.assertRaises(DatabaseError) as caught,
+                    transaction.atomic(),
+                    connection.cursor() as cursor,
+                ):
+                    cursor.execute(f"UPDATE {table} SET id = id WHERE id = %s", [pk])  # noqa: S608
+                self.assertIn(db.MESSAGE, str(caught.exception))
+        self.assertEqual(Ownership.objects.get(pk=ownership.pk).person, self.cast.river_admin)
+        # New rows are how history moves on.
+        make_consent(ada, ConsentScope.NAMED, [self.cast.riverside])
+        self.assertEqual(Consent.objects.filter(participant=ada).count(), 2)
