@@ -993,7 +993,8 @@ def owner_at(referral: Referral, at: datetime) -> Ownership | None:
 # --- duplicates -------------------------------------------------------------------------------
 
 
-def _consent_facts(consent: Consent | None) -> rules.ConsentFacts | None:
+def consent_facts(consent: Consent | None) -> rules.ConsentFacts | None:
+    """A consent record as the plain values `rules.sharing_at` and `rules.may_see` take."""
     if consent is None:
         return None
     return rules.ConsentFacts(
@@ -1028,8 +1029,8 @@ def merge(
             absorbed_active=absorbed.status == ParticipantStatus.ACTIVE,
             same=survivor.pk == absorbed.pk,
             consent_widened=rules.consent_wider(
-                _consent_facts(survivor.current_consent),
-                _consent_facts(absorbed.current_consent),
+                consent_facts(survivor.current_consent),
+                consent_facts(absorbed.current_consent),
                 timezone.now(),
             ),
             reason=reason,

@@ -273,7 +273,7 @@ def _participant_detail(p: Participant) -> dict[str, Any]:
             {"organisation": local.organisation.code, "value": local.value}
             for local in p.local_ids.select_related("organisation")
         ],
-        "sharing": rules.sharing_at(actions._consent_facts(consent), now),
+        "sharing": rules.sharing_at(actions.consent_facts(consent), now),
         "consent": {
             "scope": consent.scope,
             "organisations": sorted(o.code for o in consent.organisations.all()),

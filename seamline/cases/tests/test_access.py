@@ -11,7 +11,7 @@ from django.utils import timezone
 from seamline.access import NotFound, ReadOnly
 from seamline.audit.models import AuditEntry, EntryKind
 from seamline.cases import access, rules
-from seamline.cases.actions import _consent_facts
+from seamline.cases.actions import consent_facts
 from seamline.cases.choices import CareReason, ConsentScope
 from seamline.cases.models import Participant, Referral
 from seamline.cases.testing import (
@@ -72,7 +72,7 @@ class VisibilityGridTests(CastTestCase):
         for (parts, consent), someone in self.grid.items():
             someone.refresh_from_db()
             expected = rules.may_see(
-                "riverside", parts, _consent_facts(someone.current_consent), now
+                "riverside", parts, consent_facts(someone.current_consent), now
             )
             with self.subTest(parts=parts, consent=consent):
                 self.assertEqual(someone.pk in seen, expected)

@@ -165,7 +165,7 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
         .order_by("-recorded_at", "-id")
     )
     current = participant.current_consent
-    current_facts = actions._consent_facts(current)
+    current_facts = actions.consent_facts(current)
     flags = list(
         participant.flags.select_related("source_organisation", "raised_by").order_by(
             "resolved_at", "-raised_at"
