@@ -386,6 +386,8 @@ class ReferralPageTests(PagesCase):
         url = reverse("cases:referral", args=[self.ada_referral.code])
         response = self.client.get(url)
         self.assertContains(response, "Ownership history")
+        read = AuditEntry.objects.get(action="referral.read")
+        self.assertEqual((read.kind, read.object_id), (EntryKind.READ, self.ada_referral.code))
         when = timezone.localtime(ago(days=1)).strftime("%Y-%m-%dT%H:%M")
         fragment = self.client.get(f"{url}?at={when}", headers={"HX-Request": "true"})
         body = fragment.content.decode()
@@ -394,6 +396,17 @@ class ReferralPageTests(PagesCase):
         before = timezone.localtime(ago(days=30)).strftime("%Y-%m-%dT%H:%M")
         fragment = self.client.get(f"{url}?at={before}", headers={"HX-Request": "true"})
         self.assertContains(fragment, "nobody")
+
+    def test_fragments_of_hidden_records_are_not_found_either(self) -> None:
+        url = reverse("cases:referral", args=[self.ada_referral.code])
+        when = timezone.localtime(ago(days=1)).strftime("%Y-%m-%dT%H:%M")
+        self.client.force_login(self.cast.swift_admin)
+        fragment = self.client.get(f"{url}?at={when}", headers={"HX-Request": "true"})
+        self.assertEqual(fragment.status_code, 404)
+        self.assertNotContains(fragment, "River Tester", status_code=404)
+        self.client.force_login(self.cast.commissioner)
+        listing = self.client.get(f"{REFERRALS}?q=R-", headers={"HX-Request": "true"})
+        self.assertEqual(listing.status_code, 404)
 
     def test_record_a_referral(self) -> None:
         self.client.force_login(self.cast.river_coordinator)
