@@ -120,6 +120,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def _add_routers() -> None:
     from seamline.audit.api import router as audit_router
     from seamline.cases.api import router as cases_router
+    from seamline.cases.reconciliation.api import router as reconciliation_router
     from seamline.competency.api import router as competency_router
     from seamline.network.api import router as network_router
     from seamline.workforce.api import router as workforce_router
@@ -131,6 +132,7 @@ def _add_routers() -> None:
     api.add_router("/", workforce_router)
     api.add_router("/imports", imports_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/reconciliation", reconciliation_router)
 
 
 _add_routers()

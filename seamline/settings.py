@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "seamline.competency",
     "seamline.workforce",
     "seamline.cases",
+    "seamline.cases.reconciliation",
     "seamline.demo",
 ]
 
