@@ -123,6 +123,7 @@ def _add_routers() -> None:
     from seamline.cases.reconciliation.api import router as reconciliation_router
     from seamline.competency.api import router as competency_router
     from seamline.network.api import router as network_router
+    from seamline.rota.api import router as rota_router
     from seamline.workforce.api import router as workforce_router
     from seamline.workforce.api_imports import router as imports_router
 
@@ -132,6 +133,7 @@ def _add_routers() -> None:
     api.add_router("/", workforce_router)
     api.add_router("/imports", imports_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/rota", rota_router)
     api.add_router("/reconciliation", reconciliation_router)
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "seamline.workforce",
     "seamline.cases",
     "seamline.cases.reconciliation",
+    "seamline.rota",
     "seamline.demo",
 ]
 

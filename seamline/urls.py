@@ -44,6 +44,7 @@ urlpatterns = [
     path("framework/", include("seamline.competency.urls")),
     path("workforce/", include("seamline.workforce.urls")),
     path("cases/", include("seamline.cases.urls")),
+    path("rota/", include("seamline.rota.urls")),
     path("reconciliation/", include("seamline.cases.reconciliation.urls")),
     path("api/", api_urls()),
     path("ops/admin/", admin.site.urls),

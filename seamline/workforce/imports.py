@@ -649,6 +649,20 @@ SUPERVISION = Kind(
 
 KINDS: dict[str, Kind] = {k.name: k for k in (WORKERS, COMPLETIONS, SIGNOFFS, SUPERVISION)}
 
+# Kinds another app reads with its own engine (the rota: a whole file in one bulk write),
+# registered from that app's `AppConfig.ready()`; `run` and `seamline import` hand them over.
+Runner = Callable[..., Report]
+RUNNERS: dict[str, Runner] = {}
+
+
+def register_runner(name: str, runner: Runner) -> None:
+    """`runner(actor, data, *, dry_run, progress)` imports kind `name` and answers a Report."""
+    RUNNERS[name] = runner
+
+
+def kind_names() -> list[str]:
+    return sorted({*KINDS, *RUNNERS})
+
 
 # --- the engine ------------------------------------------------------------------------------
 
@@ -739,6 +753,8 @@ def run(
     progress: Progress | None = None,
 ) -> Report:
     """Import `data` (a CSV file's content) as `kind_name` for `actor`: all or nothing."""
+    if kind_name in RUNNERS:
+        return RUNNERS[kind_name](actor, data, dry_run=dry_run, progress=progress)
     kind = KINDS[kind_name]
     report = Report(kind=kind.name, dry_run=dry_run)
     try:

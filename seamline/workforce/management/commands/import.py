@@ -24,7 +24,7 @@ class Command(BaseCommand):
     help = "Import workforce records from a CSV file (all or nothing; see docs/imports.md)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(imports.KINDS), help="what the file holds")
+        parser.add_argument("kind", choices=imports.kind_names(), help="what the file holds")
         parser.add_argument("file", help="the CSV file (UTF-8, header row first)")
         parser.add_argument(
             "--dry-run",

@@ -1,0 +1,591 @@
+"""The rota gate: may worker W be assigned to visit V? (SPEC C4, rules G1-G10.)
+
+Built for bulk use: a solver or a whole-rota validation asks about 100,000 assignments, so
+the work is split in two.
+
+1. **Loading** (`rota.loading.load`): everything the rules need for a set of visits and
+   workers, read in a fixed number of queries whatever the number of visits: the network's
+   settings, the framework versions in force during the rota weeks, the workers with their
+   sign-offs, pauses, status and organisation-status history, bundle evidence, supervision
+   and enhanced-supervision periods, the participants' high-risk flags, declined workers and
+   preferences, the workers' other visits and shifts in those weeks, and the overrides.
+   Facts are loaded for the whole window of the rota weeks, not as of one instant, so a pause
+   lifted on Wednesday or a sign-off expiring on Thursday is judged at each visit's own time.
+2. **Deciding** (`Gate.check`): plain Python over dicts and sets. G1-G4 come from the
+   authorization rule (`workforce.authorization.judge`), asked once per (worker, framework
+   version, day, stretch of unchanged facts, pathway, task types) and cached; G5-G10 are the
+   pure functions of `rota.rules`.
+
+A check answers each failed rule with its code and a sentence (`rules.Violation`); an
+override lifts exactly one rule for one worker on one visit (`Answer.overridden`).
+
+The rota the gate reasons about (who else is on which visit this week, for G6-G8) is held in
+`RotaState`, which a solver updates as it assigns (`Gate.assign`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
+
+from django.utils import timezone
+
+from seamline.competency.choices import STAGE_RANK, Stage
+from seamline.competency.framework import Framework
+from seamline.errors import Reason
+from seamline.network.choices import OrgStatus
+from seamline.network.models import Network
+from seamline.workforce.authorization import (
+    Attainment,
+    BundleEvidence,
+    Pause,
+    TaskSpec,
+    WorkerFacts,
+    bundle_missing,
+    judge,
+)
+from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
+
+from . import rules
+from .rules import Violation
+
+# --- the visits --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class VisitFacts:
+    """A visit as the gate reads it. `start`/`end` are aware instants; the loader fills in the
+    derived fields (local day, rota week, late, high risk, framework version)."""
+
+    key: str  # the visit code (a file's row names its visit by ref until it is stored)
+    organisation: str
+    participant: int  # the participant's primary key
+    participant_code: str
+    pathway: str
+    tasks: tuple[str, ...]
+    start: datetime
+    end: datetime
+    lone: bool = False
+    workers: tuple[int, ...] = ()  # assigned workers' primary keys
+    paired: int | None = None
+    # Derived by the loader:
+    local_start: datetime | None = None
+    local_end: datetime | None = None
+    day: date = date.min  # local date of the start
+    utc_day: date = date.min
+    week: str = ""
+    late: bool = False
+    high_risk: bool = False
+    framework: int = 0  # index into Gate.frameworks
+
+
+# --- the workers -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class WorkerWindow:
+    """What the gate knows about one worker over the window of the rota weeks."""
+
+    pk: int
+    key: str  # public id
+    staff_id: str
+    name: str
+    organisation: str
+    organisation_id: int
+    employment_type: str
+    role_group: str
+    start_date: date
+    left_on: date | None
+    placement_start: date | None
+    status: str  # now
+    attainments: list[Attainment] = field(default_factory=list)
+    pauses: list[Pause] = field(default_factory=list)
+    status_changes: list[tuple[datetime, str, str]] = field(default_factory=list)
+    org_changes: list[tuple[datetime, str]] = field(default_factory=list)
+    org_has_history: bool = False
+    org_status: str = OrgStatus.ACTIVE  # now, used when the organisation has no history
+    bundle: list[BundleEvidence] = field(default_factory=list)
+    held: list[date] = field(default_factory=list)  # supervision held, sorted
+    enhanced: list[tuple[date, date]] = field(default_factory=list)
+    # Instants at which anything the authorization rule reads changes (sign-offs signed,
+    # superseded or revoked, pauses starting or lifting, status changes): between two of them,
+    # on one day, the rule's answer cannot change.
+    boundaries: list[datetime] = field(default_factory=list)
+    by_competency: dict[str, list[Attainment]] = field(default_factory=dict)
+    variants: dict[tuple[Any, ...], WorkerFacts] = field(default_factory=dict)
+
+    @property
+    def temporary(self) -> bool:
+        return self.employment_type in TEMPORARY
+
+    @property
+    def label(self) -> str:
+        """How rota files name the worker: ORGANISATION/STAFF_ID."""
+        return f"{self.organisation}/{self.staff_id}"
+
+    def status_at(self, at: datetime) -> str:
+        if not self.status_changes:
+            return self.status
+        status = self.status_changes[0][2]
+        for when, to_status, _ in self.status_changes:
+            if when > at:
+                break
+            status = to_status
+        return status
+
+    def organisation_active_at(self, at: datetime) -> bool:
+        if not self.org_has_history:
+            return self.org_status == OrgStatus.ACTIVE
+        status: str | None = None
+        for when, to_status in self.org_changes:
+            if when > at:
+                break
+            status = to_status
+        return status == OrgStatus.ACTIVE
+
+    def last_held(self, day: date) -> date | None:
+        index = bisect.bisect_right(self.held, day)
+        return self.held[index - 1] if index else None
+
+
+# --- the rota the gate reasons about -------------------------------------------------------------
+
+
+class Slot(NamedTuple):
+    key: str
+    start: datetime
+    end: datetime
+    participant: int
+    high_risk: bool
+    week: str
+
+
+class RotaState:
+    """Who is on which visit: each worker's visits by local day (G8) and the high-risk
+    participants they visit in each rota week (G7)."""
+
+    def __init__(self) -> None:
+        self.by_day: dict[tuple[int, date], list[Slot]] = defaultdict(list)
+        self.high_risk: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+
+    def add(self, worker: int, slot: Slot, day: date) -> None:
+        self.by_day[(worker, day)].append(slot)
+        if slot.high_risk:
+            counts = self.high_risk[(worker, slot.week)]
+            counts[slot.participant] = counts.get(slot.participant, 0) + 1
+
+    def remove(self, worker: int, key: str, day: date) -> None:
+        slots = self.by_day.get((worker, day), [])
+        for slot in slots:
+            if slot.key == key:
+                slots.remove(slot)
+                if slot.high_risk:
+                    counts = self.high_risk[(worker, slot.week)]
+                    counts[slot.participant] -= 1
+                    if not counts[slot.participant]:
+                        del counts[slot.participant]
+                return
+
+    def others(self, worker: int, visit: VisitFacts) -> Iterator[tuple[str, datetime, datetime]]:
+        """The worker's other visits that could overlap `visit` (those starting from the day
+        before it to the day it ends)."""
+        day = visit.day - timedelta(days=1)
+        last = visit.local_end.date() if visit.local_end is not None else visit.day
+        while day <= last:
+            for slot in self.by_day.get((worker, day), ()):
+                if slot.key != visit.key:
+                    yield slot.key, slot.start, slot.end
+            day += timedelta(days=1)
+
+    def high_risk_count(self, worker: int, visit: VisitFacts) -> int:
+        """Distinct high-risk participants of the worker in the visit's week, with the visit's."""
+        counts = self.high_risk.get((worker, visit.week), {})
+        return len(counts) + (0 if visit.participant in counts else 1)
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+class Answer(NamedTuple):
+    visit: str
+    worker: str  # the worker's public id
+    worker_name: str
+    organisation: str
+    violations: tuple[Violation, ...]
+    # Blocks an override lets through: (violation, the override's public id).
+    overridden: tuple[tuple[Violation, str], ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return not self.violations
+
+    @property
+    def rules(self) -> list[str]:
+        return list(dict.fromkeys(v.rule for v in self.violations))
+
+
+@dataclass(frozen=True)
+class Settings:
+    late_threshold: time
+    caps: Mapping[str, int]
+    enhanced_days: int
+
+    @classmethod
+    def current(cls) -> Settings:
+        network = Network.current()
+        return cls(
+            late_threshold=network.late_threshold,
+            caps={
+                Stage.INDUCTION: network.cap_induction,
+                Stage.SUPERVISED: network.cap_supervised,
+                Stage.INDEPENDENT: network.cap_independent,
+                Stage.ENHANCED: network.cap_enhanced,
+            },
+            enhanced_days=network.enhanced_supervision_days,
+        )
+
+
+@dataclass(frozen=True)
+class TaskSet:
+    """What a visit's task types come to under one framework version."""
+
+    specs: tuple[TaskSpec, ...]
+    unknown: tuple[str, ...]  # task type codes not in that version
+    # Required competencies: the highest minimum stage each is needed at.
+    required: Mapping[str, str]
+    tier: int
+    # The shortest supervision frequency of the competencies tier 3 and 4 task types need.
+    frequency_days: int | None
+
+
+class Gate:
+    """The loaded facts and the decision. Build it with `load`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        frameworks: list[tuple[datetime, Framework]],
+        workers: dict[int, WorkerWindow],
+        visits: list[VisitFacts],
+        state: RotaState,
+        shifts: dict[tuple[int, str], list[tuple[datetime, datetime]]],
+        declined: dict[tuple[int, int], list[tuple[datetime, datetime | None]]],
+        preferences: dict[int, list[tuple[str, str, datetime, datetime | None]]],
+        overrides: dict[tuple[str, int], dict[str, tuple[str, datetime]]],
+        organisation_names: Mapping[str, str],
+    ) -> None:
+        self.settings = settings
+        self.frameworks = frameworks
+        self.workers = workers
+        self.visits = {v.key: v for v in visits}
+        self.state = state
+        self.shifts = shifts
+        self.declined = declined
+        self.preferences = preferences
+        self.overrides = overrides
+        self.labels = dict(organisation_names)
+        self._judged: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
+        self._stages: dict[tuple[Any, ...], str | None] = {}
+        self._tasksets: dict[tuple[int, tuple[str, ...]], TaskSet] = {}
+        self._bundles: dict[tuple[int, date, int], tuple[str, ...]] = {}
+
+    # -- the rota ------------------------------------------------------------------------------
+
+    def assign(self, worker: int, visit: VisitFacts) -> None:
+        """Put `worker` on `visit` in the rota the gate reasons about (a solver's step)."""
+        self.state.add(worker, slot_of(visit), visit.day)
+
+    def unassign(self, worker: int, visit: VisitFacts) -> None:
+        self.state.remove(worker, visit.key, visit.day)
+
+    # -- framework -----------------------------------------------------------------------------
+
+    def taskset(self, visit: VisitFacts) -> TaskSet:
+        key = (visit.framework, visit.tasks)
+        found = self._tasksets.get(key)
+        if found is None:
+            framework = self.frameworks[visit.framework][1]
+            by_code = {t.code: t for t in framework.tasks}
+            specs = tuple(by_code[c] for c in visit.tasks if c in by_code)
+            required: dict[str, str] = {}
+            for task in specs:
+                for req in task.requirements:
+                    held = required.get(req.competency)
+                    if held is None or STAGE_RANK[req.min_stage] > STAGE_RANK[held]:
+                        required[req.competency] = req.min_stage
+            frequencies = [
+                framework.competencies[req.competency].supervision_frequency_days
+                for task in specs
+                if task.risk_tier >= 3
+                for req in task.requirements
+                if req.competency in framework.competencies
+            ]
+            found = self._tasksets[key] = TaskSet(
+                specs=specs,
+                unknown=tuple(c for c in visit.tasks if c not in by_code),
+                required=required,
+                tier=max((t.risk_tier for t in specs), default=1),
+                frequency_days=min(frequencies) if frequencies else None,
+            )
+        return found
+
+    def titles(self, visit: VisitFacts) -> dict[str, str]:
+        competencies = self.frameworks[visit.framework][1].competencies
+        return {code: spec.title for code, spec in competencies.items()}
+
+    # -- facts at an instant -------------------------------------------------------------------
+
+    def _epoch(self, worker: WorkerWindow, at: datetime) -> int:
+        return bisect.bisect_right(worker.boundaries, at) if worker.boundaries else 0
+
+    def _facts_at(self, worker: WorkerWindow, visit: VisitFacts) -> WorkerFacts:
+        at = visit.start
+        missing: tuple[str, ...] = ()
+        if worker.temporary:
+            bundle_key = (worker.pk, visit.day, visit.framework)
+            found = self._bundles.get(bundle_key)
+            if found is None:
+                framework = self.frameworks[visit.framework][1]
+                found = self._bundles[bundle_key] = bundle_missing(
+                    worker.bundle,
+                    placement_start=worker.placement_start or worker.start_date,
+                    required_modules=framework.critical,
+                    induction_topics=LOCAL_INDUCTION_TOPICS,
+                    at=visit.day,
+                )
+            missing = found
+        status = worker.status_at(at)
+        active = worker.organisation_active_at(at)
+        key = (status, active, missing)
+        facts = worker.variants.get(key)
+        if facts is None:
+            base = worker.variants.get(("base",))
+            if base is None:
+                base = worker.variants[("base",)] = WorkerFacts(
+                    key=worker.key,
+                    name=worker.name,
+                    organisation=worker.organisation,
+                    organisation_active=active,
+                    status=status,
+                    employment_type=worker.employment_type,
+                    start_date=worker.start_date,
+                    left_on=worker.left_on,
+                    attainments=tuple(worker.attainments),
+                    pauses=tuple(worker.pauses),
+                    bundle_missing=missing,
+                )
+            facts = worker.variants[key] = replace(
+                base, status=status, organisation_active=active, bundle_missing=missing
+            )
+        return facts
+
+    def authorization(self, worker: WorkerWindow, visit: VisitFacts) -> tuple[Reason, ...]:
+        """The authorization rule's reasons for every task type of the visit, at its start,
+        on its pathway (cached for the same worker, day, facts, pathway and task types)."""
+        epoch = self._epoch(worker, visit.start)
+        key = (
+            worker.pk,
+            visit.framework,
+            visit.day,
+            visit.utc_day,
+            epoch,
+            visit.pathway,
+            visit.tasks,
+        )
+        found = self._judged.get(key)
+        if found is None:
+            taskset = self.taskset(visit)
+            facts = self._facts_at(worker, visit)
+            framework = self.frameworks[visit.framework][1]
+            reasons: list[Reason] = []
+            assert visit.local_start is not None
+            for _, _, more, _, _ in judge(
+                facts, taskset.specs, framework.competencies, visit.local_start, visit.pathway
+            ):
+                reasons.extend(r for r in more if r not in reasons)
+            found = self._judged[key] = tuple(reasons)
+        return found
+
+    def stage(self, worker: WorkerWindow, competency: str, visit: VisitFacts) -> str | None:
+        """The stage of `competency` the worker holds current at the visit's start (on the
+        visit's pathway when the competency is pathway-specific)."""
+        spec = self.frameworks[visit.framework][1].competencies.get(competency)
+        pathway = visit.pathway if spec is not None and spec.pathway_specific else None
+        key = (worker.pk, visit.utc_day, self._epoch(worker, visit.start), competency, pathway)
+        if key in self._stages:
+            return self._stages[key]
+        found = self._stages[key] = rules.held_stage(
+            worker.by_competency.get(competency, ()), competency, visit.start, pathway
+        )
+        return found
+
+    def held(self, worker: WorkerWindow, visit: VisitFacts) -> dict[str, str | None]:
+        return {c: self.stage(worker, c, visit) for c in self.taskset(visit).required}
+
+    def enhanced(self, worker: WorkerWindow, day: date) -> tuple[date, date] | None:
+        return rules.enhanced_on(worker.enhanced, day)
+
+    # -- the decision --------------------------------------------------------------------------
+
+    def violations(self, worker_pk: int, visit: VisitFacts) -> list[Violation]:
+        """Every rule assigning the worker to the visit breaks, overrides aside."""
+        worker = self.workers[worker_pk]
+        taskset = self.taskset(visit)
+        name = worker.name
+        reasons = self.authorization(worker, visit)
+        found: list[Violation] = []
+        found += rules.g1_active(reasons)
+        found += rules.g2_competencies(reasons)
+        found += [
+            Violation(
+                "G2",
+                "task_type_unknown",
+                f"Task type {code} is not in the framework in force on "
+                f"{visit.day:%d %b %Y}, so nobody is cleared for it.",
+            )
+            for code in taskset.unknown
+        ]
+        found += rules.g3_delegation(reasons)
+        enhanced = self.enhanced(worker, visit.day)
+        found += rules.g4_temporary(
+            reasons,
+            worker=name,
+            temporary=worker.temporary,
+            enhanced=enhanced,
+            tier=taskset.tier,
+        )
+        titles = self.titles(visit) if taskset.required else {}
+        held = self.held(worker, visit)
+        found += rules.g5_lone_late(
+            worker=name,
+            lone=visit.lone,
+            late=visit.late,
+            held=held,
+            titles=titles,
+            enhanced=enhanced,
+            late_threshold=self.settings.late_threshold,
+        )
+        if any(stage == Stage.SUPERVISED for stage in held.values()):
+            found += rules.g6_pairing(
+                worker=name,
+                held=held,
+                titles=titles,
+                co_workers=self._co_workers(worker_pk, visit),
+            )
+        if visit.high_risk:
+            lowest, lowest_code = self._lowest(held)
+            found += rules.g7_caseload(
+                worker=name,
+                high_risk=True,
+                participants=self.state.high_risk_count(worker_pk, visit),
+                week=visit.week,
+                lowest=lowest,
+                lowest_title=titles.get(lowest_code, "") if lowest_code else "",
+                caps=self.settings.caps,
+            )
+        found += rules.g8_time(
+            worker=name,
+            start=visit.local_start or visit.start,
+            end=visit.local_end or visit.end,
+            others=(
+                (k, timezone.localtime(s), timezone.localtime(e))
+                for k, s, e in self.state.others(worker_pk, visit)
+            ),
+            shifts=self.shifts.get((worker_pk, visit.week)),
+        )
+        found += rules.g9_preferences(
+            worker=name,
+            participant=visit.participant_code,
+            declined_on=self._declined_on(visit, worker_pk),
+            preferences=[
+                (kind, value)
+                for kind, value, since, until in self.preferences.get(visit.participant, ())
+                if since <= visit.start and (until is None or until > visit.start)
+            ],
+            organisation=worker.organisation,
+            temporary=worker.temporary,
+            role_group=worker.role_group,
+            labels=self.labels,
+        )
+        found += rules.g10_supervision(
+            worker=name,
+            tier=max((t.risk_tier for t in taskset.specs), default=1),
+            frequency_days=taskset.frequency_days,
+            last_held=worker.last_held(visit.day),
+            since=worker.start_date,
+            day=visit.day,
+        )
+        return found
+
+    def check(self, worker_pk: int, visit: VisitFacts) -> Answer:
+        """May the worker be assigned to the visit? Each failed rule with its code and
+        sentence; blocks lifted by an override are listed apart."""
+        worker = self.workers[worker_pk]
+        found = self.violations(worker_pk, visit)
+        granted = self.overrides.get((visit.key, worker_pk))
+        if not granted or not found:
+            return Answer(visit.key, worker.key, worker.name, worker.organisation, tuple(found))
+        blocked = []
+        lifted = []
+        for violation in found:
+            override = granted.get(violation.rule)
+            if override is not None and visit.start < override[1]:
+                lifted.append((violation, override[0]))
+            else:
+                blocked.append(violation)
+        return Answer(
+            visit.key, worker.key, worker.name, worker.organisation, tuple(blocked), tuple(lifted)
+        )
+
+    def check_all(self) -> Iterator[Answer]:
+        """Every assignment of the loaded visits, visit by visit."""
+        for visit in self.visits.values():
+            for worker in visit.workers:
+                yield self.check(worker, visit)
+
+    # -- helpers of the rules ------------------------------------------------------------------
+
+    def _co_workers(self, worker_pk: int, visit: VisitFacts) -> list[tuple[str, dict[str, Any]]]:
+        others = {w for w in (*visit.workers, visit.paired) if w is not None and w != worker_pk}
+        found = []
+        for pk in sorted(others):
+            other = self.workers.get(pk)
+            if other is not None:
+                found.append((other.name, self.held(other, visit)))
+        return found
+
+    @staticmethod
+    def _lowest(held: Mapping[str, str | None]) -> tuple[str | None, str | None]:
+        """The lowest stage held among the visit's competencies (None: one is not held at
+        all), and which competency it is."""
+        lowest: str | None = None
+        code: str | None = None
+        for competency, stage in sorted(held.items()):
+            if stage is None:
+                return None, competency
+            if lowest is None or STAGE_RANK[stage] < STAGE_RANK[lowest]:
+                lowest, code = stage, competency
+        return lowest, code
+
+    def _declined_on(self, visit: VisitFacts, worker_pk: int) -> date | None:
+        for since, until in self.declined.get((visit.participant, worker_pk), ()):
+            if since <= visit.start and (until is None or until > visit.start):
+                return timezone.localdate(since)
+        return None
+
+    def headroom(self, worker_pk: int, visit: VisitFacts) -> int:
+        """How many more distinct high-risk participants the worker may take on in the visit's
+        week under the cap for their lowest stage on the visit's competencies."""
+        worker = self.workers[worker_pk]
+        lowest, _ = self._lowest(self.held(worker, visit))
+        counts = self.state.high_risk.get((worker_pk, visit.week), {})
+        return rules.caseload_cap(lowest, self.settings.caps) - len(counts)
+
+
+def slot_of(visit: VisitFacts) -> Slot:
+    return Slot(visit.key, visit.start, visit.end, visit.participant, visit.high_risk, visit.week)

@@ -1,0 +1,500 @@
+"""Loading what the gate needs, in a fixed number of queries (see `rota.gate`).
+
+`stored_visits` reads stored visits as `VisitFacts`; `load` reads everything else the rules
+need for a set of visits and candidate workers over the window of their rota weeks (facts as
+they change through the window, not as of one instant) and answers a ready `Gate`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from seamline.cases.choices import Severity
+from seamline.cases.models import DeclinedWorker, RiskFlag
+from seamline.competency.choices import EvidenceKind
+from seamline.competency.framework import Framework, framework_at
+from seamline.competency.models import FrameworkVersion
+from seamline.network.models import OrganisationStatusChange
+from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
+from seamline.workforce.models import (
+    DelegationPause,
+    EnhancedSupervisionPeriod,
+    Evidence,
+    SignOff,
+    SupervisionSession,
+    Worker,
+    WorkerStatusChange,
+)
+
+from . import rules
+from .choices import AssignmentStatus, VisitStatus
+from .gate import Gate, RotaState, Settings, VisitFacts, WorkerWindow, slot_of
+from .models import Assignment, Override, Preference, Shift, Visit
+
+# Lists of ids longer than this are sent to the database in parts (PostgreSQL takes at most
+# 65,535 parameters in one statement). A network of 30,000 workers is still one query each.
+CHUNK = 30_000
+BUNDLE_KINDS = (
+    EvidenceKind.MODULE,
+    EvidenceKind.SUPERVISED_PRACTICE_SIGNOFF,
+    EvidenceKind.LOCAL_INDUCTION,
+)
+
+
+def chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    items = list(ids)
+    for first in range(0, len(items), CHUNK):
+        yield items[first : first + CHUNK]
+
+
+def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
+    """The `VisitFacts` of stored visits (a queryset or primary keys): three queries (the
+    visits, their task types, their live assignments)."""
+    qs = visits if isinstance(visits, QuerySet) else Visit.objects.filter(pk__in=list(visits))
+    rows = list(
+        qs.order_by("starts_at", "code").values_list(
+            "id",
+            "code",
+            "organisation__code",
+            "participant_id",
+            "participant__code",
+            "pathway__code",
+            "starts_at",
+            "ends_at",
+            "lone",
+            "paired_with_id",
+        )
+    )
+    ids = [r[0] for r in rows]
+    tasks: dict[int, list[str]] = defaultdict(list)
+    workers: dict[int, list[int]] = defaultdict(list)
+    for part in chunks(ids):
+        through = Visit.task_types.through.objects.filter(visit_id__in=part)
+        for visit_id, code in through.values_list("visit_id", "tasktype__code"):
+            tasks[visit_id].append(code)
+        assigned = Assignment.objects.filter(visit_id__in=part, status=AssignmentStatus.ASSIGNED)
+        for visit_id, worker_id in assigned.order_by("assigned_at", "id").values_list(
+            "visit_id", "worker_id"
+        ):
+            workers[visit_id].append(worker_id)
+    return [
+        VisitFacts(
+            key=code,
+            organisation=org,
+            participant=participant,
+            participant_code=p_code,
+            pathway=pathway,
+            tasks=tuple(sorted(tasks.get(pk, ()))),
+            start=start,
+            end=end,
+            lone=lone,
+            workers=tuple(workers.get(pk, ())),
+            paired=paired,
+        )
+        for pk, code, org, participant, p_code, pathway, start, end, lone, paired in rows
+    ]
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Window:
+    """The rota weeks the visits fall in: from the Monday of the first, local midnight, to the
+    Monday after the last."""
+
+    start: datetime
+    end: datetime
+    weeks: frozenset[str]
+
+    @classmethod
+    def around(cls, visits: Sequence[VisitFacts], extra_weeks: Iterable[str] = ()) -> Window:
+        weeks = {v.week for v in visits} | set(extra_weeks)
+        if not weeks:
+            today = timezone.localdate()
+            weeks = {rules.week_of(today)}
+        first = min(rules.week_monday(w) for w in weeks)
+        last = max(rules.week_monday(w) for w in weeks) + timedelta(days=7)
+        tz = timezone.get_current_timezone()
+        return cls(
+            start=datetime.combine(first, time(), tzinfo=tz),
+            end=datetime.combine(last, time(), tzinfo=tz),
+            weeks=frozenset(weeks),
+        )
+
+
+def _prepare(visit: VisitFacts, settings: Settings) -> None:
+    local_start = timezone.localtime(visit.start)
+    local_end = timezone.localtime(visit.end)
+    visit.local_start = local_start
+    visit.local_end = local_end
+    visit.day = local_start.date()
+    visit.utc_day = visit.start.astimezone(UTC).date()
+    visit.week = rules.week_of(visit.day)
+    visit.late = rules.is_late(local_start, local_end, settings.late_threshold)
+
+
+@dataclass
+class ShiftFacts:
+    worker: int
+    start: datetime
+    end: datetime
+
+
+def load(
+    visits: list[VisitFacts],
+    candidates: Iterable[int] = (),
+    *,
+    replaced: frozenset[tuple[str, str]] = frozenset(),
+    extra_shifts: Sequence[ShiftFacts] = (),
+    settings: Settings | None = None,
+) -> Gate:
+    """Load everything the gate needs to judge the assignments of `visits` and of each of
+    `candidates` (worker primary keys) to any of them.
+
+    `replaced`: (organisation code, rota week) pairs a rota file replaces: the stored visits
+    and shifts of those organisations in those weeks are left out of the rota the gate reasons
+    about (the file's own stand instead, with `extra_shifts`).
+
+    The number of queries does not grow with the number of visits or workers (beyond one
+    query per 30,000 ids)."""
+    settings = settings or Settings.current()
+    for visit in visits:
+        _prepare(visit, settings)
+    window = Window.around(visits)
+    frameworks = _frameworks(window)
+    starts = [when for when, _ in frameworks]
+    for visit in visits:
+        visit.framework = max(bisect.bisect_right(starts, visit.start) - 1, 0)
+
+    worker_ids = set(candidates)
+    for visit in visits:
+        worker_ids.update(visit.workers)
+        if visit.paired is not None:
+            worker_ids.add(visit.paired)
+    workers = _workers(worker_ids, window, settings)
+
+    # The rota around the visits: the workers' other stored visits in these weeks.
+    keys = {v.key for v in visits}
+    state = RotaState()
+    context: list[tuple[int, VisitFacts]] = []
+    for part in chunks(workers):
+        rows = (
+            Assignment.objects.filter(
+                worker_id__in=part,
+                status=AssignmentStatus.ASSIGNED,
+                visit__status=VisitStatus.PLANNED,
+                visit__starts_at__lt=window.end,
+                visit__ends_at__gt=window.start - timedelta(days=1),
+            )
+            .order_by()
+            .values_list(
+                "worker_id",
+                "visit__code",
+                "visit__organisation__code",
+                "visit__participant_id",
+                "visit__participant__code",
+                "visit__starts_at",
+                "visit__ends_at",
+            )
+        )
+        for worker_id, code, org, participant, p_code, start, end in rows:
+            if code in keys:
+                continue
+            other = VisitFacts(code, org, participant, p_code, "", (), start, end)
+            _prepare(other, settings)
+            if (org, other.week) in replaced:
+                continue
+            context.append((worker_id, other))
+
+    participants = {v.participant for v in visits} | {v.participant for _, v in context}
+    flags = _high_risk_flags(participants, window)
+    for visit in (*visits, *(v for _, v in context)):
+        visit.high_risk = any(
+            since <= visit.start and (until is None or until > visit.start)
+            for since, until in flags.get(visit.participant, ())
+        )
+    for worker_id, other in context:
+        state.add(worker_id, slot_of(other), other.day)
+    for visit in visits:
+        for worker_id in visit.workers:
+            state.add(worker_id, slot_of(visit), visit.day)
+
+    shifts = _shifts(workers, window, replaced, extra_shifts)
+    visit_participants = {v.participant for v in visits}
+    declined: dict[tuple[int, int], list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    preferences: dict[int, list[tuple[str, str, datetime, datetime | None]]] = defaultdict(list)
+    for part in chunks(visit_participants):
+        for participant, worker_id, since, until in (
+            DeclinedWorker.objects.filter(participant_id__in=part, recorded_at__lt=window.end)
+            .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
+            .order_by()
+            .values_list("participant_id", "worker_id", "recorded_at", "withdrawn_at")
+        ):
+            if worker_id in workers:
+                declined[(participant, worker_id)].append((since, until))
+        for participant, kind, value, since, until in (
+            Preference.objects.filter(participant_id__in=part, recorded_at__lt=window.end)
+            .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
+            .order_by()
+            .values_list("participant_id", "kind", "value", "recorded_at", "withdrawn_at")
+        ):
+            preferences[participant].append((kind, value, since, until))
+
+    overrides: dict[tuple[str, int], dict[str, tuple[str, datetime]]] = defaultdict(dict)
+    for part in chunks(keys):
+        for code, worker_id, rule, uid, expires in (
+            Override.objects.live()
+            .filter(visit__code__in=part)
+            .order_by("granted_at")
+            .values_list("visit__code", "worker_id", "rule", "uuid", "expires_at")
+        ):
+            overrides[(code, worker_id)][rule] = (str(uid), expires)
+
+    names = {w.organisation: w.organisation for w in workers.values()}
+    return Gate(
+        settings=settings,
+        frameworks=frameworks,
+        workers=workers,
+        visits=visits,
+        state=state,
+        shifts=shifts,
+        declined=dict(declined),
+        preferences=dict(preferences),
+        overrides=dict(overrides),
+        organisation_names=names,
+    )
+
+
+def _frameworks(window: Window) -> list[tuple[datetime, Framework]]:
+    """The framework versions in force during the window: the one in force at its start and
+    each one made inside it, with the instant each took over."""
+    found = [(datetime.min.replace(tzinfo=UTC), framework_at(window.start))]
+    later = FrameworkVersion.objects.filter(
+        created_at__gt=window.start, created_at__lt=window.end
+    ).order_by("number")
+    for created in later.values_list("created_at", flat=True):
+        found.append((created, framework_at(created)))
+    return found
+
+
+def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, WorkerWindow]:
+    """The workers `ids` with every fact the rules read over `window`: a fixed number of
+    queries (workers, organisation history, sign-offs, pauses, status changes, bundle
+    evidence, supervision held before and in the window, enhanced-supervision periods)."""
+    workers: dict[int, WorkerWindow] = {}
+    start, end = window.start, window.end
+    first_day, last_day = start.date(), end.date()
+    for part in chunks(ids):
+        for row in Worker.objects.filter(pk__in=part).values_list(
+            "id",
+            "uuid",
+            "staff_id",
+            "first_name",
+            "last_name",
+            "organisation__code",
+            "organisation_id",
+            "organisation__status",
+            "employment_type",
+            "role_group",
+            "start_date",
+            "left_on",
+            "placement_start",
+            "status",
+        ):
+            (
+                pk,
+                uid,
+                staff,
+                first,
+                last,
+                org,
+                org_id,
+                org_status,
+                employment,
+                group,
+                began,
+                left,
+                placement,
+                status,
+            ) = row
+            workers[pk] = WorkerWindow(
+                pk=pk,
+                key=str(uid),
+                staff_id=staff,
+                name=f"{first} {last}",
+                organisation=org,
+                organisation_id=org_id,
+                employment_type=employment,
+                role_group=group,
+                start_date=began,
+                left_on=left,
+                placement_start=placement,
+                status=status,
+                org_status=org_status,
+            )
+    if not workers:
+        return workers
+    organisations = {w.organisation_id for w in workers.values()}
+    history: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for org_id, changed_at, to_status in (
+        OrganisationStatusChange.objects.filter(organisation_id__in=organisations)
+        .order_by("changed_at", "id")
+        .values_list("organisation_id", "changed_at", "to_status")
+    ):
+        history[org_id].append((changed_at, to_status))
+
+    temporary = [pk for pk, w in workers.items() if w.temporary]
+    for part in chunks(workers):
+        for pk, competency, stage, signed, due, pathway, superseded, revoked in (
+            SignOff.objects.filter(worker_id__in=part, signed_at__lt=end)
+            .filter(
+                Q(superseded_at__isnull=True)
+                | Q(superseded_at__gt=start)
+                | Q(revoked_at__isnull=False)
+            )
+            .order_by()
+            .values_list(
+                "worker_id",
+                "competency__code",
+                "stage",
+                "signed_at",
+                "review_due",
+                "pathway__code",
+                "superseded_at",
+                "revoked_at",
+            )
+        ):
+            workers[pk].attainments.append(
+                Attainment(competency, stage, signed, due, pathway, superseded, revoked)
+            )
+        for pk, task, started, lifted in (
+            DelegationPause.objects.filter(worker_id__in=part, started_at__lt=end)
+            .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=start))
+            .order_by("started_at")
+            .values_list("worker_id", "task_type__code", "started_at", "lifted_at")
+        ):
+            workers[pk].pauses.append(Pause(task, started, lifted))
+        for pk, changed, to_status, from_status in (
+            WorkerStatusChange.objects.filter(worker_id__in=part)
+            .order_by("changed_at", "id")
+            .values_list("worker_id", "changed_at", "to_status", "from_status")
+        ):
+            workers[pk].status_changes.append((changed, to_status, from_status))
+        for pk, last in (
+            SupervisionSession.objects.filter(worker_id__in=part, held_on__lt=first_day)
+            .order_by()
+            .values("worker_id")
+            .annotate(last=Max("held_on"))
+            .values_list("worker_id", "last")
+        ):
+            if last is not None:
+                workers[pk].held.append(last)
+        for pk, held_on in SupervisionSession.objects.filter(
+            worker_id__in=part, held_on__gte=first_day, held_on__lte=last_day
+        ).values_list("worker_id", "held_on"):
+            if held_on is not None:
+                workers[pk].held.append(held_on)
+        for pk, starts, ends in EnhancedSupervisionPeriod.objects.filter(
+            worker_id__in=part, starts_on__lte=last_day, ends_on__gt=first_day
+        ).values_list("worker_id", "starts_on", "ends_on"):
+            workers[pk].enhanced.append((starts, ends))
+    for part in chunks(temporary):
+        for pk, kind, occurred, competency, verified, detail in Evidence.objects.filter(
+            worker_id__in=part, kind__in=BUNDLE_KINDS, occurred_on__lte=last_day
+        ).values_list(
+            "worker_id", "kind", "occurred_on", "competency__code", "verified_by_id", "detail"
+        ):
+            topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
+            workers[pk].bundle.append(
+                BundleEvidence(
+                    kind=kind,
+                    occurred_on=occurred,
+                    competency=competency,
+                    verified=verified is not None,
+                    topics=tuple(topics) if isinstance(topics, list | tuple) else (),
+                )
+            )
+
+    days = settings.enhanced_days
+    for worker in workers.values():
+        org_history = history.get(worker.organisation_id)
+        if org_history:
+            worker.org_has_history = True
+            worker.org_changes = org_history
+        worker.held.sort()
+        # SPEC section 3: the enhanced-supervision period runs from every worker's start in
+        # the network, and from a temporary worker's placement start, besides any recorded.
+        worker.enhanced.append((worker.start_date, worker.start_date + timedelta(days=days)))
+        if worker.temporary and worker.placement_start is not None:
+            placement = worker.placement_start
+            worker.enhanced.append((placement, placement + timedelta(days=days)))
+        instants = {a.signed_at for a in worker.attainments}
+        instants.update(a.superseded_at for a in worker.attainments if a.superseded_at)
+        instants.update(a.revoked_at for a in worker.attainments if a.revoked_at)
+        instants.update(p.started_at for p in worker.pauses)
+        instants.update(p.lifted_at for p in worker.pauses if p.lifted_at)
+        instants.update(when for when, _, _ in worker.status_changes)
+        instants.update(when for when, _ in worker.org_changes)
+        worker.boundaries = sorted(i for i in instants if start <= i < end)
+        by_competency: dict[str, list[Attainment]] = defaultdict(list)
+        for attainment in worker.attainments:
+            by_competency[attainment.competency].append(attainment)
+        worker.by_competency = dict(by_competency)
+    return workers
+
+
+def _high_risk_flags(
+    participants: set[int], window: Window
+) -> dict[int, list[tuple[datetime, datetime | None]]]:
+    """When each participant was high-risk during the window (SPEC section 3: an active flag
+    of severity high), as (raised, resolved) intervals."""
+    flags: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    for part in chunks(participants):
+        for participant, raised, resolved in (
+            RiskFlag.objects.filter(
+                participant_id__in=part, severity=Severity.HIGH, raised_at__lt=window.end
+            )
+            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=window.start))
+            .order_by()
+            .values_list("participant_id", "raised_at", "resolved_at")
+        ):
+            flags[participant].append((raised, resolved))
+    return flags
+
+
+def _shifts(
+    workers: Mapping[int, WorkerWindow],
+    window: Window,
+    replaced: frozenset[tuple[str, str]],
+    extra: Sequence[ShiftFacts],
+) -> dict[tuple[int, str], list[tuple[datetime, datetime]]]:
+    """Each worker's shifts by rota week (the week of the shift's start)."""
+    found: dict[tuple[int, str], list[tuple[datetime, datetime]]] = defaultdict(list)
+    for part in chunks(workers):
+        for worker_id, org, start, end in (
+            Shift.objects.planned()
+            .filter(worker_id__in=part, starts_at__lt=window.end, ends_at__gt=window.start)
+            .order_by()
+            .values_list("worker_id", "organisation__code", "starts_at", "ends_at")
+        ):
+            week = rules.week_of(timezone.localdate(start))
+            if (org, week) not in replaced:
+                found[(worker_id, week)].append(
+                    (timezone.localtime(start), timezone.localtime(end))
+                )
+    for shift in extra:
+        if shift.worker in workers:
+            week = rules.week_of(timezone.localdate(shift.start))
+            found[(shift.worker, week)].append(
+                (timezone.localtime(shift.start), timezone.localtime(shift.end))
+            )
+    return dict(found)

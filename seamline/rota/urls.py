@@ -1,0 +1,12 @@
+"""Rota pages. Each views module keeps its own `urlpatterns`, joined here."""
+
+from .views import files, overrides, preferences, visits
+
+app_name = "rota"
+
+urlpatterns = [
+    *visits.urlpatterns,
+    *overrides.urlpatterns,
+    *files.urlpatterns,
+    *preferences.urlpatterns,
+]

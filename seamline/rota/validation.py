@@ -1,0 +1,201 @@
+"""Whole-rota validation: every assignment of a rota file through the gate, every violation
+listed (SPEC C4). Nothing is stored.
+
+The rota the gate reasons about is the file itself together with what is already stored for
+other organisations and weeks: the file replaces its organisations' stored rota for the weeks
+it covers, exactly as loading it would, so an agency worker double-booked by two partners
+shows up even though neither file alone overlaps.
+
+A worker the validating person may not see (another partner's worker, SPEC C1) is reported
+by rule only: the sentence says that the reasons are with the worker's organisation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from seamline.access import Actor
+from seamline.workforce.imports import RowError
+from seamline.workforce.models import Worker
+
+from .choices import RULES
+from .gate import Gate, VisitFacts
+from .imports import Parsed, parse
+from .loading import ShiftFacts, load
+from .models import Visit
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: a worker's assignment to a visit breaks a rule."""
+
+    visit: str
+    worker: str  # ORGANISATION/STAFF_ID
+    rule: str
+    message: str
+    organisation: str  # the organisation whose rota the visit is on
+    start: datetime
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "visit": self.visit,
+            "worker": self.worker,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+CSV_HEADER = ["visit", "worker", "rule", "message", "organisation", "start"]
+
+
+@dataclass
+class Result:
+    errors: list[RowError] = field(default_factory=list)  # the file could not be read
+    findings: list[Finding] = field(default_factory=list)
+    overridden: list[tuple[Finding, str]] = field(default_factory=list)
+    visits: int = 0
+    assignments: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.findings
+
+    def by_rule(self) -> list[tuple[str, list[Finding]]]:
+        found: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.findings:
+            found[f.rule].append(f)
+        return [(rule, found[rule]) for rule in RULES if rule in found]
+
+    def by_partner(self) -> list[tuple[str, dict[str, int]]]:
+        """For each organisation, how many violations of each rule its rota has."""
+        found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for f in self.findings:
+            found[f.organisation][f.rule] += 1
+        return [(org, dict(found[org])) for org in sorted(found)]
+
+    def as_list(self) -> list[dict[str, str]]:
+        return [f.as_dict() for f in self.findings]
+
+    def lines(self) -> list[str]:
+        if self.errors:
+            count = len(self.errors)
+            return [
+                f"{count} error{'s' if count != 1 else ''}: the file could not be validated.",
+                *(str(e) for e in self.errors),
+            ]
+        out = [f"{f.visit} {f.worker} {f.rule}: {f.message}" for f in self.findings]
+        out += [
+            f"{f.visit} {f.worker} {f.rule}: overridden ({uid}): {f.message}"
+            for f, uid in self.overridden
+        ]
+        count = len(self.findings)
+        out.append(
+            f"{count} violation{'s' if count != 1 else ''} in {self.assignments} "
+            f"assignment{'s' if self.assignments != 1 else ''} of {self.visits} "
+            f"visit{'s' if self.visits != 1 else ''}"
+            + (f"; {len(self.overridden)} overridden." if self.overridden else ".")
+        )
+        return out
+
+    def csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_HEADER)
+        for f in self.findings:
+            writer.writerow([f.visit, f.worker, f.rule, f.message, f.organisation, _when(f.start)])
+        return buffer.getvalue()
+
+
+def _when(value: datetime) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def file_visits(parsed: Parsed) -> tuple[list[VisitFacts], list[ShiftFacts]]:
+    """The file's visits as the gate reads them (stored ones under their code, new ones as
+    ORGANISATION/REF), and its shifts. One query (the codes of stored visits)."""
+    named = Q(pk__in=[])
+    for row in parsed.visits:
+        named |= Q(organisation__code=row.organisation.code, ref=row.ref)
+    codes = {
+        (org, ref): code
+        for org, ref, code in Visit.objects.filter(named).values_list(
+            "organisation__code", "ref", "code"
+        )
+    }
+    visits = []
+    for row in parsed.visits:
+        assert row.participant is not None and row.pathway is not None
+        org = row.organisation.code
+        visits.append(
+            VisitFacts(
+                key=codes.get((org, row.ref), f"{org}/{row.ref}"),
+                organisation=org,
+                participant=row.participant.pk,
+                participant_code=row.participant.code,
+                pathway=row.pathway.code,
+                tasks=tuple(sorted(t.code for t in row.task_types)),
+                start=row.start,
+                end=row.end,
+                lone=row.lone,
+                workers=tuple(w.pk for w in row.workers),
+                paired=row.paired_with.pk if row.paired_with else None,
+            )
+        )
+    shifts = [ShiftFacts(r.workers[0].pk, r.start, r.end) for r in parsed.shifts if r.workers]
+    return visits, shifts
+
+
+def validate_file(actor: Actor, data: bytes | str) -> Result:
+    """Every violation of the rota in `data` (a rota file), as `actor` may see it."""
+    parsed = parse(actor, data, for_import=False)
+    if parsed.errors:
+        return Result(errors=parsed.errors)
+    visits, shifts = file_visits(parsed)
+    gate = load(visits, replaced=frozenset(parsed.covers), extra_shifts=shifts)
+    return findings(actor, gate, visits)
+
+
+def findings(actor: Actor, gate: Gate, visits: list[VisitFacts]) -> Result:
+    """The gate's answers for every assignment of `visits`, as findings `actor` may read."""
+    visible = _visible(actor, gate.workers)
+    result = Result(visits=len(visits))
+    for visit in visits:
+        for worker_pk in visit.workers:
+            result.assignments += 1
+            answer = gate.check(worker_pk, visit)
+            shown = worker_pk in visible
+            for violation in answer.violations:
+                result.findings.append(_finding(gate, visit, worker_pk, violation, shown))
+            for violation, uid in answer.overridden:
+                result.overridden.append((_finding(gate, visit, worker_pk, violation, shown), uid))
+    return result
+
+
+def _finding(gate: Gate, visit: VisitFacts, worker_pk: int, violation: Any, shown: bool) -> Finding:
+    worker = gate.workers[worker_pk]
+    message = violation.message
+    if not shown:
+        message = (
+            f"{worker.name} is not cleared for this visit under {violation.rule}; the reasons "
+            f"are visible to {worker.organisation} and the prime."
+        )
+    return Finding(
+        visit.key, worker.label, violation.rule, message, visit.organisation, visit.start
+    )
+
+
+def _visible(actor: Actor, workers: Any) -> set[int]:
+    """Which of the loaded workers `actor` may read the records of (one query)."""
+    if actor.is_system:
+        return set(workers)
+    return set(
+        Worker.objects.visible_to(actor).filter(pk__in=list(workers)).values_list("pk", flat=True)
+    )
