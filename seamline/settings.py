@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "seamline.workforce",
     "seamline.cases",
     "seamline.cases.reconciliation",
+    "seamline.coordination",
+    "seamline.handoffs",
     "seamline.rota",
     "seamline.demo",
 ]

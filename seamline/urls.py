@@ -44,6 +44,8 @@ urlpatterns = [
     path("framework/", include("seamline.competency.urls")),
     path("workforce/", include("seamline.workforce.urls")),
     path("cases/", include("seamline.cases.urls")),
+    path("handoffs/", include("seamline.handoffs.urls")),
+    path("coordination/", include("seamline.coordination.urls")),
     path("rota/", include("seamline.rota.urls")),
     path("reconciliation/", include("seamline.cases.reconciliation.urls")),
     path("api/", api_urls()),
