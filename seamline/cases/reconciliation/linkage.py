@@ -399,9 +399,17 @@ def _jw(column: str, at: float) -> str:
     return f"jaro_winkler_similarity({column}_l, {column}_r) >= {at}"
 
 
-def comparisons() -> list[Any]:
+def comparisons(tf: bool = True) -> list[Any]:
     """The model's comparisons, with default m and u probabilities (used as they are for
-    small lists, and as starting values where the data allows estimating them)."""
+    small lists, and as starting values where the data allows estimating them). `tf`: weigh
+    exact agreements by how common the value is; only meaningful on data large enough for
+    frequencies to mean anything (in a list of ten every name is "common")."""
+
+    def freq(column: str, weight: float = 1.0) -> dict[str, Any]:
+        if not tf:
+            return {}
+        return {"tf_adjustment_column": column, "tf_adjustment_weight": weight}
+
     name = _comparison(
         "name",
         [
@@ -413,8 +421,7 @@ def comparisons() -> list[Any]:
                 "exact",
                 0.80,
                 0.0005,
-                tf_adjustment_column="full_name",
-                tf_adjustment_weight=1.0,
+                **freq("full_name"),
             ),
             _level(
                 "given_canon_l = given_canon_r AND family_l = family_r",
@@ -439,8 +446,7 @@ def comparisons() -> list[Any]:
                 "same family name and initial",
                 0.02,
                 0.002,
-                tf_adjustment_column="family",
-                tf_adjustment_weight=0.5,
+                **freq("family", 0.5),
             ),
             _level(
                 f"(jaro_winkler_similarity(given_l, family_r) >= 0.9 AND "
@@ -455,8 +461,7 @@ def comparisons() -> list[Any]:
                 "same family name",
                 0.01,
                 0.01,
-                tf_adjustment_column="family",
-                tf_adjustment_weight=0.5,
+                **freq("family", 0.5),
             ),
             _level("given_canon_l = given_canon_r", "same given name", 0.005, 0.02),
             _level("TRUE", "different", 0.005, 0.96),
@@ -504,8 +509,7 @@ def comparisons() -> list[Any]:
                 "same postcode",
                 0.06,
                 0.0005,
-                tf_adjustment_column="postcode",
-                tf_adjustment_weight=0.5,
+                **freq("postcode", 0.5),
             ),
             _level(
                 "house_l = house_r AND jaro_winkler_similarity(address_l, address_r) >= 0.92",
@@ -567,7 +571,7 @@ TRAINING_BLOCKS = (
 )
 
 
-def settings(prior: float) -> Any:
+def settings(prior: float, tf: bool = True) -> Any:
     from splink import SettingsCreator
     from splink.blocking_rule_library import CustomRule
 
@@ -575,7 +579,7 @@ def settings(prior: float) -> Any:
         link_type="link_only",
         unique_id_column_name="uid",
         probability_two_random_records_match=prior,
-        comparisons=comparisons(),
+        comparisons=comparisons(tf),
         blocking_rules_to_generate_predictions=[CustomRule(rule) for rule in BLOCKING],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -613,11 +617,13 @@ def score(
     n_left, n_right = len(register["uid"]), len(incoming["uid"])
     # Prior: most rows of a partner's list are people the register knows.
     prior = min(0.5, 0.8 * min(n_left, n_right) / max(1, n_left * n_right))
-    linker = Linker([left, right], settings(prior), log_level=None)
+    linker = Linker([left, right], settings(prior, tf=train), log_level=None)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     if train:
         linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
+        model = without_true_matches(linker.misc.save_model_to_json(), prior)
+        linker = Linker([left, right], model, log_level=None)
         for rule in TRAINING_BLOCKS:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
@@ -636,6 +642,22 @@ def score(
             a, b = b, a
         pairs.append((b[2:], a[2:], float(probability)))
     return pairs, len(rows), seconds
+
+
+def without_true_matches(model: dict[str, Any], prior: float) -> dict[str, Any]:
+    """u corrected for the true matches among the random pairs it was counted on.
+
+    Random pairs of a partner's list and the register include the true pairs (one in
+    `1 / prior`), and those agree on nearly everything: sampled u for "same date of birth"
+    or "same NHS number" is inflated by about `prior * m`, which on a small register is most
+    of it. Taking that share out gives the u of non-matching pairs, which is what u means."""
+    for comparison in model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            u, m = level.get("u_probability"), level.get("m_probability")
+            if level.get("is_null_level") or u is None or m is None:
+                continue
+            level["u_probability"] = max((u - prior * m) / (1 - prior), u / 50, 1e-9)
+    return model
 
 
 def assign(
