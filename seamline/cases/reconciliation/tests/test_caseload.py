@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from seamline.cases.reconciliation.caseload import (
     ListMapping,
+    Parsed,
     mapping_reasons,
     parse,
     row_key,
@@ -39,7 +40,7 @@ GOOD = {
 }
 
 
-def read(*rows: dict[str, str], mapping: ListMapping = MAPPING):  # type: ignore[no-untyped-def]
+def read(*rows: dict[str, str], mapping: ListMapping = MAPPING) -> Parsed:
     return parse(caseload_csv(rows), mapping, PATHWAYS, today=date(2026, 11, 22))
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from seamline.audit.models import AuditEntry
 from seamline.cases.choices import CareReason
-from seamline.cases.models import Referral
+from seamline.cases.models import Participant, Referral
 from seamline.cases.reconciliation import actions
 from seamline.cases.reconciliation.choices import Category, Decision, LinkMethod, LinkState
 from seamline.cases.reconciliation.models import Finding, LinkDecision, ListRow, Run
@@ -176,6 +176,9 @@ class RefusedListTests(ReconcileCase):
 class ClericalReviewTests(CastTestCase):
     """A row resembling Margaret Hughes (initial only, a day apart, moved house) waits for a
     person's decision; the decision updates the run and holds for the next list."""
+
+    scene: Scene
+    margaret: Participant
 
     @classmethod
     def setUpTestData(cls) -> None:
