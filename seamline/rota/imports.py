@@ -271,24 +271,30 @@ def parse(actor: Actor, data: bytes | str, *, for_import: bool) -> Parsed:
     parsed.errors += check_header(ROTA, header)
     if parsed.errors:
         return parsed
-    values: list[tuple[int, dict[str, Any]]] = []
+    # Rows whose cells parsed, and rows with a bad cell, still looked up so that every
+    # error of a row is reported at once (the bad cells' columns aside).
+    values: list[tuple[int, dict[str, Any], set[str]]] = []
     for index, cells in enumerate(body):
         number = index + 2
         if not any(cell.strip() for cell in cells):
             continue
         parsed.count += 1
         found, errors = parse_row(ROTA, header, cells, number)
-        if errors:
-            parsed.errors += errors
-        else:
-            values.append((number, found))
+        parsed.errors += errors
+        bad = {e.column for e in errors}
+        if "" in bad:  # more cells than columns: the row cannot be read
+            continue
+        for name in COLUMNS:
+            found.setdefault(name, None)
+        values.append((number, found, bad))
     if not values:
         return parsed
-    lookups = _Lookups(actor, values)
+    lookups = _Lookups(actor, [(n, v) for n, v, _ in values])
     seen: dict[tuple[str, str, str], int] = {}
-    for number, found in values:
+    for number, found, bad in values:
         row, problems = _resolve(lookups, found, number, for_import)
-        if problems:
+        problems = [(c, r) for c, r in problems if c not in bad]
+        if problems or bad:
             parsed.errors += [RowError(number, c, r) for c, r in problems]
             continue
         assert row is not None
@@ -327,10 +333,11 @@ def _resolve(
             )
         ]
     start, end = v["start"], v["end"]
-    if end <= start:
-        problems.append(("end", "the end must be after the start"))
-    elif end - start > LONGEST:
-        problems.append(("end", "a visit or shift lasts at most 24 hours"))
+    if start is not None and end is not None:
+        if end <= start:
+            problems.append(("end", "the end must be after the start"))
+        elif end - start > LONGEST:
+            problems.append(("end", "a visit or shift lasts at most 24 hours"))
     workers: list[Worker] = []
     for staff in v["workers"] or []:
         worker = lookups.worker(org.code, staff)
