@@ -17,9 +17,10 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -94,6 +95,27 @@ def _event(
         note=note.strip(),
         data=dict(data or {}),
     )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _unchanged_on_refusal(fn: F) -> F:
+    """A refused move leaves the caller's handoff object as it was (the database is rolled
+    back by the transaction; this puts back what the move had set in memory, the claimed
+    version among it), so the caller can try again with what it read."""
+
+    @wraps(fn)
+    def wrapper(actor: Actor, handoff: Handoff, *args: Any, **kwargs: Any) -> Any:
+        saved = {f.attname: getattr(handoff, f.attname) for f in handoff._meta.concrete_fields}
+        try:
+            return fn(actor, handoff, *args, **kwargs)
+        except Exception:
+            for name, value in saved.items():
+                setattr(handoff, name, value)
+            raise
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _begin(actor: Actor, handoff: Handoff, move: str, version: int | None) -> None:
@@ -351,6 +373,7 @@ def create_handoff(
     return handoff
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def update_bundle(
     actor: Actor,
@@ -396,6 +419,7 @@ def _sender_still_owns(handoff: Handoff, referral: Referral) -> bool:
     return referral.owner_organisation_id == handoff.sender_organisation_id
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def send_handoff(
     actor: Actor,
@@ -492,6 +516,7 @@ def _resolve_earlier_rejections(actor: Actor, handoff: Handoff, when: datetime) 
         record(actor, "handoff.resolve_rejection", old, reason=note)
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def withdraw_handoff(
     actor: Actor,
@@ -519,6 +544,7 @@ def withdraw_handoff(
     return handoff
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def resolve_rejection(
     actor: Actor,
@@ -545,6 +571,7 @@ def resolve_rejection(
     return handoff
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def flag_mismatch(
     actor: Actor, handoff: Handoff, *, note: str, at: datetime | None = None
@@ -628,6 +655,7 @@ def acceptance_facts(
     )
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def accept_handoff(
     actor: Actor,
@@ -753,6 +781,7 @@ def _actions_from_items(
     ]
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def reject_handoff(
     actor: Actor,
@@ -795,6 +824,7 @@ def reject_handoff(
     return handoff
 
 
+@_unchanged_on_refusal
 @transaction.atomic
 def request_information(
     actor: Actor,
