@@ -413,7 +413,8 @@ class OtherMovesTests(HandoffCase):
         self.referral.refresh_from_db()
         self.assertEqual(handoff.state, HandoffState.REJECTED)
         self.assertEqual(self.referral.owner_organisation, self.cast.prime)
-        self.assertGreaterEqual(handoff.respond_by, before + timedelta(hours=24))  # type: ignore[operator]
+        assert handoff.respond_by is not None
+        self.assertGreaterEqual(handoff.respond_by, before + timedelta(hours=24))
         self.assertEqual(Ownership.objects.filter(referral=self.referral).count(), 1)
 
     def test_rejection_needs_a_reason_code_and_text(self) -> None:
