@@ -147,7 +147,13 @@ def list_runs(request: HttpRequest, paging: Query[Paging], partner: str = "") ->
 
 @router.post(
     "/runs",
-    response={201: OutcomeOut, 200: OutcomeOut, **WRITE_ERRORS, 413: UploadProblem},
+    response={
+        **WRITE_ERRORS,
+        201: OutcomeOut,
+        200: OutcomeOut,
+        413: UploadProblem,
+        422: UploadProblem,
+    },
     summary="Reconcile a partner's caseload list",
 )
 def upload(
