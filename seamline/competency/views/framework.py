@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +14,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from seamline.errors import RuleViolation
-from seamline.network.views.common import actor_of, add_violation, page, require_writer
+from seamline.network.views.common import (
+    View,
+    actor_of,
+    add_violation,
+    page,
+    require_writer,
+)
 
 from .. import access, actions
 from ..choices import STAGES, Domain
@@ -84,64 +92,109 @@ def competency(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "competency/competency.html", context)
 
 
-@page
-def competency_new(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
-    require_writer(actor)
-    access.require_framework_change(actor)
-    form = CompetencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = actions.create_competency(
-                actor, reason=form.cleaned_data["reason"], **form.values()
-            )
-        except RuleViolation as exc:
-            add_violation(form, exc)
-        else:
-            messages.success(request, f"Competency '{created.title}' is added to the framework.")
-            return redirect("competency:competency", code=created.code)
-    return render(request, "competency/competency_form.html", {"form": form, "competency": None})
+@dataclass(frozen=True)
+class _Editable:
+    """What the add, edit and retire pages of competencies and of task types differ in; the
+    pages themselves are the same (`_add`, `_edit`, `_retire`)."""
+
+    label: str  # as a sentence begins: "Competency", "Task type"
+    form: type[CompetencyForm] | type[TaskTypeForm]
+    template: str
+    url: str  # the name of one item's page
+    key: str  # the item's name in the form page's context
+    load: Callable[..., Any]  # the access loader: (actor, code, write=...) -> the item
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    retire: Callable[..., Any]
 
 
-@page
-def competency_edit(request: HttpRequest, code: str) -> HttpResponse:
-    actor = actor_of(request)
-    require_writer(actor)
-    found = access.get_competency_for_user(actor, code, write=True)
-    if request.method == "POST":
-        form = CompetencyForm(request.POST, editing=True)
-        if form.is_valid():
+COMPETENCIES = _Editable(
+    "Competency",
+    CompetencyForm,
+    "competency/competency_form.html",
+    "competency:competency",
+    "competency",
+    access.get_competency_for_user,
+    actions.create_competency,
+    actions.update_competency,
+    actions.retire_competency,
+)
+TASK_TYPES = _Editable(
+    "Task type",
+    TaskTypeForm,
+    "competency/task_type_form.html",
+    "competency:task_type",
+    "task",
+    access.get_task_type_for_user,
+    actions.create_task_type,
+    actions.update_task_type,
+    actions.retire_task_type,
+)
+
+
+def _pages(kind: _Editable) -> tuple[View, View, View]:
+    """The add, edit and retire pages of one kind of framework item."""
+
+    @page
+    def add(request: HttpRequest) -> HttpResponse:
+        actor = actor_of(request)
+        require_writer(actor)
+        access.require_framework_change(actor)
+        form = kind.form(request.POST or None)
+        if request.method == "POST" and form.is_valid():
             try:
-                actions.update_competency(
-                    actor, found, form.values(), reason=form.cleaned_data["reason"]
-                )
+                created = kind.create(actor, reason=form.cleaned_data["reason"], **form.values())
             except RuleViolation as exc:
                 add_violation(form, exc)
             else:
-                messages.success(request, f"Competency '{found.code}' is saved.")
-                return redirect("competency:competency", code=found.code)
-    else:
-        form = CompetencyForm(initial=CompetencyForm.initial_for(found), editing=True)
-    return render(request, "competency/competency_form.html", {"form": form, "competency": found})
+                messages.success(
+                    request, f"{kind.label} '{created.title}' is added to the framework."
+                )
+                return redirect(kind.url, code=created.code)
+        return render(request, kind.template, {"form": form, kind.key: None})
+
+    @page
+    def edit(request: HttpRequest, code: str) -> HttpResponse:
+        actor = actor_of(request)
+        require_writer(actor)
+        found = kind.load(actor, code, write=True)
+        if request.method == "POST":
+            form = kind.form(request.POST, editing=True)
+            if form.is_valid():
+                try:
+                    kind.update(actor, found, form.values(), reason=form.cleaned_data["reason"])
+                except RuleViolation as exc:
+                    add_violation(form, exc)
+                else:
+                    messages.success(request, f"{kind.label} '{found.code}' is saved.")
+                    return redirect(kind.url, code=found.code)
+        else:
+            form = kind.form(initial=kind.form.initial_for(found), editing=True)
+        return render(request, kind.template, {"form": form, kind.key: found})
+
+    @require_POST
+    @page
+    def retire(request: HttpRequest, code: str) -> HttpResponse:
+        actor = actor_of(request)
+        require_writer(actor)
+        found = kind.load(actor, code, write=True)
+        form = RetireForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"Say why the {kind.label.lower()} is retired.")
+            return redirect(kind.url, code=found.code)
+        try:
+            kind.retire(actor, found, reason=form.cleaned_data["reason"])
+        except RuleViolation as exc:
+            messages.error(request, str(exc))
+            return redirect(kind.url, code=found.code)
+        messages.success(request, f"{kind.label} '{found.code}' is retired.")
+        return redirect("competency:overview")
+
+    return add, edit, retire
 
 
-@require_POST
-@page
-def competency_retire(request: HttpRequest, code: str) -> HttpResponse:
-    actor = actor_of(request)
-    require_writer(actor)
-    found = access.get_competency_for_user(actor, code, write=True)
-    form = RetireForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the competency is retired.")
-        return redirect("competency:competency", code=found.code)
-    try:
-        actions.retire_competency(actor, found, reason=form.cleaned_data["reason"])
-    except RuleViolation as exc:
-        messages.error(request, str(exc))
-        return redirect("competency:competency", code=found.code)
-    messages.success(request, f"Competency '{found.code}' is retired.")
-    return redirect("competency:overview")
+competency_new, competency_edit, competency_retire = _pages(COMPETENCIES)
+task_type_new, task_type_edit, task_type_retire = _pages(TASK_TYPES)
 
 
 @page
@@ -156,74 +209,6 @@ def task_type(request: HttpRequest, code: str) -> HttpResponse:
         "retire_form": RetireForm(),
     }
     return render(request, "competency/task_type.html", context)
-
-
-@page
-def task_type_new(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
-    require_writer(actor)
-    access.require_framework_change(actor)
-    form = TaskTypeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        values = form.values()
-        try:
-            created = actions.create_task_type(
-                actor,
-                code=values["code"],
-                title=values["title"],
-                description=values["description"],
-                risk_tier=values["risk_tier"],
-                delegated=values["delegated"],
-                requirements=values["requirements"],
-                reason=form.cleaned_data["reason"],
-            )
-        except RuleViolation as exc:
-            add_violation(form, exc)
-        else:
-            messages.success(request, f"Task type '{created.title}' is added to the framework.")
-            return redirect("competency:task_type", code=created.code)
-    return render(request, "competency/task_type_form.html", {"form": form, "task": None})
-
-
-@page
-def task_type_edit(request: HttpRequest, code: str) -> HttpResponse:
-    actor = actor_of(request)
-    require_writer(actor)
-    found = access.get_task_type_for_user(actor, code, write=True)
-    if request.method == "POST":
-        form = TaskTypeForm(request.POST, editing=True)
-        if form.is_valid():
-            try:
-                actions.update_task_type(
-                    actor, found, form.values(), reason=form.cleaned_data["reason"]
-                )
-            except RuleViolation as exc:
-                add_violation(form, exc)
-            else:
-                messages.success(request, f"Task type '{found.code}' is saved.")
-                return redirect("competency:task_type", code=found.code)
-    else:
-        form = TaskTypeForm(initial=TaskTypeForm.initial_for(found), editing=True)
-    return render(request, "competency/task_type_form.html", {"form": form, "task": found})
-
-
-@require_POST
-@page
-def task_type_retire(request: HttpRequest, code: str) -> HttpResponse:
-    actor = actor_of(request)
-    require_writer(actor)
-    found = access.get_task_type_for_user(actor, code, write=True)
-    form = RetireForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say why the task type is retired.")
-        return redirect("competency:task_type", code=found.code)
-    try:
-        actions.retire_task_type(actor, found, reason=form.cleaned_data["reason"])
-    except RuleViolation as exc:
-        messages.error(request, str(exc))
-        return redirect("competency:task_type", code=found.code)
-    messages.success(request, f"Task type '{found.code}' is retired.")
-    return redirect("competency:overview")
 
 
 @page

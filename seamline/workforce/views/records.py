@@ -9,7 +9,6 @@ rule's reason on the field it names). After a success the page returns to the wo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -213,6 +212,48 @@ def _attempt(form: forms.Form, call: Callable[[], Any]) -> Any | None:
         return None
 
 
+def _pick(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The form's values of `names`, as keyword arguments of the action (its fields are named
+    after the action's parameters)."""
+    return {name: data[name] for name in names}
+
+
+def _form_view(
+    request: HttpRequest,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], Any],
+    done: str | Callable[[Any], str],
+    *,
+    title: str,
+    submit: str,
+    worker: Worker | None = None,
+    intro: str = "",
+    template: str = "workforce/records/form.html",
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """The page of one record-keeping form, once the view has loaded and checked what it is
+    about: on a valid POST `act(cleaned_data)` calls the action. When the action succeeds the
+    page goes back to the worker's (`worker`, or the worker the action made) with the message
+    `done` (or `done(result)`); when it refuses (or `act` answers None) the form is shown again
+    with the reasons on the fields they name. `extra` adds to the form page's context, once
+    the form is settled."""
+    if request.method == "POST" and form.is_valid():
+        result = _attempt(form, lambda: act(form.cleaned_data))
+        if result is not None:
+            message = done(result) if callable(done) else done
+            return _done(request, worker or result, message)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        submit=submit,
+        worker=worker,
+        intro=intro,
+        template=template,
+        extra=extra() if extra is not None else None,
+    )
+
+
 def _writable_worker(actor: Actor, worker: str) -> Worker:
     require_writer(actor)
     return access.get_worker_for_user(actor, worker, write=True)
@@ -246,38 +287,31 @@ def worker_new(request: HttpRequest) -> HttpResponse:
     form = WorkerAddForm(
         request.POST or None, initial=initial, organisations=org_qs, supervisors=supervisors
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def add(data: dict[str, Any]) -> Worker | None:
         account = None
         if data["username"]:
             account = User.objects.visible_to(actor).filter(username=data["username"]).first()
             if account is None:
                 form.add_error("username", "Nobody you can see has this username.")
-        worker = (
-            None
-            if form.errors
-            else _attempt(
-                form,
-                lambda: actions.add_worker(
-                    actor,
-                    data["organisation"],
-                    staff_id=data["staff_id"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    employment_type=data["employment_type"],
-                    role_group=data["role_group"],
-                    start_date=data["start_date"],
-                    placement_start=data["placement_start"],
-                    pathways=list(data["pathways"]),
-                    supervisor=data["supervisor"],
-                    user=account,
-                    reason=data["reason"],
-                ),
-            )
+                return None
+        return actions.add_worker(
+            actor,
+            data["organisation"],
+            **_pick(data, "staff_id", "first_name", "last_name", "employment_type"),
+            **_pick(data, "role_group", "start_date", "placement_start", "supervisor", "reason"),
+            pathways=list(data["pathways"]),
+            user=account,
         )
-        if worker is not None:
-            return _done(request, worker, f"{worker.name} is on the workforce register.")
-    return _form_page(request, form, title="Add a worker", submit="Add the worker")
+
+    return _form_view(
+        request,
+        form,
+        add,
+        lambda worker: f"{worker.name} is on the workforce register.",
+        title="Add a worker",
+        submit="Add the worker",
+    )
 
 
 @page
@@ -286,19 +320,24 @@ def worker_edit(request: HttpRequest, worker: str) -> HttpResponse:
     someone = _writable_worker(actor, worker)
     initial = {f: getattr(someone, f) for f in WorkerEditForm.FIELDS}
     form = WorkerEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = form.changes(someone)
-        done = _attempt(
-            form,
-            lambda: actions.update_worker(
-                actor, someone, changes, reason=form.cleaned_data["reason"]
-            ),
-        )
-        if done is not None:
-            return _done(request, someone, "The worker's details are saved.")
-        someone.refresh_from_db()
-    return _form_page(
-        request, form, title=f"Edit {someone.name}'s details", submit="Save", worker=someone
+
+    def save(data: dict[str, Any]) -> Worker:
+        try:
+            return actions.update_worker(
+                actor, someone, form.changes(someone), reason=data["reason"]
+            )
+        except RuleViolation:
+            someone.refresh_from_db()  # the page shows the worker as saved
+            raise
+
+    return _form_view(
+        request,
+        form,
+        save,
+        "The worker's details are saved.",
+        title=f"Edit {someone.name}'s details",
+        submit="Save",
+        worker=someone,
     )
 
 
@@ -309,28 +348,20 @@ def worker_edit(request: HttpRequest, worker: str) -> HttpResponse:
 def evidence_new(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = EvidenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        detail = {"topics": list(data["topics"])} if data["topics"] else None
-        done = _attempt(
-            form,
-            lambda: actions.record_evidence(
-                actor,
-                someone,
-                kind=data["kind"],
-                occurred_on=data["occurred_on"],
-                competency=data["competency"],
-                pathway=data["pathway"],
-                valid_until=data["valid_until"],
-                detail=detail,
-                verified=data["verified"],
-            ),
-        )
-        if done is not None:
-            return _done(request, someone, "The evidence is recorded.")
-    return _form_page(
-        request, form, title=f"Record evidence for {someone.name}", submit="Record", worker=someone
+    return _form_view(
+        request,
+        EvidenceForm(request.POST or None),
+        lambda data: actions.record_evidence(
+            actor,
+            someone,
+            **_pick(data, "kind", "occurred_on", "competency", "pathway", "valid_until"),
+            detail={"topics": list(data["topics"])} if data["topics"] else None,
+            verified=data["verified"],
+        ),
+        "The evidence is recorded.",
+        title=f"Record evidence for {someone.name}",
+        submit="Record",
+        worker=someone,
     )
 
 
@@ -371,37 +402,30 @@ def sign_off_new(request: HttpRequest, worker: str) -> HttpResponse:
         if request.GET.get(name):
             initial[name] = request.GET[name]
     form = SignOffForm(request.POST or None, initial=initial, worker=someone)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        signed_at: datetime = data["signed_at"]
-        done = _attempt(
-            form,
-            lambda: actions.sign_off_stage(
-                actor,
-                someone,
-                data["competency"],
-                data["stage"],
-                signer=data["signer"],
-                signed_at=signed_at,
-                pathway=data["pathway"],
-            ),
-        )
-        if done is not None:
-            return _done(
-                request,
-                someone,
-                f"{data['competency'].title} is signed off at {data['stage']}; review due "
-                f"{done.review_due:%d %b %Y}.",
-            )
-    found, competency_title = _evidence_found(someone, form)
-    return _form_page(
+
+    def evidence() -> dict[str, Any]:
+        found, competency_title = _evidence_found(someone, form)
+        return {"found": found, "competency_title": competency_title}
+
+    return _form_view(
         request,
         form,
+        lambda data: actions.sign_off_stage(
+            actor,
+            someone,
+            data["competency"],
+            data["stage"],
+            **_pick(data, "signer", "signed_at", "pathway"),
+        ),
+        lambda done: (
+            f"{done.competency.title} is signed off at {done.stage}; review due "
+            f"{done.review_due:%d %b %Y}."
+        ),
         title=f"Sign off a stage for {someone.name}",
         submit="Sign off",
         worker=someone,
         template="workforce/records/sign_off_form.html",
-        extra={"found": found, "competency_title": competency_title},
+        extra=evidence,
     )
 
 
@@ -410,17 +434,11 @@ def sign_off_revoke(request: HttpRequest, sign_off: str) -> HttpResponse:
     actor = actor_of(request)
     require_writer(actor)
     record = access.get_sign_off_for_user(actor, sign_off, write=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done = _attempt(
-            form,
-            lambda: actions.revoke_sign_off(actor, record, reason=form.cleaned_data["reason"]),
-        )
-        if done is not None:
-            return _done(request, record.worker, "The sign-off is revoked.")
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        ReasonForm(request.POST or None),
+        lambda data: actions.revoke_sign_off(actor, record, reason=data["reason"]),
+        "The sign-off is revoked.",
         title=f"Revoke {record.competency.title} at {record.stage}",
         intro=f"Signed by {record.signer.name} on {record.signed_at:%d %b %Y}.",
         submit="Revoke the sign-off",
@@ -432,20 +450,13 @@ def sign_off_revoke(request: HttpRequest, sign_off: str) -> HttpResponse:
 def assessor_new(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = AssessorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.designate_assessor(
-                actor, someone, data["competency"], designated_on=data["designated_on"]
-            ),
-        )
-        if done is not None:
-            return _done(request, someone, f"{someone.name} is a designated assessor.")
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        AssessorForm(request.POST or None),
+        lambda data: actions.designate_assessor(
+            actor, someone, data["competency"], designated_on=data["designated_on"]
+        ),
+        f"{someone.name} is a designated assessor.",
         title=f"Designate {someone.name} as an assessor",
         intro="A designated assessor may sign off the competency without holding it at "
         "independent.",
@@ -461,23 +472,16 @@ def assessor_new(request: HttpRequest, worker: str) -> HttpResponse:
 def supervision_new(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = SupervisionPlanForm(request.POST or None, worker=someone)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.plan_supervision(
-                actor,
-                someone,
-                supervisor=data["supervisor"],
-                planned_for=data["planned_for"],
-                kind=data["kind"],
-            ),
-        )
-        if done is not None:
-            return _done(request, someone, "The supervision session is planned.")
-    return _form_page(
-        request, form, title=f"Plan supervision for {someone.name}", submit="Plan", worker=someone
+    return _form_view(
+        request,
+        SupervisionPlanForm(request.POST or None, worker=someone),
+        lambda data: actions.plan_supervision(
+            actor, someone, **_pick(data, "supervisor", "planned_for", "kind")
+        ),
+        "The supervision session is planned.",
+        title=f"Plan supervision for {someone.name}",
+        submit="Plan",
+        worker=someone,
     )
 
 
@@ -486,22 +490,15 @@ def supervision_held(request: HttpRequest, session: str) -> HttpResponse:
     actor = actor_of(request)
     require_writer(actor)
     record = access.get_session_for_user(actor, session, write=True)
-    form = SupervisionHeldForm(
-        request.POST or None, initial={"held_on": timezone.localdate(), "notes": record.notes}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.record_supervision_held(
-                actor, record, held_on=data["held_on"], notes=data["notes"]
-            ),
-        )
-        if done is not None:
-            return _done(request, record.worker, "The session is recorded as held.")
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        SupervisionHeldForm(
+            request.POST or None, initial={"held_on": timezone.localdate(), "notes": record.notes}
+        ),
+        lambda data: actions.record_supervision_held(
+            actor, record, **_pick(data, "held_on", "notes")
+        ),
+        "The session is recorded as held.",
         title="Record a supervision session as held",
         intro=f"{record.get_kind_display()} supervision of {record.worker.name} by "
         f"{record.supervisor.name}, planned for {record.planned_for:%d %b %Y}.",
@@ -514,26 +511,13 @@ def supervision_held(request: HttpRequest, session: str) -> HttpResponse:
 def enhanced_new(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = EnhancedForm(request.POST or None, worker=someone)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.start_enhanced_period(
-                actor,
-                someone,
-                supervisor=data["supervisor"],
-                starts_on=data["starts_on"],
-                reason=data["reason"],
-            ),
-        )
-        if done is not None:
-            return _done(
-                request, someone, f"Enhanced supervision runs until {done.ends_on:%d %b %Y}."
-            )
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        EnhancedForm(request.POST or None, worker=someone),
+        lambda data: actions.start_enhanced_period(
+            actor, someone, **_pick(data, "supervisor", "starts_on", "reason")
+        ),
+        lambda done: f"Enhanced supervision runs until {done.ends_on:%d %b %Y}.",
         title=f"Start enhanced supervision for {someone.name}",
         submit="Start",
         worker=someone,
@@ -544,23 +528,13 @@ def enhanced_new(request: HttpRequest, worker: str) -> HttpResponse:
 def placement_new(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = PlacementForm(request.POST or None, worker=someone)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.start_placement(
-                actor,
-                someone,
-                placement_start=data["placement_start"],
-                supervisor=data["supervisor"],
-            ),
-        )
-        if done is not None:
-            return _done(request, someone, "The new placement has started.")
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        PlacementForm(request.POST or None, worker=someone),
+        lambda data: actions.start_placement(
+            actor, someone, **_pick(data, "placement_start", "supervisor")
+        ),
+        "The new placement has started.",
         title=f"Start a new placement for {someone.name}",
         intro="The evidence bundle starts afresh: only evidence dated from the placement start "
         "counts, and an enhanced-supervision period begins.",
@@ -576,29 +550,15 @@ def placement_new(request: HttpRequest, worker: str) -> HttpResponse:
 def pause_new(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = PauseForm(request.POST or None, worker=someone)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.pause_delegation(
-                actor,
-                someone,
-                data["task_type"],
-                reason=data["reason"],
-                supervisor=data["supervisor"],
-            ),
-        )
-        if done is not None:
-            return _done(
-                request,
-                someone,
-                f"Delegation is paused; remedial supervision is due by "
-                f"{done.remedial_due:%d %b %Y}.",
-            )
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        PauseForm(request.POST or None, worker=someone),
+        lambda data: actions.pause_delegation(
+            actor, someone, data["task_type"], **_pick(data, "reason", "supervisor")
+        ),
+        lambda done: (
+            f"Delegation is paused; remedial supervision is due by {done.remedial_due:%d %b %Y}."
+        ),
         title=f"Pause a delegated task for {someone.name}",
         submit="Pause delegation",
         worker=someone,
@@ -611,23 +571,13 @@ def pause_lift(request: HttpRequest, pause: str) -> HttpResponse:
     require_writer(actor)
     record = access.get_pause_for_user(actor, pause, write=True)
     initial = {"remedial_session": record.remedial_session.uuid} if record.remedial_session else {}
-    form = PauseLiftForm(request.POST or None, initial=initial, worker=record.worker)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.lift_pause(
-                actor,
-                record,
-                remedial_session=data["remedial_session"],
-                observed_practice=data["observed_practice"],
-            ),
-        )
-        if done is not None:
-            return _done(request, record.worker, "Delegation has resumed.")
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        PauseLiftForm(request.POST or None, initial=initial, worker=record.worker),
+        lambda data: actions.lift_pause(
+            actor, record, **_pick(data, "remedial_session", "observed_practice")
+        ),
+        "Delegation has resumed.",
         title=f"Lift the pause of {record.task_type.title}",
         intro=f"Paused since {record.started_at:%d %b %Y}: it lifts once the remedial "
         "supervision is held and a new observed practice is recorded.",
@@ -640,29 +590,16 @@ def pause_lift(request: HttpRequest, pause: str) -> HttpResponse:
 def pathway_assign(request: HttpRequest, worker: str) -> HttpResponse:
     actor = actor_of(request)
     someone = _writable_worker(actor, worker)
-    form = PathwayAssignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _attempt(
-            form,
-            lambda: actions.assign_pathway(
-                actor,
-                someone,
-                data["pathway"],
-                started_on=data["started_on"],
-                reason=data["reason"],
-            ),
-        )
-        if done is not None:
-            return _done(
-                request,
-                someone,
-                f"{someone.name} works on {data['pathway'].name}; pathway-specific "
-                "competencies need re-signing for it.",
-            )
-    return _form_page(
+    return _form_view(
         request,
-        form,
+        PathwayAssignForm(request.POST or None),
+        lambda data: actions.assign_pathway(
+            actor, someone, data["pathway"], **_pick(data, "started_on", "reason")
+        ),
+        lambda done: (
+            f"{someone.name} works on {done.pathway.name}; pathway-specific "
+            "competencies need re-signing for it."
+        ),
         title=f"Assign a pathway to {someone.name}",
         submit="Assign",
         worker=someone,

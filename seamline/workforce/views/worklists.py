@@ -291,7 +291,9 @@ LISTS: dict[str, WorkList] = {
 }
 
 
+@page
 def show(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """One work list (`key` in `LISTS`, given by its route), filtered, or as CSV."""
     actor = actor_of(request)
     require_lists(actor)
     worklist = LISTS[key]
@@ -323,39 +325,8 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     days = Network.current().expiring_days
     counted = worklists.counts(Worker.objects.visible_to(actor), today, days)
-    entries = [
-        (LISTS["expiring"], counted.expiring),
-        (LISTS["supervision"], counted.supervision),
-        (LISTS["pauses"], counted.pauses),
-        (LISTS["bundles"], counted.bundles),
-        (LISTS["revalidation"], counted.revalidation),
-    ]
+    entries = [(worklist, getattr(counted, key)) for key, worklist in LISTS.items()]
     return render(request, "workforce/worklists/index.html", {"entries": entries, "days": days})
-
-
-@page
-def expiring(request: HtmxHttpRequest) -> HttpResponse:
-    return show(request, "expiring")
-
-
-@page
-def supervision(request: HtmxHttpRequest) -> HttpResponse:
-    return show(request, "supervision")
-
-
-@page
-def pauses(request: HtmxHttpRequest) -> HttpResponse:
-    return show(request, "pauses")
-
-
-@page
-def bundles(request: HtmxHttpRequest) -> HttpResponse:
-    return show(request, "bundles")
-
-
-@page
-def revalidation(request: HtmxHttpRequest) -> HttpResponse:
-    return show(request, "revalidation")
 
 
 # --- home card ------------------------------------------------------------------------------
@@ -391,9 +362,5 @@ def register_cards() -> None:
 
 urlpatterns = [
     path("worklists/", index, name="worklists"),
-    path("worklists/expiring/", expiring, name="worklist_expiring"),
-    path("worklists/supervision/", supervision, name="worklist_supervision"),
-    path("worklists/pauses/", pauses, name="worklist_pauses"),
-    path("worklists/bundles/", bundles, name="worklist_bundles"),
-    path("worklists/revalidation/", revalidation, name="worklist_revalidation"),
+    *(path(f"worklists/{key}/", show, {"key": key}, name=f"worklist_{key}") for key in LISTS),
 ]
