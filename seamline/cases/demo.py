@@ -15,8 +15,9 @@ What it makes, as of the demo's fixed `ctx.now`:
 * a handful of duplicate records for the duplicates page (one already merged, one pair
   marked "not the same person").
 
-The bulk is written with `bulk_create` (the whole demo must build in about a minute), with one
-system entry in the audit log saying what was loaded; the stories at the end go through
+The bulk is written with `bulk_create` (the whole demo must build in about a minute), standing
+for the register the network brought with it: one audit entry, by the network admin, says what
+was imported; the stories at the end go through
 `cases.actions`, each with its own audit entry. Names come from Faker (en_GB), seeded from the
 step's own generator, so the same seed always builds the same people.
 
@@ -38,7 +39,6 @@ from faker import Faker
 
 from seamline.access import Actor, actor_for
 from seamline.audit.actions import record
-from seamline.audit.models import EntryKind
 from seamline.demo.registry import DemoContext, demo_step
 from seamline.network.choices import Role
 from seamline.network.models import Organisation, Pathway, User
@@ -688,10 +688,11 @@ def populate(ctx: DemoContext, size: int) -> Builder:
     ctx.progress()
     participants = builder.write(plans)
     ctx.progress(2)
+    # The bulk stands for the register the network brought with it: its network admin
+    # imported it, and the log says so once, with the counts.
     record(
-        Actor.system("demo"),
-        "demo.cases.load",
-        kind=EntryKind.SYSTEM,
+        builder.admin,
+        "cases.import",
         target={
             "object_type": "cases.participant",
             "object_id": f"{len(participants)} loaded",
@@ -699,7 +700,8 @@ def populate(ctx: DemoContext, size: int) -> Builder:
             "object_organisation_code": "",
         },
         changes={"participants": len(participants), **builder.counts},
-        reason="Demo network: participants and the referral register, loaded in bulk.",
+        reason="The participant register and a year of referrals, imported when the network "
+        "moved onto Seamline.",
     )
     builder.declined_workers(participants)
     builder.reassignments()

@@ -141,7 +141,8 @@ class DemoCasesTests(TestCase):
         self.assertTrue(any(c.basis == "details" for c in found))
 
     def test_the_audit_chain_verifies(self) -> None:
-        entry = AuditEntry.objects.get(action="demo.cases.load")
+        entry = AuditEntry.objects.get(action="cases.import")
         self.assertEqual(entry.changes["participants"], SIZE)
+        self.assertIsNotNone(entry.actor_uuid)
         report = verify_chain(anchor_file=Path("/nonexistent/seamline-demo-anchors.jsonl"))
         self.assertTrue(report.ok, report.problems)
