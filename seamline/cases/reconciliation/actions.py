@@ -210,8 +210,10 @@ def remembered(partner: Organisation) -> tuple[dict[str, str], dict[str, set[str
 
 
 def _as_person(row: caseload.CaseloadRow) -> linkage.Person:
+    """The engine's view of a row. Rows of one person (one key: the partner's id, or names
+    and birth date) are linked once, as one."""
     return linkage.Person(
-        uid=str(row.row),
+        uid=row.key,
         given_name=row.given_name,
         family_name=row.family_name,
         date_of_birth=row.date_of_birth.isoformat() if row.date_of_birth else "",
@@ -254,11 +256,11 @@ def reconcile(
     started = time.perf_counter()
     register = register_people(partner)
     known, apart_keys = remembered(partner)
-    incoming = [_as_person(row) for row in parsed.rows]
+    incoming = list({row.key: _as_person(row) for row in reversed(parsed.rows)}.values())
     apart = {
         (person.uid, participant)
         for person in incoming
-        for participant in apart_keys.get(person.local_id, ())
+        for participant in apart_keys.get(person.uid, ())
     }
     outcome.seconds["load"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -313,7 +315,7 @@ def _store(
     )
     stored = []
     for row in rows:
-        found = links.get(str(row.row))
+        found = links.get(row.key)
         state = LinkState.UNKNOWN
         if found is not None:
             state = LinkState.MATCHED if found.band == linkage.MATCH else LinkState.UNCERTAIN

@@ -263,7 +263,7 @@ def parse(
 
 @dataclass
 class _RowReader:
-    """Reads one row at a time, remembering the local ids seen so far."""
+    """Reads one row at a time."""
 
     index: dict[str, int]
     label: dict[str, str]
@@ -271,7 +271,6 @@ class _RowReader:
     pathways: Mapping[str, int]
     lookup: dict[str, int]
     today: date
-    seen_local: dict[str, int] = field(default_factory=dict)
 
     def read(self, number: int, cells: list[str]) -> tuple[CaseloadRow, list[RowError]]:
         problems: list[RowError] = []
@@ -285,12 +284,8 @@ class _RowReader:
             problems.append(RowError(number, self.label.get(name, name), reason))
 
         row = CaseloadRow(row=number)
+        # A person with two episodes has two rows under one id: both are linked as one.
         row.local_id = cell("local_id")[:60]
-        if row.local_id:
-            key = normalise_local_id(row.local_id)
-            if key in self.seen_local:
-                bad("local_id", f"the same id as row {self.seen_local[key]}")
-            self.seen_local.setdefault(key, number)
         row.given_name, row.family_name = cell("given_name"), cell("family_name")
         if not row.given_name and not row.family_name:
             bad("family_name", "a row needs the person's name")

@@ -100,7 +100,6 @@ class BadRowTests(SimpleTestCase):
             {**GOOD, "local_id": "RHS003", "nhs_number": "12345"},
             {**GOOD, "local_id": "RHS004", "pathway": "Bus route"},
             {**GOOD, "local_id": "RHS005", "first_contact": "31/10/2026"},
-            {**GOOD, "local_id": "RHS001"},
             {**GOOD, "local_id": "RHS007", "given_name": "", "family_name": ""},
             {**GOOD, "local_id": "RHS008", "date_of_birth": "01/01/2030"},
         )
@@ -111,13 +110,12 @@ class BadRowTests(SimpleTestCase):
                 (4, "NHS No"),
                 (5, "Service"),
                 (6, "First Seen"),
-                (7, "Client No"),
-                (8, "Surname"),
-                (9, "DOB"),
+                (7, "Surname"),
+                (8, "DOB"),
             ],
         )
         self.assertIn("is not a date like 31/03/2026", found[0][2])
-        self.assertIn("same id as row 2", found[4][2])
+        self.assertIn("before the referral", found[3][2])
 
     def test_a_mapped_column_missing_from_the_file_is_a_header_error(self) -> None:
         mapping = ListMapping(columns={**HEADERS, "outcome": "Reason Closed"})
