@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from seamline.access import Actor, ReadOnly
 from seamline.api_support import ERRORS, QUERY_ERRORS, WRITE_ERRORS, actor_of, require_writer
@@ -130,6 +131,10 @@ class FileProblem(Schema):
     errors: list[RowErrorOut]
 
 
+def _too_large() -> dict[str, Any]:
+    return _file_problem([imports.RowError(0, "", "the file is larger than 5 MB")], "nothing read")
+
+
 def _file_problem(errors: list[Any], what: str) -> dict[str, Any]:
     count = len(errors)
     return {
@@ -148,10 +153,10 @@ def _file_problem(errors: list[Any], what: str) -> dict[str, Any]:
 
 @router.post(
     "/validate",
-    response={200: ValidationOut, 413: FileProblem, 422: FileProblem, **ERRORS},
+    response={**ERRORS, 200: ValidationOut, 413: FileProblem, 422: FileProblem},
     summary="Validate a whole rota file",
 )
-def validate(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, Any]:
+def validate(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
     """Every violation of the rota file (the format a rota is loaded in): a list of
     `{visit, worker, rule, message}`, rule G1 ... G10. Nothing is stored. 422 when the file
     cannot be read (each error names its row and column)."""
@@ -159,18 +164,21 @@ def validate(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, Any]:
     if not access.can_schedule(actor):
         raise ReadOnly("Only schedulers, coordinators, supervisors and admins validate rotas.")
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        return 413, _file_problem([imports.RowError(0, "", "the file is larger than 5 MB")], "")
+        return Status(413, _too_large())
     result = validation.validate_file(actor, file.read())
     if result.errors:
-        return 422, _file_problem(result.errors, "the file could not be validated")
-    return 200, {
-        "ok": result.ok,
-        "visits": result.visits,
-        "assignments": result.assignments,
-        "count": len(result.findings),
-        "violations": result.as_list(),
-        "overridden": len(result.overridden),
-    }
+        return Status(422, _file_problem(result.errors, "the file could not be validated"))
+    return Status(
+        200,
+        {
+            "ok": result.ok,
+            "visits": result.visits,
+            "assignments": result.assignments,
+            "count": len(result.findings),
+            "violations": result.as_list(),
+            "overridden": len(result.overridden),
+        },
+    )
 
 
 class LoadOut(Schema):
@@ -186,12 +194,12 @@ class LoadOut(Schema):
 
 @router.post(
     "/import",
-    response={200: LoadOut, 413: FileProblem, 422: FileProblem, **WRITE_ERRORS},
+    response={**WRITE_ERRORS, 200: LoadOut, 413: FileProblem, 422: FileProblem},
     summary="Load a week's rota from a file",
 )
 def load_file(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """All or nothing: 422 (nothing written) when any row is wrong, each error naming its
     row and column. The file replaces the weeks it covers for its organisations; the same
     file twice changes nothing. Columns: docs/imports.md, section "rota"."""
@@ -199,11 +207,11 @@ def load_file(
     if not access.can_import_rota(actor):
         raise ReadOnly("Only an organisation's schedulers and partner admin load its rota.")
     if file.size is not None and file.size > MAX_UPLOAD_BYTES:
-        return 413, _file_problem([imports.RowError(0, "", "the file is larger than 5 MB")], "")
+        return Status(413, _too_large())
     report = imports.run(actor, file.read(), dry_run=dry_run)
     if report.errors:
-        return 422, _file_problem(report.errors, "nothing was loaded")
-    return 200, report.as_dict()
+        return Status(422, _file_problem(report.errors, "nothing was loaded"))
+    return Status(200, report.as_dict())
 
 
 class VisitOut(Schema):
@@ -383,7 +391,7 @@ def overrides(request: HttpRequest, rule: str | None = None) -> Any:
 @router.post(
     "/overrides", response={201: OverrideOut, **WRITE_ERRORS}, summary="Override one block"
 )
-def grant(request: HttpRequest, payload: OverrideIn) -> tuple[int, Any]:
+def grant(request: HttpRequest, payload: OverrideIn) -> Status[Any]:
     """Let one rule through for one worker on one visit, until `expires_at`, with a reason.
     The network admin, or a supervisor or partner admin of the worker's organisation."""
     actor = require_writer(request)
@@ -402,7 +410,7 @@ def grant(request: HttpRequest, payload: OverrideIn) -> tuple[int, Any]:
         reason=payload.reason,
         expires_at=payload.expires_at,
     )
-    return 201, _override(override)
+    return Status(201, _override(override))
 
 
 class RevokeIn(Schema):
