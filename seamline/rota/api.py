@@ -253,21 +253,35 @@ def visits(request: HttpRequest, week: str | None = None, organisation: str | No
     )
     if organisation:
         found = found.filter(organisation__code=organisation)
-    return _Page(found, _visit)
+    return _Page(
+        found,
+        _visit,
+        lambda page: actions.record_visits_listed(actor, [v.code for v in page], "api"),
+    )
 
 
 class _Page:
-    """A queryset turned into its API shape a page at a time."""
+    """A queryset turned into its API shape a page at a time; `shown` hears of each page's
+    records (the visits of a page are a read of personal data, logged once per page)."""
 
-    def __init__(self, qs: Any, shape: Callable[[Any], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        qs: Any,
+        shape: Callable[[Any], dict[str, Any]],
+        shown: Callable[[list[Any]], None] | None = None,
+    ) -> None:
         self.qs = qs
         self.shape = shape
+        self.shown = shown
 
     def __len__(self) -> int:
         return int(self.qs.count())
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [self.shape(v) for v in self.qs[index]]
+        found = list(self.qs[index])
+        if self.shown is not None:
+            self.shown(found)
+        return [self.shape(v) for v in found]
 
 
 def _visit(v: Visit) -> dict[str, Any]:

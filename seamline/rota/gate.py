@@ -477,7 +477,7 @@ class Gate:
                 titles=titles,
                 co_workers=self._co_workers(worker_pk, visit),
             )
-        if visit.high_risk:
+        if visit.high_risk and held:
             lowest, lowest_code = self._lowest(held)
             found += rules.g7_caseload(
                 worker=name,
@@ -582,7 +582,9 @@ class Gate:
         """How many more distinct high-risk participants the worker may take on in the visit's
         week under the cap for their lowest stage on the visit's competencies."""
         worker = self.workers[worker_pk]
-        lowest, _ = self._lowest(self.held(worker, visit))
+        held = self.held(worker, visit)
+        # A visit that needs no competency is under no stage's cap: the highest one bounds it.
+        lowest = self._lowest(held)[0] if held else Stage.ENHANCED
         counts = self.state.high_risk.get((worker_pk, visit.week), {})
         return rules.caseload_cap(lowest, self.settings.caps) - len(counts)
 

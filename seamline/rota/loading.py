@@ -22,8 +22,9 @@ from seamline.cases.models import DeclinedWorker, RiskFlag
 from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Framework, framework_at
 from seamline.competency.models import FrameworkVersion
-from seamline.network.models import OrganisationStatusChange
+from seamline.network.models import Organisation, OrganisationStatusChange
 from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
+from seamline.workforce.choices import RoleGroup
 from seamline.workforce.models import (
     DelegationPause,
     EnhancedSupervisionPeriod,
@@ -259,7 +260,9 @@ def load(
         ):
             overrides[(code, worker_id)][rule] = (str(uid), expires)
 
-    names = {w.organisation: w.organisation for w in workers.values()}
+    # How the preferences' sentences name organisations and role groups.
+    names = dict(Organisation.objects.values_list("code", "name"))
+    names.update({value: str(label).lower() for value, label in RoleGroup.choices})
     return Gate(
         settings=settings,
         frameworks=frameworks,

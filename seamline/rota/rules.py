@@ -266,7 +266,9 @@ def g7_caseload(
     """G7: the worker's count of distinct high-risk participants in the rota week (with this
     visit's participant, `participants`) stays within the cap for the worker's lowest stage
     on the visit's competencies (`caps` by stage: SPEC section 3 defaults 0, 2, 6, 10). Only
-    a visit to a high-risk participant can break it."""
+    a visit to a high-risk participant can break it, and only one that needs a competency (the
+    cap is the cap of a stage held on the visit's competencies; the gate does not ask when
+    there are none)."""
     if not high_risk:
         return []
     cap = caseload_cap(lowest, caps)
@@ -329,7 +331,8 @@ def g9_preferences(
 ) -> list[Violation]:
     """G9: the participant has not declined the worker (`declined_on`: when they did, None if
     not), and the worker meets every recorded preference (`preferences`: (kind, value); values
-    of one kind are alternatives)."""
+    of one kind are alternatives). `labels` names organisation codes and role groups for the
+    sentences."""
     labels = labels or {}
     found = []
     if declined_on is not None:
@@ -351,21 +354,28 @@ def g9_preferences(
                 f"{participant} prefers no bank, agency or contractor workers; {worker} is one.",
             )
         )
-    for kind, have in (
-        (PreferenceKind.ORGANISATION, organisation),
-        (PreferenceKind.ROLE_GROUP, role_group),
-    ):
-        values = wanted.get(kind)
-        if values and have not in values:
-            names = " or ".join(labels.get(v, v) for v in sorted(values))
-            what = "workers of" if kind == PreferenceKind.ORGANISATION else "a"
-            found.append(
-                Violation(
-                    "G9",
-                    "preference_not_met",
-                    f"{participant} prefers {what} {names}; {worker} is {labels.get(have, have)}.",
-                )
+    places = wanted.get(PreferenceKind.ORGANISATION)
+    if places and organisation not in places:
+        names = " or ".join(labels.get(v, v) for v in sorted(places))
+        found.append(
+            Violation(
+                "G9",
+                "preference_not_met",
+                f"{participant} prefers workers of {names}; {worker} works for "
+                f"{labels.get(organisation, organisation)}.",
             )
+        )
+    groups = wanted.get(PreferenceKind.ROLE_GROUP)
+    if groups and role_group not in groups:
+        names = " or ".join(labels.get(v, v) for v in sorted(groups))
+        found.append(
+            Violation(
+                "G9",
+                "preference_not_met",
+                f"{participant} prefers a {names}; {worker} is a "
+                f"{labels.get(role_group, role_group)}.",
+            )
+        )
     return found
 
 

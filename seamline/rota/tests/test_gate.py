@@ -448,6 +448,13 @@ class G7Tests(Tables):
                 )
             return w, self.visit(participant=self.high_risk("New"), start=at(TUESDAY, 10))
 
+        def no_competency() -> tuple[object, Visit]:
+            from seamline.workforce.testing import make_task_type
+
+            w = self.loaded_worker("RIV-G7-NONE", "supervised", 2)
+            chat = make_task_type("companionship", risk_tier=1)
+            return w, self.visit([chat], participant=self.high_risk("Chat"), start=at(TUESDAY, 10))
+
         self.run_table(
             "G7",
             [
@@ -481,6 +488,7 @@ class G7Tests(Tables):
                 ("supervised, a participant who is not high-risk", not_high_risk, False),
                 ("supervised, a flag resolved before the visit", flag_resolved, False),
                 ("supervised, the other two were last week", last_week, False),
+                ("no competency needed: no stage, no cap", no_competency, False),
             ],
         )
 
