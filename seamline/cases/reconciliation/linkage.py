@@ -42,7 +42,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from seamline.cases.rules import is_valid_nhs_number, normalise_postcode
+from seamline.cases.rules import is_valid_nhs_number
 
 MATCH, UNCERTAIN = "match", "uncertain"
 BY_LOCAL_ID, BY_NHS, BY_MEDICAID, PROBABILISTIC = (
@@ -94,6 +94,7 @@ class Link:
 @dataclass
 class LinkResult:
     links: list[Link]
+    # Candidate pairs scored at or above the lower threshold.
     pairs_scored: int = 0
     trained: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
@@ -193,8 +194,6 @@ NICKNAMES = {
     "will": "william",
 }
 
-_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) (\d)[A-Z]{2}$")
-
 
 @lru_cache(maxsize=65536)
 def fold_name(text: str) -> str:
@@ -208,22 +207,11 @@ def canonical_given(folded: str) -> str:
     return NICKNAMES.get(folded, folded)
 
 
-def _postcode_parts(value: str) -> tuple[str | None, str | None, str | None]:
-    """(postcode, sector, district): UK postcodes give all three; others only the first."""
-    text = normalise_postcode(value)
-    if not text:
-        return None, None, None
-    found = _UK_POSTCODE.match(text)
-    if found:
-        return text, f"{found.group(1)} {found.group(2)}", found.group(1)
-    return text, None, None
-
-
 _ADDRESS_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _address(value: str) -> tuple[str | None, str | None]:
-    """(the first line as compared, its house number)."""
+    """(the first line as compared, its house number): the same as `NORMALISE` does."""
     first = (value or "").replace("\r", "\n").split("\n")[0]
     words = _ADDRESS_WORDS.findall(first.lower())
     if not words:
@@ -239,11 +227,10 @@ def _iso_date(value: str) -> str | None:
         return None
 
 
-def _nhs(value: str) -> tuple[str | None, bool]:
-    digits = re.sub(r"[\s-]", "", value or "")
-    if not re.fullmatch(r"\d{10}", digits):
-        return None, False
-    return digits, is_valid_nhs_number(digits)
+def _digits(value: str) -> str | None:
+    """Ten digits of an NHS number (spaces and hyphens dropped), whatever their check digit."""
+    digits = (value or "").replace(" ", "").replace("-", "")
+    return digits if len(digits) == 10 and digits.isdigit() else None
 
 
 def _member(value: str) -> str | None:
@@ -251,6 +238,16 @@ def _member(value: str) -> str | None:
     return text or None
 
 
+RAW = (
+    "uid",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "postcode",
+    "address",
+    "nhs_number",
+    "medicaid_id",
+)
 COLUMNS = (
     "uid",
     "given",
@@ -267,31 +264,98 @@ COLUMNS = (
     "medicaid",
 )
 
+# Raw text -> the columns the model compares, in one pass of SQL (DuckDB is some twenty times
+# faster at this than a Python loop over 350,000 records). Names: accents and anything but
+# letters dropped, lower case, the given name also by its canonical form (nicknames). Dates:
+# ISO or nothing. Postcodes: capitals; a UK one gets its space back and its sector and
+# district. Addresses: the first line, lower case, words only, and its house number.
+NORMALISE = r"""
+CREATE TABLE {out} AS
+WITH base AS (
+    SELECT
+        ? || uid AS uid,
+        nullif(regexp_replace(lower(strip_accents(coalesce(given_name, ''))),
+            '[^a-z]', '', 'g'), '') AS given,
+        nullif(regexp_replace(lower(strip_accents(coalesce(family_name, ''))),
+            '[^a-z]', '', 'g'), '') AS family,
+        CAST(try_cast(trim(date_of_birth) AS DATE) AS VARCHAR) AS dob,
+        nullif(regexp_replace(upper(coalesce(postcode, '')), '\s+', '', 'g'), '') AS pc,
+        nullif(trim(regexp_replace(
+            lower(split_part(replace(coalesce(address, ''), chr(13), chr(10)), chr(10), 1)),
+            '[^a-z0-9]+', ' ', 'g')), '') AS address,
+        regexp_replace(coalesce(nhs_number, ''), '[\s-]', '', 'g') AS nhs_digits,
+        nullif(upper(regexp_replace(coalesce(medicaid_id, ''), '[\s-]', '', 'g')), '')
+            AS medicaid
+    FROM {raw}
+), shaped AS (
+    SELECT *,
+        CASE WHEN regexp_full_match(pc, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
+            THEN left(pc, length(pc) - 3) || ' ' || right(pc, 3) END AS uk
+    FROM base
+)
+SELECT
+    s.uid,
+    s.given,
+    s.family,
+    coalesce(n.canon, s.given) AS given_canon,
+    CASE WHEN s.given IS NOT NULL AND s.family IS NOT NULL THEN s.given || ' ' || s.family END
+        AS full_name,
+    s.dob,
+    coalesce(s.uk, s.pc) AS postcode,
+    CASE WHEN s.uk IS NOT NULL THEN left(s.uk, length(s.uk) - 2) END AS pc_sector,
+    CASE WHEN s.uk IS NOT NULL THEN left(s.uk, length(s.uk) - 4) END AS pc_district,
+    s.address,
+    nullif(regexp_extract(s.address, '(^| )([0-9][a-z0-9]*)', 2), '') AS house,
+    CASE WHEN regexp_full_match(s.nhs_digits, '[0-9]{10}') THEN s.nhs_digits END AS nhs,
+    s.medicaid
+FROM shaped s LEFT JOIN nicknames n ON n.name = s.given
+"""
+
+
+def raw_table(people: Iterable[Person]) -> Any:
+    """The records as typed, as an Arrow table (what DuckDB reads without copying)."""
+    import pyarrow as pa
+
+    columns: dict[str, list[str]] = {name: [] for name in RAW}
+    for p in people:
+        columns["uid"].append(p.uid)
+        columns["given_name"].append(p.given_name)
+        columns["family_name"].append(p.family_name)
+        columns["date_of_birth"].append(p.date_of_birth)
+        columns["postcode"].append(p.postcode)
+        columns["address"].append(p.address)
+        columns["nhs_number"].append(p.nhs_number)
+        columns["medicaid_id"].append(p.medicaid_id)
+    return pa.table(columns, schema=pa.schema([(name, pa.string()) for name in RAW]))
+
+
+def normalise_into(con: Any, people: Iterable[Person], prefix: str, out: str) -> None:
+    """Table `out` in DuckDB connection `con`: `people` normalised (see `NORMALISE`), each
+    `uid` with `prefix` so that the two sides never collide."""
+    import pyarrow as pa
+
+    nicknames = pa.table({"name": list(NICKNAMES), "canon": list(NICKNAMES.values())})
+    con.register("nicknames_arrow", nicknames)
+    con.execute("CREATE TABLE IF NOT EXISTS nicknames AS SELECT * FROM nicknames_arrow").fetchall()
+    con.unregister("nicknames_arrow")
+    raw = f"{out}_raw"
+    con.register(raw, raw_table(people))
+    con.execute(NORMALISE.replace("{out}", out).replace("{raw}", raw), [prefix]).fetchall()
+    con.unregister(raw)
+
 
 def prepare(people: Iterable[Person], prefix: str) -> dict[str, list[Any]]:
-    """Columns of normalised values, one list per column (what Splink is given). `uid`s get
-    `prefix` so that the two sides never collide."""
-    table: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-    for person in people:
-        given = fold_name(person.given_name) or None
-        family = fold_name(person.family_name) or None
-        postcode, sector, district = _postcode_parts(person.postcode)
-        address, house = _address(person.address)
-        nhs, _valid = _nhs(person.nhs_number)
-        table["uid"].append(prefix + person.uid)
-        table["given"].append(given)
-        table["family"].append(family)
-        table["given_canon"].append(canonical_given(given) if given else None)
-        table["full_name"].append(f"{given} {family}" if given and family else None)
-        table["dob"].append(_iso_date(person.date_of_birth))
-        table["postcode"].append(postcode)
-        table["pc_sector"].append(sector)
-        table["pc_district"].append(district)
-        table["address"].append(address)
-        table["house"].append(house)
-        table["nhs"].append(nhs)
-        table["medicaid"].append(_member(person.medicaid_id))
-    return table
+    """The normalised columns as Python lists (to look at, or to test `NORMALISE`)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        normalise_into(con, people, prefix, "prepared")
+        columns = ", ".join(COLUMNS)  # our own column names
+        rows = con.execute(f"SELECT {columns} FROM prepared ORDER BY uid").fetchall()  # noqa: S608
+    finally:
+        con.close()
+    return {name: [row[i] for row in rows] for i, name in enumerate(COLUMNS)}
 
 
 # --- exact linkage ---------------------------------------------------------------------------
@@ -344,8 +408,8 @@ def exact_links(
     by_nhs: dict[str, list[Person]] = {}
     by_member: dict[str, list[Person]] = {}
     for person in register:
-        nhs, valid = _nhs(person.nhs_number)
-        if nhs and valid:
+        nhs = _digits(person.nhs_number)
+        if nhs:
             by_nhs.setdefault(nhs, []).append(person)
         member = _member(person.medicaid_id)
         if member:
@@ -358,9 +422,11 @@ def exact_links(
         if local and local in known_local and known_local[local] in by_uid:
             found, method = by_uid[known_local[local]], BY_LOCAL_ID
         if found is None:
-            nhs, valid = _nhs(row.nhs_number)
-            same = by_nhs.get(nhs, []) if nhs and valid else []
-            if len(same) == 1 and corroborated(row, same[0]):
+            nhs = _digits(row.nhs_number)
+            same = by_nhs.get(nhs, []) if nhs else []
+            # One register record only, and a number that passes its check digit (a slip
+            # that happens to be someone else's valid number fails corroboration below).
+            if len(same) == 1 and is_valid_nhs_number(nhs or "") and corroborated(row, same[0]):
                 found, method = same[0], BY_NHS
         if found is None:
             member = _member(row.medicaid_id)
@@ -594,31 +660,34 @@ def _quiet() -> None:
 
 
 def score(
-    register: dict[str, list[Any]],
-    incoming: dict[str, list[Any]],
+    register: Sequence[Person],
+    incoming: Sequence[Person],
     *,
     train: bool,
     threshold: float,
     seed: int = 2026,
     threads: int = 2,
-) -> tuple[list[tuple[str, str, float]], int, dict[str, float]]:
+) -> tuple[list[tuple[str, str, float]], dict[str, float]]:
     """Scored candidate pairs (incoming uid, register uid, probability) at or above
-    `threshold`; the number of pairs scored; seconds spent training and predicting."""
+    `threshold`, and the seconds spent preparing, training and predicting."""
     import duckdb
-    import pyarrow as pa
     from splink import DuckDBAPI, Linker
 
     _quiet()
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
     con = duckdb.connect(":memory:")
-    con.execute(f"SET threads TO {int(threads)}")
+    con.execute(f"SET threads TO {int(threads)}").fetchall()
+    normalise_into(con, register, "r:", "register_rows")
+    normalise_into(con, incoming, "i:", "incoming_rows")
     db_api = DuckDBAPI(con)
-    left = db_api.register(pa.table(register), dataset_display_name="register")
-    right = db_api.register(pa.table(incoming), dataset_display_name="incoming")
-    n_left, n_right = len(register["uid"]), len(incoming["uid"])
+    left = db_api.register("register_rows", dataset_display_name="register")
+    right = db_api.register("incoming_rows", dataset_display_name="incoming")
+    seconds["prepare"] = time.perf_counter() - started
+    n_left, n_right = len(register), len(incoming)
     # Prior: most rows of a partner's list are people the register knows.
     prior = min(0.5, 0.8 * min(n_left, n_right) / max(1, n_left * n_right))
     linker = Linker([left, right], settings(prior, tf=train), log_level=None)
-    seconds: dict[str, float] = {}
     started = time.perf_counter()
     if train:
         linker.training.estimate_u_using_random_sampling(max_pairs=U_PAIRS, seed=seed)
@@ -641,7 +710,7 @@ def score(
         if a.startswith("i:"):
             a, b = b, a
         pairs.append((b[2:], a[2:], float(probability)))
-    return pairs, len(rows), seconds
+    return pairs, seconds
 
 
 def without_true_matches(model: dict[str, Any], prior: float) -> dict[str, Any]:
@@ -707,13 +776,9 @@ def link(
         return LinkResult(exact, 0, False, seconds)
     if train is None:
         train = len(register) >= TRAIN_MIN_ROWS and len(incoming) >= TRAIN_MIN_ROWS
-    started = time.perf_counter()
-    left = prepare(register, "r:")
-    right = prepare(incoming, "i:")
-    seconds["prepare"] = time.perf_counter() - started
-    scored, pairs, timing = score(left, right, train=train, threshold=thresholds.lower, seed=seed)
+    scored, timing = score(register, incoming, train=train, threshold=thresholds.lower, seed=seed)
     seconds.update(timing)
     started = time.perf_counter()
     links = assign(exact, scored, thresholds, apart_pairs)
     seconds["assign"] = time.perf_counter() - started
-    return LinkResult(links, pairs, train, seconds)
+    return LinkResult(links, len(scored), train, seconds)
