@@ -126,3 +126,8 @@ class CommandTests(CastTestCase):
                 "--text",
                 "x",
             )
+
+    def test_load_templates_is_idempotent(self) -> None:
+        self.assertIn("none: every transition has one", self.run_command("load-templates"))
+        with self.assertRaises(CommandError):
+            self.run_command("load-templates", "--as", "river_admin")

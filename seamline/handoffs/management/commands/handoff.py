@@ -5,6 +5,7 @@
     seamline handoff show CODE [--format text|json] [--as USERNAME]
     seamline handoff accept CODE --as USERNAME --risk-status TEXT --escalation TEXT [--version N]
     seamline handoff reject CODE --as USERNAME --reason CODE --text TEXT [--version N]
+    seamline handoff load-templates [--as USERNAME]
 
 Without `--as`, `list` and `show` run as the platform operator and see every handoff; with it,
 exactly what that person sees (`--box` needs a person). `accept` and `reject` always act as a
@@ -82,7 +83,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="subcommand", required=True, metavar="{list,show,accept,reject}"
+            dest="subcommand", required=True, metavar="{list,show,accept,reject,load-templates}"
         )
         listing: ArgumentParser = sub.add_parser("list", help="Handoffs you can see.")
         listing.add_argument("--box", choices=["inbox", "outbox", "all"], default="all")
@@ -110,6 +111,11 @@ class Command(BaseCommand):
         reject.add_argument("--reason", required=True, choices=RejectionReason.values)
         reject.add_argument("--text", required=True)
         reject.add_argument("--version", type=int, help="The version you read (else the latest).")
+
+        load: ArgumentParser = sub.add_parser(
+            "load-templates", help="Add the default template of each transition that has none."
+        )
+        load.add_argument("--as", dest="as_user", help="Act as this person (else the system).")
 
     # --- who acts -----------------------------------------------------------------------
 
@@ -140,7 +146,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self._actor(options.get("as_user"))
         try:
-            getattr(self, f"_{options['subcommand']}")(actor, options)
+            getattr(self, "_" + options["subcommand"].replace("-", "_"))(actor, options)
         except RuleViolation as exc:
             for reason in exc.reasons:
                 self.stderr.write(f"{reason.code}: {reason.message}")
@@ -247,3 +253,8 @@ class Command(BaseCommand):
             f"{handoff.code} is rejected ({options['reason']}); "
             f"{handoff.sender_organisation.code} keeps the case."
         )
+
+    def _load_templates(self, actor: Actor, options: dict[str, Any]) -> None:
+        added = actions.load_default_templates(actor)
+        names = ", ".join(t.transition for t in added) or "none: every transition has one"
+        self.stdout.write(f"Templates added: {names}.")
