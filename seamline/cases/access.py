@@ -163,12 +163,9 @@ def participants_visible_to(
     return participants_visible_to_organisation(qs, actor.organisation, at)
 
 
-def organisation_sees(organisation: Organisation, participant: Participant) -> bool:
-    return (
-        participants_visible_to_organisation(Participant.objects.all(), organisation)
-        .filter(pk=participant.pk)
-        .exists()
-    )
+def organisation_can_see(actor: Actor, participant: Participant) -> bool:
+    """Does `actor` see `participant` now (for the actions' own check before writing)?"""
+    return Participant.objects.visible_to(actor).filter(pk=participant.pk).exists()
 
 
 # --- loaders ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from seamline.audit.models import EntryKind
 from seamline.errors import Conflict, Reason, RuleViolation
 from seamline.network.choices import OrgStatus, PathwayStatus
 from seamline.network.models import Organisation, Pathway, User
-from seamline.versioning import claim_version
+from seamline.versioning import check_version, claim_version
 from seamline.workforce.models import Worker
 
 from . import access, rules
@@ -91,6 +91,18 @@ def _require(condition: bool, message: str) -> None:
 def _raise_if(reasons: Sequence[Reason]) -> None:
     if reasons:
         raise RuleViolation(*reasons)
+
+
+def _require_changeable(actor: Actor, *participants: Participant) -> None:
+    """The access layer already answered 404 for a record out of sight; this is the same check
+    again at the point of writing (a command or a later endpoint that forgets the loader still
+    cannot write), and a merged record is changed through the record it now lives in."""
+    for participant in participants:
+        _require(not participant.is_merged, f"{participant.code} is merged: change its survivor.")
+        _require(
+            access.organisation_can_see(actor, participant),
+            "This participant is not in your organisation's care.",
+        )
 
 
 def _now(at: datetime | None = None) -> datetime:
@@ -266,7 +278,7 @@ def update_participant(
     """Change details, identifiers or preferences. Send the version read: a stale one is a
     conflict."""
     _require(access.can_record(actor), "Your roles do not change participants' records.")
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     unknown = set(changes) - set(PARTICIPANT_FIELDS)
     _raise_if(
         [Reason("invalid_value", f"'{name}' cannot be changed here.", name) for name in unknown]
@@ -285,9 +297,10 @@ def update_participant(
     )
     _raise_if(reasons)
     changed = diff(before, after)
-    claim_version(participant, version, participant.code)
     if not changed:
+        check_version(participant, version, participant.code)
         return participant
+    claim_version(participant, version, participant.code)
     for name, (_old, new) in changed.items():
         setattr(participant, name, new)
     participant.medicaid_checked = bool(participant.medicaid_id) and rules.medicaid_format_known(
@@ -305,7 +318,7 @@ def add_local_id(
     """Record a partner's own id for the participant. Each partner records its own; the
     network admin may record any partner's."""
     _require(access.can_record(actor), "Your roles do not change participants' records.")
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     org = organisation or actor.organisation
     assert org is not None
     _require(
@@ -452,7 +465,7 @@ def record_consent(
     """Record what the participant agreed to share. The new record supersedes the current one;
     nothing earlier is changed."""
     _require(access.can_record(actor), "Your roles do not record consent.")
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     orgs = list(dict.fromkeys(organisations)) if scope == ConsentScope.NAMED else []
     start = valid_from or timezone.localdate()
     _raise_if(
@@ -502,7 +515,7 @@ def withdraw_consent(
     """The participant withdraws consent to share: a new record, withdrawn from `at`, after
     which only the owners of the care see the record."""
     _require(access.can_record(actor), "Your roles do not record consent.")
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     when = _now(at)
     reasons = []
     if not note.strip():
@@ -511,6 +524,12 @@ def withdraw_consent(
         reasons.append(Reason("date_in_future", "Record a withdrawal once it is made.", "at"))
     _raise_if(reasons)
     current = participant.current_consent
+    if current is not None and current.withdrawn_at is not None and current.withdrawn_at <= when:
+        raise RuleViolation.one(
+            "already_recorded",
+            "Consent is already withdrawn: record a new consent instead.",
+            "note",
+        )
     consent = _new_consent(
         actor,
         participant,
@@ -535,7 +554,7 @@ def decline_worker(
 ) -> DeclinedWorker:
     """Record that the participant does not want `worker` (the rota gate refuses the pair)."""
     _require(access.can_record(actor), "Your roles do not change participants' records.")
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     if DeclinedWorker.objects.filter(
         participant=participant, worker=worker, withdrawn_at__isnull=True
     ).exists():
@@ -586,7 +605,7 @@ def raise_flag(
 ) -> RiskFlag:
     """Raise a risk flag; its source is the actor's organisation."""
     _require(access.can_raise_flags(actor), "Your roles do not raise risk flags.")
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     when = _now(raised_at)
     _raise_if(rules.flag_reasons(kind=kind, severity=severity, raised_at=when, now=timezone.now()))
     flag = RiskFlag.objects.create(
@@ -701,7 +720,7 @@ def create_referral(
         can_record_referral(actor, receiving_organisation, pathway),
         "Only the receiving organisation, or the pathway's lead, records a referral.",
     )
-    _require(not participant.is_merged, "A merged record cannot be changed.")
+    _require_changeable(actor, participant)
     owner_org = owner_organisation or receiving_organisation
     now = timezone.now()
     reasons = rules.received_reasons(received_at, now)
@@ -1023,6 +1042,11 @@ def merge(
         access.can_review_duplicates(actor),
         "Only quality leads and the network admin merge records.",
     )
+    _require(
+        access.organisation_can_see(actor, survivor)
+        and access.organisation_can_see(actor, absorbed),
+        "Both records must be in your organisation's sight.",
+    )
     _raise_if(
         rules.merge_reasons(
             survivor_active=survivor.status == ParticipantStatus.ACTIVE,
@@ -1153,6 +1177,10 @@ def not_the_same(actor: Actor, a: Participant, b: Participant, *, reason: str = 
     )
     if a.pk == b.pk:
         raise RuleViolation.one("merge_same", "A record is always itself.", "second")
+    _require(
+        access.organisation_can_see(actor, a) and access.organisation_can_see(actor, b),
+        "Both records must be in your organisation's sight.",
+    )
     first, second = rules.unordered(a.pk, b.pk)
     found = NotDuplicate.objects.filter(first_id=first, second_id=second).first()
     if found is not None:

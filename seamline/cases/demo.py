@@ -553,16 +553,12 @@ class Builder:
 
     # -- stories through the actions ------------------------------------------------------------
 
-    def declined_workers(self, participants: list[Participant]) -> None:
+    def declined_workers(self) -> None:
         workers: dict[str, list[Worker]] = self.ctx.objects.get("workers", {})
         coordinator = self._actor_of(Role.COORDINATOR, "riverside")
         rows = 0
-        candidates = [
-            p
-            for p in participants
-            if p.preferences and p.registered_by_id == self.orgs["riverside"].pk
-        ]
-        for participant in candidates[:8]:
+        in_care = Participant.objects.visible_to(coordinator).exclude(preferences="")
+        for participant in in_care.order_by("pk")[:8]:
             pool = workers.get("riverside", [])
             if not pool:
                 break
@@ -703,7 +699,7 @@ def populate(ctx: DemoContext, size: int) -> Builder:
         reason="The participant register and a year of referrals, imported when the network "
         "moved onto Seamline.",
     )
-    builder.declined_workers(participants)
+    builder.declined_workers()
     builder.reassignments()
     ctx.progress()
     builder.duplicates(participants)

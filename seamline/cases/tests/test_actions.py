@@ -44,7 +44,20 @@ class CasesCase(CastTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.ada = make_participant(cls.cast.riverside, nhs_number=synthetic_nhs(0))
+        cast = cls.cast
+        # In Riverside's care (it registered her) and in the prime's sight (it leads her
+        # pathway): the agency has no part in it.
+        cls.ada = make_participant(
+            cast.riverside, nhs_number=synthetic_nhs(0), care=[(cast.prime, CareReason.PRIME)]
+        )
+        registered = timezone.now() - timedelta(days=1)
+        add_to_care_team(
+            cls.ada,
+            cast.riverside,
+            CareReason.REGISTERED,
+            started_at=registered,
+            ended_at=registered + actions.REGISTRATION_VISIBILITY,
+        )
 
     def actor(self, name: str) -> Actor:
         return self.cast.actor(self.cast[name])
@@ -164,6 +177,27 @@ class RegisterTests(CasesCase):
         self.assertEqual(entry.changes, {"postcode": ["NS1 4AB", "NS2 8HX"]})
         with self.assertRaises(Conflict):
             actions.update_participant(coordinator, self.ada, {"postcode": "NS1 1AA"}, version=1)
+
+
+class OutOfSightTests(CasesCase):
+    def test_actions_refuse_a_participant_out_of_the_actors_sight(self) -> None:
+        agency = self.actor("swift_admin")  # a partner admin, but Ada is not in its care
+        calls: list[Callable[[], object]] = [
+            lambda: actions.raise_flag(agency, self.ada, kind="safeguarding", severity="high"),
+            lambda: actions.update_participant(agency, self.ada, {"postcode": "NS1 1AA"}),
+            lambda: actions.record_consent(agency, self.ada, scope="all_involved"),
+            lambda: actions.add_local_id(agency, self.ada, "SW-1"),
+        ]
+        for call in calls:
+            with self.subTest(call):
+                self.refused(call, "not_permitted")
+
+    def test_an_unchanged_save_keeps_the_version(self) -> None:
+        coordinator = self.actor("river_coordinator")
+        actions.update_participant(coordinator, self.ada, {"postcode": "NS1 4AB"}, version=1)
+        self.assertEqual(Participant.objects.get(pk=self.ada.pk).version, 1)
+        with self.assertRaises(Conflict):
+            actions.update_participant(coordinator, self.ada, {"postcode": "NS1 4AB"}, version=7)
 
 
 class ReferralTests(CasesCase):
@@ -413,6 +447,10 @@ class ConsentTests(CasesCase):
         self.assertEqual((third.supersedes, third.scope), (second, ConsentScope.NAMED))
         self.assertIsNotNone(third.withdrawn_at)
         self.assertEqual(Consent.objects.filter(participant=self.ada).count(), 3)
+        self.refused(
+            lambda: actions.withdraw_consent(coordinator, self.ada, note="Again"),
+            "already_recorded",
+        )
         prime = self.actor("net_admin")
         self.assertFalse(Participant.objects.visible_to(prime).filter(pk=self.ada.pk).exists())
         # The owner keeps it: it must go on delivering the care.
@@ -515,7 +553,8 @@ class MergeTests(CasesCase):
 
     def test_a_merge_never_widens_consent(self) -> None:
         twin = make_participant(self.cast.swift, given_name="Ada")
-        make_consent(twin, ConsentScope.NAMED, [self.cast.swift])
+        add_to_care_team(twin, self.cast.prime, CareReason.PRIME)
+        make_consent(twin, ConsentScope.NAMED, [self.cast.swift, self.cast.prime])
         quality = self.actor("quality")
         self.refused(lambda: actions.merge(quality, self.ada, twin, reason="Same"), "merge_consent")
         # The other way round is fine: the survivor's consent is the narrower one.
@@ -529,7 +568,7 @@ class MergeTests(CasesCase):
         )
 
     def test_not_the_same_is_one_pair_either_way_round(self) -> None:
-        twin = make_participant(self.cast.swift)
+        twin = make_participant(self.cast.swift, care=[(self.cast.prime, CareReason.PRIME)])
         quality = self.actor("quality")
         first = actions.not_the_same(quality, twin, self.ada, reason="Different mothers' names")
         again = actions.not_the_same(quality, self.ada, twin)
