@@ -233,9 +233,12 @@ def reconcile(
     file_name: str = "",
     dry_run: bool = False,
     at: datetime | None = None,
+    records: bool = True,
 ) -> Outcome:
     """Reconcile `partner`'s caseload file against the register (see the module docstring).
-    A file with any bad row stores nothing and answers the problems."""
+    A file with any bad row stores nothing and answers the problems. `records`: list the
+    records behind each category in the answer (the command and the API do; a page that
+    goes on to the stored report does not need them)."""
     if not access.can_reconcile(actor, partner) and not actor.is_system:
         raise _deny("Your roles do not reconcile this organisation's caseload list.")
     outcome = Outcome(organisation=partner, dry_run=dry_run)
@@ -271,7 +274,8 @@ def reconcile(
         run = _store(actor, partner, parsed.rows, result, data, file_name, at)
         outcome.run = run
         outcome.rows, outcome.rate, outcome.counts = run.rows, run.rate, dict(run.counts)
-        outcome.categories = report.categories(actor, run)
+        if records:
+            outcome.categories = report.categories(actor, run)
         if dry_run:
             transaction.set_rollback(True)
         else:

@@ -84,6 +84,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 upload_file.read(),
                 file_name=upload_file.name,
                 dry_run=form.cleaned_data["dry_run"],
+                records=False,
             )
         except RuleViolation as exc:
             add_violation(form, exc)
