@@ -7,5 +7,5 @@ but missing from the owner's list, people active with two providers on the same 
 cases nobody owns, outcomes missing and long waits. It is a Django app of its own (label
 `reconciliation`) nested inside `seamline/cases/`, so that its tables and migrations never
 collide with the cases app's while the code stays next to the register it reads. See
-docs/adr/0008-record-linkage.md.
+docs/adr/0011-record-linkage.md.
 """

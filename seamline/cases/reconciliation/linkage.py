@@ -1,5 +1,5 @@
 """The record-linkage engine of caseload reconciliation: which row of a partner's caseload list
-is which person of the register (SPEC C5; docs/adr/0008-record-linkage.md says why it is
+is which person of the register (SPEC C5; docs/adr/0011-record-linkage.md says why it is
 built this way).
 
 A plain interface, so that the app and the benchmark share exactly the same code:
