@@ -133,6 +133,10 @@ class Window:
 
 
 def _prepare(visit: VisitFacts, settings: Settings) -> None:
+    # Every instant the gate compares is in UTC: comparing datetimes of one zone is many
+    # times faster than of two, and a week is hundreds of thousands of comparisons.
+    visit.start = visit.start.astimezone(UTC)
+    visit.end = visit.end.astimezone(UTC)
     local_start = timezone.localtime(visit.start)
     local_end = timezone.localtime(visit.end)
     visit.local_start = local_start
@@ -141,6 +145,10 @@ def _prepare(visit: VisitFacts, settings: Settings) -> None:
     visit.utc_day = visit.start.astimezone(UTC).date()
     visit.week = rules.week_of(visit.day)
     visit.late = rules.is_late(local_start, local_end, settings.late_threshold)
+    first = visit.day - timedelta(days=1)
+    visit.near_days = tuple(
+        first + timedelta(days=n) for n in range((local_end.date() - first).days + 1)
+    )
 
 
 @dataclass
@@ -448,6 +456,8 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
         instants.update(when for when, _, _ in worker.status_changes)
         instants.update(when for when, _ in worker.org_changes)
         worker.boundaries = sorted(i for i in instants if start <= i < end)
+        # Only periods that reach into the window matter (most workers have none).
+        worker.enhanced = [(a, b) for a, b in worker.enhanced if a < last_day and b > first_day]
         by_competency: dict[str, list[Attainment]] = defaultdict(list)
         for attainment in worker.attainments:
             by_competency[attainment.competency].append(attainment)
@@ -480,7 +490,7 @@ def _shifts(
     replaced: frozenset[tuple[str, str]],
     extra: Sequence[ShiftFacts],
 ) -> dict[tuple[int, str], list[tuple[datetime, datetime]]]:
-    """Each worker's shifts by rota week (the week of the shift's start)."""
+    """Each worker's shifts by rota week (the week of the shift's start), in UTC."""
     found: dict[tuple[int, str], list[tuple[datetime, datetime]]] = defaultdict(list)
     for part in chunks(workers):
         for worker_id, org, start, end in (
@@ -491,13 +501,11 @@ def _shifts(
         ):
             week = rules.week_of(timezone.localdate(start))
             if (org, week) not in replaced:
-                found[(worker_id, week)].append(
-                    (timezone.localtime(start), timezone.localtime(end))
-                )
+                found[(worker_id, week)].append((start.astimezone(UTC), end.astimezone(UTC)))
     for shift in extra:
         if shift.worker in workers:
             week = rules.week_of(timezone.localdate(shift.start))
             found[(shift.worker, week)].append(
-                (timezone.localtime(shift.start), timezone.localtime(shift.end))
+                (shift.start.astimezone(UTC), shift.end.astimezone(UTC))
             )
     return dict(found)

@@ -12,7 +12,7 @@ competency, stage, dates and caps involved.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
@@ -292,27 +292,30 @@ def g8_time(
     end: datetime,
     others: Iterable[tuple[str, datetime, datetime]],
     shifts: Sequence[tuple[datetime, datetime]] | None,
+    local: Callable[[datetime], datetime] = lambda instant: instant,
 ) -> list[Violation]:
     """G8: no other visit of the worker overlaps this one (`others`: code, start, end), and
     where the worker has shifts recorded in the rota week (`shifts`; None: none recorded) the
-    visit lies inside one of them."""
-    found = [
-        Violation(
-            "G8",
-            "overlap",
-            f"{worker} is on visit {code} from {o_start:%a %d %b %H:%M} to {o_end:%H:%M}, "
-            "which overlaps this one.",
-        )
-        for code, o_start, o_end in others
-        if o_start < end and start < o_end
-    ]
+    visit lies inside one of them. `local` puts an instant in local time for the sentences."""
+    found = []
+    for code, o_start, o_end in others:
+        if o_start < end and start < o_end:
+            begins, ends = local(o_start), local(o_end)
+            found.append(
+                Violation(
+                    "G8",
+                    "overlap",
+                    f"{worker} is on visit {code} from {begins:%a %d %b %H:%M} to {ends:%H:%M}, "
+                    "which overlaps this one.",
+                )
+            )
     if shifts is not None and not any(s <= start and end <= e for s, e in shifts):
         found.append(
             Violation(
                 "G8",
                 "outside_shift",
-                f"{worker} has shifts this week but none covers {start:%a %d %b %H:%M} to "
-                f"{end:%H:%M}.",
+                f"{worker} has shifts this week but none covers {local(start):%a %d %b %H:%M} "
+                f"to {local(end):%H:%M}.",
             )
         )
     return found
