@@ -26,6 +26,7 @@ import csv
 import io
 import os
 import random
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -170,8 +171,13 @@ NICKNAMES = {
 
 
 def demo_data_dir() -> Path:
-    """Where `seamline demo` writes the lists: `demo-data/` in the folder it runs in."""
-    return Path(os.environ.get("SEAMLINE_DEMO_DATA", settings.WORK_DIR / "demo-data"))
+    """Where `seamline demo` writes the lists: `demo-data/` in the folder it runs in (a test
+    run that builds the whole demo writes to the temporary folder, never the working copy)."""
+    if "SEAMLINE_DEMO_DATA" in os.environ:
+        return Path(os.environ["SEAMLINE_DEMO_DATA"])
+    if settings.RUNNING_TESTS:
+        return Path(tempfile.gettempdir()) / f"seamline-demo-data-{os.getpid()}"
+    return Path(settings.WORK_DIR) / "demo-data"
 
 
 @dataclass

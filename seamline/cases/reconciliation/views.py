@@ -34,6 +34,7 @@ from .forms import DecideForm, MappingForm, UploadForm
 from .models import ColumnMapping, Run
 
 PER_CATEGORY = 100
+FIELD_NAMES = {f.name for f in FIELDS}
 RUNS_PER_PAGE = 25
 
 
@@ -142,9 +143,6 @@ def mapping(request: HttpRequest, code: str) -> HttpResponse:
         "reconciliation/mapping.html",
         {"form": form, "partner": partner, "mapping": found, "fields": FIELDS},
     )
-
-
-FIELD_NAMES = {f.name for f in FIELDS}
 
 
 def _category_csv(run: Run, category: str, actor: Any) -> HttpResponse:
