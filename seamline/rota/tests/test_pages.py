@@ -232,3 +232,21 @@ class PreferenceTests(PageCase):
         response = self.client.post(url, {"kind": "organisation", "value": "nowhere"})
         self.assertContains(response, "No organisation has the code")
         self.assertFalse(Preference.objects.exists())
+
+
+class HomeCardTests(PageCase):
+    def test_a_scheduler_sees_this_weeks_visits_and_gaps(self) -> None:
+        from django.utils import timezone
+
+        start = at(timezone.localdate(), 12)
+        make_visit(self.ada, self.cast.discharge, [self.prompt], start, workers=[self.amy])
+        make_visit(
+            self.ada, self.cast.discharge, [self.prompt], start, organisation=self.cast.riverside
+        )
+        self.client.force_login(self.cast.river_scheduler)
+        page = self.client.get("/")
+        self.assertContains(page, 'id="card-rota"')
+        self.assertContains(page, "Visits of your organisation this week</a>: 2")
+        self.assertContains(page, "Without a worker: 1")
+        self.client.force_login(self.cast.river_worker)
+        self.assertNotContains(self.client.get("/"), 'id="card-rota"')
