@@ -89,37 +89,8 @@ def can_override(actor: Actor, worker: Worker) -> bool:
     return can_override_workers_of(actor, worker.organisation.code)
 
 
-def may_override_anything(actor: Actor) -> bool:
-    """Does `actor` hold a role that overrides blocks of some workers (to offer the form)?"""
-    if actor.read_only or not sees_participants(actor):
-        return False
-    return actor.is_network_admin or actor.has(*OVERRIDE_ROLES)
-
-
 def can_record_preferences(actor: Actor) -> bool:
     return not actor.read_only and sees_participants(actor) and actor.has(*PREFERENCE_ROLES)
-
-
-def get_worker_to_override(actor: Actor, worker_uuid: str) -> Worker:
-    """A worker whose block `actor` means to override: seen (404 otherwise) and `actor` may
-    override their blocks (403 otherwise)."""
-    wanted = parse_uuid(worker_uuid)
-    found = (
-        Worker.objects.visible_to(actor).select_related("organisation").filter(uuid=wanted).first()
-        if wanted is not None
-        else None
-    )
-    if found is None:
-        raise refuse(actor, "workforce.worker", str(worker_uuid))
-    if not can_override(actor, found):
-        raise refuse_change(
-            actor,
-            "Only the network admin, or a supervisor or partner admin of the worker's "
-            "organisation, overrides a block.",
-            "workforce.worker",
-            str(found.uuid),
-        )
-    return found
 
 
 # --- querysets --------------------------------------------------------------------------------
@@ -197,6 +168,28 @@ def get_override_for_user(actor: Actor, override_uuid: str, write: bool = False)
             "Only the network admin, or a supervisor or partner admin of the worker's "
             "organisation, revokes an override.",
             "rota.override",
+            str(found.uuid),
+        )
+    return found
+
+
+def get_worker_to_override(actor: Actor, worker_uuid: str) -> Worker:
+    """A worker whose block `actor` means to override: seen (404 otherwise) and `actor` may
+    override their blocks (403 otherwise)."""
+    wanted = parse_uuid(worker_uuid)
+    found = (
+        Worker.objects.visible_to(actor).select_related("organisation").filter(uuid=wanted).first()
+        if wanted is not None
+        else None
+    )
+    if found is None:
+        raise refuse(actor, "workforce.worker", str(worker_uuid))
+    if not can_override(actor, found):
+        raise refuse_change(
+            actor,
+            "Only the network admin, or a supervisor or partner admin of the worker's "
+            "organisation, overrides a block.",
+            "workforce.worker",
             str(found.uuid),
         )
     return found

@@ -79,10 +79,7 @@ def week_visits(
 ) -> tuple[QuerySet[Visit], QuerySet[Shift]]:
     """The planned visits and shifts of `visits` and `shifts` (querysets) starting in the
     rota week `week`, ready for `export_rows` (a handful of queries)."""
-    first, after = rules.week_days(week)
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(after, datetime.min.time(), tzinfo=tz)
+    start, end = rules.week_window(week, timezone.get_current_timezone())
     chosen_visits = (
         visits.filter(status=VisitStatus.PLANNED)
         .filter(starts_at__gte=start, starts_at__lt=end)

@@ -432,15 +432,12 @@ class Plan:
 
 
 def _window_filter(covers: set[tuple[str, str]]) -> Q:
+    """Visits or shifts of each (organisation, week) the file covers."""
     condition = Q(pk__in=[])
+    zone = timezone.get_current_timezone()
     for org, week in covers:
-        first, after = rules.week_days(week)
-        tz = timezone.get_current_timezone()
-        condition |= Q(
-            organisation__code=org,
-            starts_at__gte=datetime.combine(first, datetime.min.time(), tzinfo=tz),
-            starts_at__lt=datetime.combine(after, datetime.min.time(), tzinfo=tz),
-        )
+        start, end = rules.week_window(week, zone)
+        condition |= Q(organisation__code=org, starts_at__gte=start, starts_at__lt=end)
     return condition
 
 
