@@ -78,6 +78,7 @@ class ReferralPickForm(forms.Form):
         label="Case (referral id)",
         max_length=20,
         help_text="An open case your organisation owns, e.g. R-2026-000123.",
+        widget=forms.TextInput(attrs={"list": "owned-cases"}),
     )
 
 
