@@ -273,7 +273,10 @@ def reconcile(
     with transaction.atomic():
         run = _store(actor, partner, parsed.rows, result, data, file_name, at)
         outcome.run = run
-        outcome.rows, outcome.rate, outcome.counts = run.rows, run.rate, dict(run.counts)
+        # The figures as the uploader may see them: a participant hidden from them (the
+        # prime reconciling for a partner, say) changes no number they are shown.
+        seen = report.figures(actor, run)
+        outcome.rows, outcome.rate, outcome.counts = seen.rows, seen.rate, seen.counts
         if records:
             outcome.categories = report.categories(actor, run)
         if dry_run:

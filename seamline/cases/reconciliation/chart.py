@@ -4,6 +4,7 @@ attribute (the pages' Content Security Policy forbids both), only SVG presentati
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,8 +13,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 64
+WIDTH, PLOT_HEIGHT = 640, 170
+LEFT, RIGHT, TOP = 48, 16, 16
+LEGEND_COLUMNS, LEGEND_ROW = 2, 18
 # Colours that stay apart for the common kinds of colour blindness (Okabe-Ito).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
@@ -31,24 +33,42 @@ class Series:
     points: Sequence[Point]
 
 
+def _floor(points: Sequence[Point]) -> float:
+    """The bottom of the rate axis: a tenth below the lowest rate shown, never below 0, so
+    that a few points of difference between runs can be seen."""
+    if not points:
+        return 0.0
+    lowest = min(p.rate for p in points)
+    return max(0.0, math.floor(lowest * 10 - 0.5) / 10)
+
+
 def trend_svg(series: Sequence[Series], title: str = "Reconciliation rate over time") -> SafeString:
-    """One line per partner, rate (0 to 100 %) against upload time."""
+    """One line per partner, rate against upload time; the legend below, two to a row."""
     points = [p for s in series for p in s.points]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    legend_rows = math.ceil(len(series) / LEGEND_COLUMNS)
+    height = TOP + PLOT_HEIGHT + 30 + LEGEND_ROW * legend_rows
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
+    low = _floor(points)
     parts = [
-        f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" role="img" aria-labelledby="trend-title">',
         f'<title id="trend-title">{escape(title)}</title>',
     ]
-    for pct in (0, 25, 50, 75, 100):
-        level = TOP + plot_h * (1 - pct / 100)
+
+    def y(rate: float) -> float:
+        share = (max(low, min(1.0, rate)) - low) / (1 - low) if low < 1 else 1.0
+        return TOP + plot_h * (1 - share)
+
+    for step in range(5):
+        rate = low + (1 - low) * step / 4
+        level = y(rate)
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{level:.1f}" y2="{level:.1f}" '
             'stroke="#d0d4d9" stroke-width="1"/>'
         )
         parts.append(
             f'<text x="{LEFT - 6}" y="{level + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#4a5560">{pct}%</text>'
+            f'fill="#4a5560">{round(rate * 100):d}%</text>'
         )
     if not points:
         parts.append(
@@ -64,9 +84,6 @@ def trend_svg(series: Sequence[Series], title: str = "Reconciliation rate over t
         if end == start:
             return LEFT + plot_w / 2
         return LEFT + plot_w * (at - start).total_seconds() / span
-
-    def y(rate: float) -> float:
-        return TOP + plot_h * (1 - max(0.0, min(1.0, rate)))
 
     for when, anchor in ((start, "start"), (end, "end")):
         parts.append(
@@ -86,8 +103,8 @@ def trend_svg(series: Sequence[Series], title: str = "Reconciliation rate over t
                 f'<circle cx="{x(p.at):.1f}" cy="{y(p.rate):.1f}" r="4" fill="{colour}">'
                 f"<title>{escape(p.label)}</title></circle>"
             )
-        legend_y = HEIGHT - 18 - 14 * (i // 3)
-        legend_x = LEFT + (i % 3) * 190
+        legend_y = TOP + plot_h + 40 + LEGEND_ROW * (i // LEGEND_COLUMNS)
+        legend_x = LEFT + (i % LEGEND_COLUMNS) * (plot_w // LEGEND_COLUMNS)
         parts.append(
             f'<rect x="{legend_x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
             f'<text x="{legend_x + 14}" y="{legend_y}" font-size="11" fill="#1f2a33">'

@@ -300,6 +300,12 @@ class Lists:
         postcode, address = p.postcode, p.address.split("\n")[0]
         if rng.random() < 0.03 * noise:
             postcode, address = f"NS{rng.randint(1, 7)} {rng.randint(1, 9)}XY", "1 New Court"
+        if rng.random() < 0.02 * noise:
+            # A hard one for clerical review: no NHS number, moved house, a day out on the
+            # birth date; only the names agree.
+            given, family, nhs = p.given_name, p.family_name, ""
+            born = born + timedelta(days=1 if born.day < 28 else -1)
+            postcode, address = f"NS{rng.randint(1, 7)} {rng.randint(1, 9)}XY", "1 New Court"
         discharged = (
             referral.discharged_at
             if referral.discharged_at and referral.discharged_at <= at

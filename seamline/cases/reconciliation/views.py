@@ -93,8 +93,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             if outcome.ok and not outcome.dry_run and outcome.run is not None:
                 messages.success(
                     request,
-                    f"Reconciled {outcome.rows} rows of {partner.name}'s list: "
-                    f"{round(100 * outcome.rate, 1)}% matched.",
+                    f"Reconciled {partner.name}'s list: {round(100 * outcome.rate, 1)}% of "
+                    f"its {outcome.rows} rows matched.",
                 )
                 return redirect("reconciliation:run", run=outcome.run.uuid)
     mappings = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,12 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import SimpleTestCase
 from django.urls import reverse
 
 from seamline.cases.choices import ConsentScope
 from seamline.cases.reconciliation import actions
+from seamline.cases.reconciliation.chart import Point, Series, trend_svg
 from seamline.cases.reconciliation.models import ColumnMapping, ListRow, Run
 from seamline.cases.reconciliation.testing import HEADERS, Scene, build_scene, caseload_csv
 from seamline.cases.testing import make_consent
@@ -111,6 +114,29 @@ class HiddenParticipantsTests(PagesCase):
             self.url("run", run=self.stored.uuid), {"category": "matched", "format": "csv"}
         )
         self.assertNotIn("Lovelace", csv.content.decode())
+
+    def test_the_prime_reconciling_for_a_partner_is_told_only_what_it_may_see(self) -> None:
+        actor = self.cast.actor(self.cast.quality)
+        data = caseload_csv(self.scene.rows)
+        outcome = actions.reconcile(actor, self.cast.riverside, data, dry_run=True)
+        self.assertEqual((outcome.rows, outcome.counts["matched"]), (7, 6))
+        self.assertNotIn(self.scene.people["ada"].code, json.dumps(outcome.categories))
+
+
+class TrendChartTests(SimpleTestCase):
+    def test_one_line_per_partner_with_no_style_attribute(self) -> None:
+        day = datetime(2026, 11, 1, tzinfo=UTC)
+        svg = trend_svg(
+            [
+                Series("Riverside", [Point(day, 0.8, "a"), Point(day + timedelta(7), 0.9, "b")]),
+                Series("Hearth", [Point(day, 0.95, "<c>")]),
+            ]
+        )
+        self.assertEqual(svg.count("<polyline"), 1)
+        self.assertEqual(svg.count("<circle"), 3)
+        self.assertIn("&lt;c&gt;", svg)
+        self.assertNotIn("style=", svg)
+        self.assertIn(">70%<", svg, "the axis starts a tenth below the lowest rate")
 
 
 class UploadTests(PagesCase):
