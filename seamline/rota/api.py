@@ -67,7 +67,7 @@ def _answer(answer: Answer, shown: bool) -> dict[str, Any]:
     }
 
 
-@router.post("/check", response={200: CheckOut, **QUERY_ERRORS}, summary="May W do visit V?")
+@router.post("/check", response={200: CheckOut, **WRITE_ERRORS}, summary="May W do visit V?")
 def check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     """Every rule (G1-G10) assigning the worker to the visit breaks, each with its code and a
     sentence; blocks lifted by an override apart. `allowed` is true when nothing blocks."""
@@ -153,7 +153,7 @@ def _file_problem(errors: list[Any], what: str) -> dict[str, Any]:
 
 @router.post(
     "/validate",
-    response={**ERRORS, 200: ValidationOut, 413: FileProblem, 422: FileProblem},
+    response={**WRITE_ERRORS, 200: ValidationOut, 413: FileProblem, 422: FileProblem},
     summary="Validate a whole rota file",
 )
 def validate(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
