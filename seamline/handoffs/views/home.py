@@ -9,14 +9,19 @@ from typing import Any
 from django.utils import timezone
 
 from seamline.access import Actor
+from seamline.network.choices import Role
 
 from .. import access
 from ..choices import HandoffState
 from ..models import Handoff
 
+# The roles that run handoffs day to day and watch over them (as the cases card); workers reach
+# the inbox from the menu, administrators have cards of their own.
+CARD_ROLES = (Role.COORDINATOR, Role.SUPERVISOR, Role.QUALITY_LEAD)
+
 
 def shows_card(actor: Actor) -> bool:
-    return access.is_staff(actor)
+    return access.is_staff(actor) and actor.has(*CARD_ROLES)
 
 
 def handoffs_card(actor: Actor) -> dict[str, Any]:
