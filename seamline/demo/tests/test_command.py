@@ -24,7 +24,7 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a guard against a hang: a loaded machine builds the demo slowly
         check=False,
     )
 
