@@ -38,7 +38,6 @@ class HomeCardsTests(CastTestCase):
             [
                 "network_partners",
                 "network_raci_gaps",
-                "handoffs",
                 "workforce_worklists",
                 "network_people",
                 "audit_recent",
@@ -64,14 +63,7 @@ class HomeCardsTests(CastTestCase):
         response = self.client.get("/")
         self.assertEqual(
             card_keys(response),
-            [
-                "my_organisation",
-                "our_people",
-                "handoffs",
-                "workforce_worklists",
-                "links",
-                "audit_recent",
-            ],
+            ["my_organisation", "our_people", "workforce_worklists", "links", "audit_recent"],
         )
         people = card(response, "our_people")
         self.assertEqual(
@@ -89,8 +81,7 @@ class HomeCardsTests(CastTestCase):
         self.client.force_login(self.cast.river_worker)
         response = self.client.get("/")
         self.assertEqual(
-            card_keys(response),
-            ["my_organisation", "handoffs", "my_pathways", "my_rights", "links"],
+            card_keys(response), ["my_organisation", "my_pathways", "my_rights", "links"]
         )
         pathways = card(response, "my_pathways")["rows"]
         self.assertEqual(
