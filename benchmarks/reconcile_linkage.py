@@ -514,14 +514,20 @@ def _whole_run(data: Truth) -> dict[str, Any]:
         ),
         batch_size=5000,
     )
+    # A register as a partner's would look: most people on its list have a case it owns,
+    # open; a few were discharged in the register (stale on the list) or are open with the
+    # prime (duplicates); people not on its list are mostly the prime's or closed.
+    on_list = set(data.pairs.values())
     referrals = []
-    for i, participant in enumerate(participants):
+    for i, (participant, person) in enumerate(zip(participants, data.register, strict=True)):
         roll = rng.random()
-        if roll > 0.7:
-            continue
-        ours = roll < 0.5
+        if person.uid in on_list:
+            ours, closed = roll < 0.95, 0.90 <= roll < 0.95
+        else:
+            if roll > 0.6:
+                continue
+            ours, closed = roll < 0.1, roll < 0.4
         received = now - timedelta(days=rng.uniform(1, 300))
-        closed = rng.random() < 0.3
         discharged = min(received + timedelta(days=rng.uniform(5, 40)), now) if closed else None
         referrals.append(
             Referral(

@@ -57,6 +57,9 @@ BY_LOCAL_ID, BY_NHS, BY_MEDICAID, PROBABILISTIC = (
 TRAIN_MIN_ROWS = 1000
 # Random pairs sampled to estimate u: enough for a few hundred agreements on the rarest level.
 U_PAIRS = 4e5
+# Blocked pairs each expectation-maximisation session learns from (a deterministic sample of
+# the records when the block holds more): m settles long before a million pairs.
+EM_PAIRS = 5e5
 
 
 @dataclass(frozen=True)
@@ -617,11 +620,14 @@ def comparisons(tf: bool = True) -> list[Any]:
 # Candidate pairs: any one of these agreeing puts a pair up for scoring. Together they catch a
 # true pair through any one kind of error (a typo in the name, a wrong date, a move, a
 # missing identifier) while keeping the number of pairs in the low millions at 200,000 rows.
+# (Names alone, without even the decade of birth, would add millions of pairs between
+# namesakes and no match: a pair agreeing on names only never reaches the upper threshold.)
 BLOCKING = (
     "l.nhs = r.nhs",
     "l.medicaid = r.medicaid",
     "l.dob = r.dob",
-    "l.given_canon = r.given_canon AND l.family = r.family",
+    "l.given_canon = r.given_canon AND l.family = r.family AND substr(l.dob, 1, 3) = "
+    "substr(r.dob, 1, 3)",
     "l.given = r.family AND l.family = r.given",
     "l.postcode = r.postcode",
     "l.family = r.family AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
@@ -695,7 +701,7 @@ def score(
         linker = Linker([left, right], model, log_level=None)
         for rule in TRAINING_BLOCKS:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
             )
     seconds["train"] = time.perf_counter() - started
     started = time.perf_counter()
