@@ -103,7 +103,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a guard against a hang: a loaded machine builds the demo slowly
         check=False,
     )
     if built.returncode != 0:
