@@ -315,8 +315,13 @@ def load_facts(
                     topics=tuple(topics) if isinstance(topics, list | tuple) else (),
                 )
             )
+    # The databases return rows in no set order: the facts are put in one, so that a worker's
+    # register reads the same on SQLite and PostgreSQL, and by either way of loading.
     for found_pauses in pauses.values():
-        found_pauses.sort(key=lambda pause: pause.started_at)
+        found_pauses.sort(key=_pause_order)
+    for found_attainments in attainments.values():
+        if len(found_attainments) > 1:
+            found_attainments.sort(key=_attainment_order)
 
     facts = []
     for (
@@ -359,6 +364,19 @@ def load_facts(
             )
         )
     return facts
+
+
+def _pause_order(pause: Pause) -> tuple[datetime, str]:
+    return (pause.started_at, pause.task_type)
+
+
+def _attainment_order(attainment: Attainment) -> tuple[datetime, str, str, str]:
+    return (
+        attainment.signed_at,
+        attainment.competency,
+        attainment.stage,
+        attainment.pathway or "",
+    )
 
 
 def _status_at(changes: list[tuple[datetime, str, str]] | None, at: datetime, now: str) -> str:
