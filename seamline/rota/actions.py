@@ -79,6 +79,8 @@ def store_rota(actor: Actor, parsed: Parsed, changes: Plan, digest: str) -> list
                 worker=r.workers[0] if r.workers else None,
                 starts_at=r.start,
                 ends_at=r.end,
+                pathway=r.pathway,
+                duty=r.duty,
                 source=source,
             )
             for r in changes.create
@@ -91,7 +93,18 @@ def store_rota(actor: Actor, parsed: Parsed, changes: Plan, digest: str) -> list
             stored.worker = row.workers[0] if row.workers else None
             stored.starts_at, stored.ends_at = row.start, row.end
             stored.status, stored.source = VisitStatus.PLANNED, source
-            stored.save(update_fields=["worker", "starts_at", "ends_at", "status", "source"])
+            stored.pathway, stored.duty = row.pathway, row.duty
+            stored.save(
+                update_fields=[
+                    "worker",
+                    "starts_at",
+                    "ends_at",
+                    "pathway",
+                    "duty",
+                    "status",
+                    "source",
+                ]
+            )
         else:
             _update_visit(actor, row, stored, source, now)
             updated.append(stored.code)

@@ -9,7 +9,7 @@ worker is on the visit, and 404 otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -27,7 +27,7 @@ from seamline.network.access import refuse
 from seamline.workforce.models import Worker
 from seamline.workforce.register import find_worker
 
-from . import access, actions, imports, rules, scheduler, validation
+from . import access, actions, cover_report, imports, rules, scheduler, validation
 from .forms import MAX_UPLOAD_BYTES, this_week
 from .gate import Answer
 from .models import Override, Visit
@@ -440,3 +440,80 @@ def revoke(request: HttpRequest, override: str, payload: RevokeIn) -> dict[str, 
     actor = require_writer(request)
     found = access.get_override_for_user(actor, override, write=True)
     return _override(actions.revoke_override(actor, found, reason=payload.reason))
+
+
+class OnDutyOut(Schema):
+    name: str
+    organisation: str
+    start: datetime
+    end: datetime
+    cleared: bool
+    reasons: list[str]
+
+
+class GapOut(Schema):
+    check: str
+    code: str
+    message: str
+
+
+class DayCoverOut(Schema):
+    day: date
+    pathway: str
+    duty_leads: list[OnDutyOut]
+    late_cover_needed: bool
+    late_referrals: int
+    late_cover: list[OnDutyOut]
+    stability_checks_due: int
+    stability_checks_missing: int
+    high_risk_visits: int
+    ok: bool
+    gaps: list[GapOut]
+
+
+class CoverOut(Schema):
+    first: date
+    last: date
+    pathway: str | None
+    organisation: str | None
+    gaps: int
+    by_check: dict[str, int]
+    days: list[DayCoverOut]
+
+
+@router.get("/cover", response={200: CoverOut, **QUERY_ERRORS}, summary="Cover by day and pathway")
+def cover(
+    request: HttpRequest,
+    week: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    pathway: str | None = None,
+    organisation: str | None = None,
+) -> dict[str, Any]:
+    """For each day and pathway: the duty lead (cleared for `duty_lead` or not), late cover
+    where the referral peaks need it, weekend stability checks in the first 72 hours home from
+    hospital, and high-risk caseloads against the caps; every gap with its check, code and
+    sentence. Days: `first` to `last` (at most 31), else the ISO `week`, else this week."""
+    actor = actor_of(request)
+    if not access.can_schedule(actor):
+        raise ReadOnly("Only schedulers, coordinators, supervisors and admins read the cover.")
+    if first or last:
+        start, end = (first or last), (last or first)
+        assert start is not None and end is not None
+    elif week:
+        try:
+            start = rules.week_monday(week.upper())
+        except ValueError:
+            raise RuleViolation.one(
+                "invalid_value", "Write the week as YYYY-Www, e.g. 2026-W47.", "week"
+            ) from None
+        end = start + timedelta(days=6)
+    else:
+        start, end = cover_report.default_days()
+    if end < start:
+        raise RuleViolation.one(
+            "invalid_value", "The last day comes on or after the first.", "last"
+        )
+    return cover_report.report(
+        actor, start, end, pathway=pathway, organisation=organisation
+    ).as_dict()

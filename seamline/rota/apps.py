@@ -18,5 +18,6 @@ class RotaConfig(AppConfig):
         register(AppMenuItem("Validate a rota", "rota:validate", can_schedule, order=51))
         register(AppMenuItem("Gate overrides", "rota:overrides", can_see_visits, order=52))
         register(AppMenuItem("Load a rota", "rota:import", can_import_rota, order=53))
+        register(AppMenuItem("Rota cover", "rota:cover", can_schedule, order=54))
         register_runner("rota", imports.run)
         register_cards()

@@ -44,8 +44,8 @@ def export_rows(visits: Iterable[Visit], shifts: Iterable[Shift]) -> list[list[s
                 s.ref,
                 "",
                 "",
-                "",
-                "",
+                s.pathway.code if s.pathway else "",
+                s.duty.code if s.duty else "",
                 _when(s.starts_at),
                 _when(s.ends_at),
                 "",
@@ -96,7 +96,7 @@ def week_visits(
     chosen_shifts = (
         shifts.filter(status=VisitStatus.PLANNED)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("organisation", "worker__organisation")
+        .select_related("organisation", "worker__organisation", "pathway", "duty")
         .order_by("organisation__code", "starts_at", "ref")
     )
     return chosen_visits, chosen_shifts

@@ -154,3 +154,42 @@ class PreferenceForm(forms.Form):
         help_text="Empty for 'no bank, agency or contractor workers'.",
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CoverFilterForm(forms.Form):
+    """The cover report's filters: a run of days (or a week), a pathway, a partner."""
+
+    week = WeekField(label="Week", required=False, help_text="YYYY-Www")
+    first = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pathway = forms.ModelChoiceField(
+        label="Pathway",
+        queryset=Pathway.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label="Every pathway",
+    )
+    organisation = forms.ModelChoiceField(
+        label="Partner",
+        queryset=Organisation.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label="Every partner",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.in_network().order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first"), data.get("last")
+        if first and last and last < first:
+            self.add_error("last", "The last day comes on or after the first.")
+        return data

@@ -130,12 +130,19 @@ ROTA = Kind(
             "V-2026-W47-000123",
         ),
         Column("participant", False, text, "Visits: the participant's code.", "P-004217"),
-        Column("pathway", False, code, "Visits: the pathway's code.", "discharge"),
+        Column(
+            "pathway",
+            False,
+            code,
+            "Visits: the pathway's code (a duty shift: the pathway it covers).",
+            "discharge",
+        ),
         Column(
             "task_types",
             False,
             codes,
-            "Visits: task type codes, separated by semicolons.",
+            "Visits: task type codes, separated by semicolons (a duty shift: its one duty, "
+            "e.g. duty_lead).",
             "welfare_check;medication_prompt",
         ),
         Column(
@@ -167,7 +174,7 @@ ROTA = Kind(
     _whole_file,
 )
 COLUMNS = [c.name for c in ROTA.columns]
-VISIT_ONLY = ("participant", "pathway", "task_types", "lone", "paired_with", "visit")
+VISIT_ONLY = ("participant", "lone", "paired_with", "visit")
 
 
 # --- what a file says ----------------------------------------------------------------------------
@@ -190,6 +197,7 @@ class Row:
     lone: bool = False
     paired_with: Worker | None = None
     visit_code: str = ""
+    duty: TaskType | None = None  # a duty shift's duty (with its pathway)
 
     @property
     def week(self) -> str:
@@ -358,6 +366,7 @@ def _resolve(
         ]
         if len(v["workers"] or []) > 1:
             problems.append(("workers", "a shift has at most one worker"))
+        problems += _duty(lookups, v, row)
         return row, problems
 
     p_code = (v["participant"] or "").strip().upper()
@@ -409,6 +418,28 @@ def _resolve(
         problems.append(("lone", "a lone visit has one worker and no co-worker"))
     row.visit_code = (v["visit"] or "").strip().upper()
     return row, problems
+
+
+def _duty(lookups: _Lookups, v: dict[str, Any], row: Row) -> list[tuple[str, str]]:
+    """A duty shift names one duty (a task type, e.g. duty_lead) and the pathway it covers;
+    an ordinary shift names neither."""
+    duties = v["task_types"] or []
+    if not duties and not v["pathway"]:
+        return []
+    problems: list[tuple[str, str]] = []
+    if len(duties) != 1:
+        problems.append(("task_types", "a duty shift names one duty (e.g. duty_lead)"))
+    else:
+        row.duty = lookups.task_types.get(duties[0])
+        if row.duty is None:
+            problems.append(("task_types", f"no task type has the code '{duties[0]}'"))
+    if not v["pathway"]:
+        problems.append(("pathway", "a duty shift names the pathway it covers"))
+    else:
+        row.pathway = lookups.pathways.get(v["pathway"])
+        if row.pathway is None:
+            problems.append(("pathway", f"no pathway has the code '{v['pathway']}'"))
+    return problems
 
 
 def _org_of(organisation: str, staff: str) -> str:
@@ -548,6 +579,8 @@ def _shift_same(row: Row, shift: Shift) -> bool:
         and shift.starts_at == row.start
         and shift.ends_at == row.end
         and shift.worker_id == worker
+        and shift.pathway_id == (row.pathway.pk if row.pathway else None)
+        and shift.duty_id == (row.duty.pk if row.duty else None)
     )
 
 

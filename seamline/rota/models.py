@@ -59,7 +59,11 @@ class ShiftQuerySet(models.QuerySet["Shift"]):
 
 class Shift(models.Model):
     """A stretch of time a worker is rostered on. Where a worker has shifts in a rota week,
-    their visits that week must fall inside one (G8). A shift with no worker is open cover."""
+    their visits that week must fall inside one (G8). A shift with no worker is open cover.
+
+    A duty shift names the duty it is rostered for on one pathway (a task type such as
+    `duty_lead` or `late_lone_cover`): the cover report reads the day's duty lead and late
+    cover from these (`rota.cover`)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -70,6 +74,12 @@ class Shift(models.Model):
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    duty = models.ForeignKey(
+        TaskType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(
         max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED
     )
@@ -85,6 +95,11 @@ class Shift(models.Model):
             choice_check("status", VisitStatus, "shift_status_valid"),
             models.UniqueConstraint(fields=["organisation", "ref"], name="shift_ref_unique"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_order"),
+            models.CheckConstraint(
+                condition=Q(duty__isnull=True, pathway__isnull=True)
+                | Q(duty__isnull=False, pathway__isnull=False),
+                name="shift_duty_on_pathway",
+            ),
         ]
         indexes = [models.Index(fields=["worker", "starts_at"], name="shift_worker_idx")]
 

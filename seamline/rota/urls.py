@@ -1,6 +1,6 @@
 """Rota pages. Each views module keeps its own `urlpatterns`, joined here."""
 
-from .views import files, overrides, preferences, visits
+from .views import cover, files, overrides, preferences, visits
 
 app_name = "rota"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *overrides.urlpatterns,
     *files.urlpatterns,
     *preferences.urlpatterns,
+    *cover.urlpatterns,
 ]

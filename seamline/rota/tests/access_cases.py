@@ -83,6 +83,7 @@ PAGE_CASES = [
     page("rota:import", "river_scheduler", "river_coordinator", 403),
     page("rota:import_template", "river_admin", "river_worker", 403),
     page("rota:validate", "river_coordinator", "river_worker", 404),
+    page("rota:cover", "river_scheduler", "river_worker", 404),
     page("rota:preferences", "river_coordinator", "swift_admin", 404, code="@rota_participant"),
     page(
         "rota:preference_withdraw",
@@ -113,6 +114,7 @@ API_CASES = [
         params={"code": V},
     ),
     Call("GET", "/api/rota/overrides", "net_admin", "commissioner", 403),
+    Call("GET", "/api/rota/cover", "river_admin", "commissioner", 403),
     Call("POST", "/api/rota/overrides", "net_admin", "swift_admin", 404, OVERRIDE_BODY),
     Call(
         "POST",

@@ -3,9 +3,12 @@
     seamline rota check --worker riverside/RHS-0042 --visit V-2026-W47-000123 [--format json]
     seamline rota validate FILE.csv [--format text|json|csv]
     seamline rota export [--week 2026-W47] [--organisation riverside] FILE.csv
+    seamline rota cover [--week 2026-W47] [--pathway discharge] [--organisation riverside]
+                        [--format text|json|csv]
 
 `check` exits 0 when the assignment is allowed, 1 when it is blocked; `validate` exits 1 when
-the file has any violation (or cannot be read), 0 when it has none. They run as the platform
+the file has any violation (or cannot be read), 0 when it has none; `cover` exits 1 when
+the cover has any gap, 0 when it has none. They run as the platform
 operator unless `--as USERNAME` names a person, whose access then applies.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,7 @@ from seamline.access import Actor, actor_for
 from seamline.network.models import User
 from seamline.workforce.register import find_worker
 
-from ... import actions, export, rules, validation
+from ... import actions, cover_report, export, rules, validation
 from ...access import get_visit_for_user
 from ...forms import this_week
 from ...models import Shift, Visit
@@ -47,6 +51,12 @@ class Command(BaseCommand):
         out.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: this week)")
         out.add_argument("--organisation", help="only this organisation's rota")
         out.add_argument("--as", dest="as_user", help="export what this person sees")
+        cover = sub.add_parser("cover", help="the cover report per day and pathway")
+        cover.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: this week)")
+        cover.add_argument("--pathway", help="only this pathway")
+        cover.add_argument("--organisation", help="only this partner's rota")
+        cover.add_argument("--format", choices=("text", "json", "csv"), default="text")
+        cover.add_argument("--as", dest="as_user", help="report what this person sees")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self._actor(options.get("as_user"))
@@ -55,6 +65,8 @@ class Command(BaseCommand):
             self._check(actor, options)
         elif action == "validate":
             self._validate(actor, options)
+        elif action == "cover":
+            self._cover(actor, options)
         else:
             self._export(actor, options)
 
@@ -150,4 +162,30 @@ class Command(BaseCommand):
             Path(options["file"]).write_text(text, encoding="utf-8")
             self.stderr.write(
                 f"Wrote {len(visit_list)} visits of week {week} to {options['file']}."
+            )
+
+    def _cover(self, actor: Actor, options: dict[str, Any]) -> None:
+        week = (options.get("week") or this_week()).upper()
+        try:
+            monday = rules.week_monday(week)
+        except ValueError:
+            raise CommandError("Write the week as YYYY-Www, e.g. 2026-W47.") from None
+        found = cover_report.report(
+            actor,
+            monday,
+            monday + timedelta(days=6),
+            pathway=options.get("pathway"),
+            organisation=options.get("organisation"),
+        )
+        fmt = options["format"]
+        if fmt == "json":
+            self.stdout.write(json.dumps(found.as_dict(), indent=2))
+        elif fmt == "csv":
+            self.stdout.write(found.csv(), ending="")
+        else:
+            for line in found.lines():
+                self.stdout.write(line)
+        if found.gaps:
+            raise CommandError(
+                f"{found.gaps} gap{'s' if found.gaps != 1 else ''} in the cover.", returncode=1
             )
