@@ -1,9 +1,16 @@
-"""Who may see, create and complete owned actions.
+"""Who may see, create and complete owned actions; who keeps the coordinator rota and runs
+huddles.
 
 An action is part of its participant's record, so it is seen exactly when the participant is
 (`cases.access`): out of sight is "not found". Completing one is for the people who answer for
 it: the named person, anyone holding the named role in the owning organisation, and that
 organisation's coordinators, supervisors and partner admins (who cover absences).
+
+The coordinator rota and absences are kept by coordinators, supervisors and partner admins for
+people of their own organisation. Huddle cohorts are seen by everyone who reads participant
+records (a cohort's code and name say nothing about anyone); its members, roster and decisions
+only as far as the viewer sees each participant. Coordinators, supervisors and partner admins
+create cohorts and run huddles.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from seamline.cases.choices import OWNER_ROLES
 from seamline.network.access import refuse
 from seamline.network.choices import Role
 
-from .models import Action
+from .models import Action, Cohort, Huddle
+from .rules import COORDINATING_ROLES
 
 # Who covers for an absent owner within the owning organisation.
 COVER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.SUPERVISOR, Role.COORDINATOR})
@@ -60,4 +68,55 @@ def get_action_for_user(actor: Actor, action_uuid: object, write: bool = False) 
             "Only the action's owner, the role it is given to, or the owning organisation's "
             "coordinators, supervisors and partner admins complete it."
         )
+    return found
+
+
+def can_see_duty(actor: Actor) -> bool:
+    return sees_participants(actor)
+
+
+def can_keep_rota(actor: Actor) -> bool:
+    return not actor.read_only and sees_participants(actor) and actor.has(*COORDINATING_ROLES)
+
+
+def can_see_huddles(actor: Actor) -> bool:
+    return sees_participants(actor)
+
+
+def can_run_huddles(actor: Actor) -> bool:
+    return not actor.read_only and sees_participants(actor) and actor.has(*COORDINATING_ROLES)
+
+
+def _only_runners(actor: Actor) -> None:
+    if not can_run_huddles(actor):
+        raise ReadOnly("Only coordinators, supervisors and partner admins run huddles.")
+
+
+def get_cohort_for_user(actor: Actor, code: str, write: bool = False) -> Cohort:
+    found = (
+        Cohort.objects.select_related("organisation").filter(code=str(code).strip().lower()).first()
+        if can_see_huddles(actor)
+        else None
+    )
+    if found is None:
+        raise refuse(actor, "coordination.cohort", str(code))
+    if write:
+        _only_runners(actor)
+    return found
+
+
+def get_huddle_for_user(actor: Actor, huddle_uuid: object, write: bool = False) -> Huddle:
+    try:
+        wanted = uuid.UUID(str(huddle_uuid))
+    except ValueError:
+        wanted = None
+    found = (
+        Huddle.objects.select_related("cohort", "chair", "organisation").filter(uuid=wanted).first()
+        if wanted is not None and can_see_huddles(actor)
+        else None
+    )
+    if found is None:
+        raise refuse(actor, "coordination.huddle", str(huddle_uuid))
+    if write:
+        _only_runners(actor)
     return found

@@ -1,14 +1,16 @@
-"""Every change to owned actions: creating one and completing it, each in one transaction with
-its audit entry. The rules are pure functions in `coordination.rules`."""
+"""Every change of care coordination, each in one transaction with its audit entry: owned
+actions (create, complete), the coordinator rota and absences, huddle cohorts and their
+members, huddles, attendance and decisions. The rules are pure functions in
+`coordination.rules`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from seamline.access import Actor
+from seamline.access import Actor, actor_for
 from seamline.audit.actions import record
 from seamline.cases.models import CareTeamMember, Participant
 from seamline.errors import Reason, RuleViolation
@@ -17,7 +19,7 @@ from seamline.versioning import claim_version
 
 from . import access, rules
 from .choices import ActionSource
-from .models import Action
+from .models import Absence, Action, Attendance, Cohort, CohortMember, Decision, Huddle, RotaEntry
 
 
 def care_organisations(participant: Participant, at: datetime | None = None) -> frozenset[str]:
@@ -137,3 +139,281 @@ def complete_action(
     action.save(update_fields=["completed_at", "completed_by", "completion_note"])
     record(actor, "action.complete", action, changes={"completed_at": [None, when]}, reason=note)
     return action
+
+
+# --- the coordinator rota ----------------------------------------------------------------------
+
+
+def _refuse_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise RuleViolation.one("not_permitted", message)
+
+
+def _roles_of(person: User) -> frozenset[str]:
+    person.__dict__.pop("_seamline_actor", None)
+    return actor_for(person).roles
+
+
+@transaction.atomic
+def put_on_rota(
+    actor: Actor,
+    participant: Participant,
+    coordinator: User,
+    *,
+    starts_on: date | None,
+    ends_on: date | None = None,
+    weekdays: int = 0b0011111,
+) -> RotaEntry:
+    """Name `coordinator` as the participant's coordinator on `weekdays` (bit 0 Monday) from
+    `starts_on` to `ends_on`. Kept by an organisation's coordinators, supervisors and partner
+    admins for their own people."""
+    organisation_code = person_organisation(coordinator)
+    if not actor.is_system:
+        _refuse_unless(
+            access.can_keep_rota(actor)
+            and actor.organisation is not None
+            and organisation_code == actor.organisation.code
+            and _may_see(actor, participant),
+            "You keep the coordinator rota for people of your own organisation only.",
+        )
+    membership = coordinator.current_membership()
+    organisation = membership.organisation if membership is not None else None
+    _raise_if(
+        rules.rota_entry_reasons(
+            weekdays=weekdays,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            organisation_name=organisation.name if organisation else "Their organisation",
+            in_care=organisation_code is not None
+            and organisation_code in care_organisations(participant),
+            person_roles=_roles_of(coordinator),
+        )
+    )
+    assert starts_on is not None and organisation is not None
+    entry = RotaEntry.objects.create(
+        participant=participant,
+        coordinator=coordinator,
+        organisation=organisation,
+        weekdays=weekdays,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor.user,
+    )
+    record(
+        actor,
+        "coordinator_rota.add",
+        entry,
+        changes={
+            "participant": participant.code,
+            "coordinator": coordinator.username,
+            "weekdays": entry.weekday_numbers,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        },
+    )
+    return entry
+
+
+def _may_see(actor: Actor, participant: Participant) -> bool:
+    return Participant.objects.visible_to(actor).filter(pk=participant.pk).exists()
+
+
+@transaction.atomic
+def record_absence(
+    actor: Actor,
+    person: User,
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    cover: User | None = None,
+    reason: str = "",
+) -> Absence:
+    """A coordinator is away; `cover` (a colleague with a coordinating role) stands in for them
+    on the rota. Recorded by the person themselves or their organisation's rota keepers."""
+    organisation_code = person_organisation(person)
+    if not actor.is_system:
+        own = actor.user is not None and actor.user.pk == person.pk
+        _refuse_unless(
+            (own and not actor.read_only)
+            or (
+                access.can_keep_rota(actor)
+                and actor.organisation is not None
+                and organisation_code == actor.organisation.code
+            ),
+            "You record absences for people of your own organisation only.",
+        )
+    _raise_if(
+        rules.absence_reasons(
+            starts_on=starts_on,
+            ends_on=ends_on,
+            person_organisation=organisation_code,
+            cover_named=cover is not None,
+            cover_is_person=cover is not None and cover.pk == person.pk,
+            cover_organisation=person_organisation(cover),
+            cover_roles=_roles_of(cover) if cover is not None else frozenset(),
+        )
+    )
+    membership = person.current_membership()
+    assert starts_on is not None and ends_on is not None and membership is not None
+    absence = Absence.objects.create(
+        person=person,
+        organisation=membership.organisation,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        cover=cover,
+        reason=reason.strip(),
+        recorded_by=actor.user,
+    )
+    record(
+        actor,
+        "absence.record",
+        absence,
+        changes={
+            "person": person.username,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "cover": cover.username if cover else None,
+        },
+        reason=reason,
+    )
+    return absence
+
+
+# --- huddles -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_cohort(actor: Actor, *, code: str, name: str, acuity: str, cadence: str) -> Cohort:
+    _refuse_unless(
+        actor.is_system or access.can_run_huddles(actor),
+        "Only coordinators, supervisors and partner admins create huddle cohorts.",
+    )
+    code = code.strip().lower()
+    reasons = rules.cadence_reasons(acuity, cadence)
+    if not code or not name.strip():
+        reasons.append(Reason("required", "Give the cohort a code and a name.", "code"))
+    elif Cohort.objects.filter(code=code).exists():
+        reasons.append(Reason("duplicate", f"There is already a cohort '{code}'.", "code"))
+    _raise_if(reasons)
+    organisation = actor.organisation
+    if organisation is None:
+        raise RuleViolation.one("not_permitted", "A cohort is convened by an organisation.")
+    cohort = Cohort.objects.create(
+        code=code,
+        name=name.strip(),
+        organisation=organisation,
+        acuity=acuity,
+        cadence=cadence,
+        created_by=actor.user,
+    )
+    record(actor, "cohort.create", cohort, changes={"acuity": acuity, "cadence": cadence})
+    return cohort
+
+
+@transaction.atomic
+def add_to_cohort(actor: Actor, cohort: Cohort, participant: Participant) -> CohortMember:
+    _refuse_unless(
+        actor.is_system or (access.can_run_huddles(actor) and _may_see(actor, participant)),
+        "You may not add this person to a cohort.",
+    )
+    if CohortMember.objects.current().filter(cohort=cohort, participant=participant).exists():
+        raise RuleViolation.one(
+            "duplicate", f"{participant.code} is already in {cohort.name}.", "participant"
+        )
+    member = CohortMember.objects.create(
+        cohort=cohort, participant=participant, added_by=actor.user
+    )
+    record(actor, "cohort.add_member", cohort, changes={"participant": participant.code})
+    return member
+
+
+@transaction.atomic
+def start_huddle(actor: Actor, cohort: Cohort, *, held_on: date | None = None) -> Huddle:
+    """Open the day's huddle of `cohort`, chaired by `actor`, who is its first attendee. Once a
+    day per cohort: a second start of the same day opens the one already there."""
+    _refuse_unless(
+        access.can_run_huddles(actor) and actor.user is not None,
+        "Only coordinators, supervisors and partner admins run huddles.",
+    )
+    assert actor.user is not None and actor.organisation is not None
+    day = held_on or timezone.localdate()
+    existing = Huddle.objects.filter(cohort=cohort, held_on=day).first()
+    if existing is not None:
+        return existing
+    huddle = Huddle.objects.create(
+        cohort=cohort, held_on=day, chair=actor.user, organisation=actor.organisation
+    )
+    Attendance.objects.create(huddle=huddle, person=actor.user, organisation=actor.organisation)
+    record(actor, "huddle.start", huddle, changes={"cohort": cohort.code, "held_on": day})
+    return huddle
+
+
+@transaction.atomic
+def record_attendance(actor: Actor, huddle: Huddle, people: list[User]) -> list[Attendance]:
+    """Add the people who attended (those already recorded are left as they are)."""
+    _refuse_unless(
+        access.can_run_huddles(actor), "Only those running the huddle record attendance."
+    )
+    already = set(huddle.attendance.values_list("person_id", flat=True))
+    added = []
+    for person in people:
+        if person.pk in already:
+            continue
+        membership = person.current_membership()
+        if membership is None:
+            raise RuleViolation.one(
+                "invalid_value", f"{person.display_name} belongs to no organisation.", "people"
+            )
+        added.append(
+            Attendance.objects.create(
+                huddle=huddle, person=person, organisation=membership.organisation
+            )
+        )
+        already.add(person.pk)
+    if added:
+        record(
+            actor,
+            "huddle.attendance",
+            huddle,
+            changes={"added": sorted(a.person.username for a in added)},
+        )
+    return added
+
+
+@transaction.atomic
+def record_decision(
+    actor: Actor,
+    huddle: Huddle,
+    participant: Participant,
+    *,
+    decision: str,
+    owner_organisation: Organisation,
+    due_at: datetime | None,
+    owner_person: User | None = None,
+    owner_role: str = "",
+) -> Decision:
+    """What the huddle decided about a participant of its cohort, who owns it and by when: an
+    owned action with source huddle (the owner rule of `create_action` applies)."""
+    _refuse_unless(access.can_run_huddles(actor), "Only those running the huddle record decisions.")
+    if (
+        not CohortMember.objects.current()
+        .filter(cohort=huddle.cohort, participant=participant)
+        .exists()
+    ):
+        raise RuleViolation.one(
+            "not_in_cohort", f"{participant.code} is not in this huddle's cohort.", "participant"
+        )
+    action = create_action(
+        actor,
+        participant,
+        description=decision,
+        owner_organisation=owner_organisation,
+        owner_person=owner_person,
+        owner_role=owner_role,
+        due_at=due_at,
+        source=ActionSource.HUDDLE,
+        source_ref=huddle.ref,
+    )
+    return Decision.objects.create(
+        huddle=huddle, participant=participant, action=action, recorded_by=actor.user
+    )

@@ -9,6 +9,8 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         from seamline.network.navigation import AppMenuItem, register
 
-        from .access import can_list_actions
+        from .access import can_list_actions, can_see_duty, can_see_huddles
 
         register(AppMenuItem("Actions", "coordination:actions", can_list_actions, order=70))
+        register(AppMenuItem("Huddles", "coordination:cohorts", can_see_huddles, order=71))
+        register(AppMenuItem("Coordinator gaps", "coordination:gaps", can_see_duty, order=72))

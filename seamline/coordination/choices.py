@@ -11,3 +11,32 @@ class ActionSource(models.TextChoices):
     PLAN = "plan", "Care plan"
     SPRINT = "sprint", "Post-discharge sprint"
     ESCALATION = "escalation", "Escalation"
+
+
+class Acuity(models.TextChoices):
+    """How unwell a huddle cohort's people are, which sets how often it meets."""
+
+    HIGH = "high", "High acuity"
+    STANDARD = "standard", "Standard"
+
+
+class Cadence(models.TextChoices):
+    """How often a cohort's huddle meets (SPEC C7: daily for high acuity, two or three times a
+    week otherwise)."""
+
+    DAILY = "daily", "Daily (Monday to Friday)"
+    THREE_WEEKLY = "three_weekly", "Three times a week (Monday, Wednesday, Friday)"
+    TWICE_WEEKLY = "twice_weekly", "Twice a week (Tuesday, Thursday)"
+
+
+# The cadences each acuity allows (the rule and the database constraint both read this).
+CADENCES_FOR: dict[str, tuple[str, ...]] = {
+    Acuity.HIGH: (Cadence.DAILY,),
+    Acuity.STANDARD: (Cadence.THREE_WEEKLY, Cadence.TWICE_WEEKLY),
+}
+# The weekdays (Monday 0) each cadence meets on.
+MEETING_DAYS: dict[str, tuple[int, ...]] = {
+    Cadence.DAILY: (0, 1, 2, 3, 4),
+    Cadence.THREE_WEEKLY: (0, 2, 4),
+    Cadence.TWICE_WEEKLY: (1, 3),
+}

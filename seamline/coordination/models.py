@@ -1,14 +1,19 @@
-"""Owned actions: the "next action" every coordination tool hands out (SPEC C7).
+"""Owned actions, the coordinator rota and the joint caseload huddle (SPEC C7).
 
 An action belongs to one participant and is owned by an organisation and, within it, a named
 person or a role. Handoffs, huddles, plan changes, sprints and escalations all create them, so
 the model lives here once and each source names itself (`source`, `source_ref`).
+
+The coordinator rota says who coordinates which participant on which weekdays, and absences
+name who covers; `coordination.duty` answers "who is the coordinator of P on day D" from them.
+A huddle cohort is a set of participants reviewed together at a cadence; each huddle records
+who attended and, per participant discussed, a decision that is an owned action.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -19,7 +24,7 @@ from seamline.cases.models import Participant
 from seamline.network.choices import Role, choice_check
 from seamline.network.models import Organisation, User, Versioned
 
-from .choices import ActionSource
+from .choices import CADENCES_FOR, ActionSource, Acuity, Cadence
 
 if TYPE_CHECKING:
     from seamline.access import Actor
@@ -132,3 +137,264 @@ class Action(Versioned):
     @property
     def audit_organisation_code(self) -> str:
         return self.owner_organisation.code
+
+
+# --- the coordinator rota ----------------------------------------------------------------------
+
+ALL_WEEKDAYS = 0b1111111  # Monday is bit 0
+
+
+class RotaEntryQuerySet(models.QuerySet["RotaEntry"]):
+    def in_force(self, day: date) -> RotaEntryQuerySet:
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class RotaEntry(models.Model):
+    """A person coordinates a participant on some weekdays, from one day to another.
+
+    Several entries may be in force on a day (a lead and a deputy, or a handover): the newest
+    start comes first (`duty.coordinator_on`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="coordinator_rota"
+    )
+    coordinator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="rota_entries")
+    # The coordinator's organisation when the entry was made (it must have a part in the care).
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    weekdays = models.PositiveSmallIntegerField(default=ALL_WEEKDAYS)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RotaEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1) & Q(weekdays__lte=ALL_WEEKDAYS),
+                name="rota_entry_weekdays_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="rota_entry_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["participant", "starts_on"], name="rota_entry_participant_idx"),
+            models.Index(fields=["coordinator", "ends_on"], name="rota_entry_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coordinator_id} coordinates {self.participant_id}"
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [d for d in range(7) if self.weekdays & (1 << d)]
+
+    @property
+    def audit_public_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def audit_label(self) -> str:
+        return f"Coordinator rota for {self.participant.code}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class Absence(models.Model):
+    """A coordinator away from one day to another (both included), and who covers."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="absences")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    cover = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="covering"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(cover=F("person")), name="absence_cover_other"),
+        ]
+        indexes = [models.Index(fields=["person", "ends_on"], name="absence_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} away {self.starts_on} to {self.ends_on}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def audit_label(self) -> str:
+        return f"Absence {self.starts_on} to {self.ends_on}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+# --- the joint caseload huddle -------------------------------------------------------------------
+
+
+class Cohort(Versioned):
+    """Participants reviewed together at a cadence by the partners in their care."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    acuity = models.CharField(max_length=10, choices=Acuity.choices)
+    cadence = models.CharField(max_length=14, choices=Cadence.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "code"]
+        constraints = [
+            choice_check("acuity", Acuity, "cohort_acuity_valid"),
+            choice_check("cadence", Cadence, "cohort_cadence_valid"),
+            # SPEC C7: daily for high acuity, two or three times a week otherwise.
+            models.CheckConstraint(
+                condition=(Q(acuity=Acuity.HIGH) & Q(cadence__in=CADENCES_FOR[Acuity.HIGH]))
+                | (Q(acuity=Acuity.STANDARD) & Q(cadence__in=CADENCES_FOR[Acuity.STANDARD])),
+                name="cohort_cadence_fits_acuity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_public_id(self) -> str:
+        return self.code
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class CohortMemberQuerySet(models.QuerySet["CohortMember"]):
+    def current(self) -> CohortMemberQuerySet:
+        return self.filter(removed_at__isnull=True)
+
+
+class CohortMember(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="members")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="cohort_memberships"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CohortMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "participant"],
+                condition=Q(removed_at__isnull=True),
+                name="cohort_member_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} in {self.cohort_id}"
+
+
+class Huddle(models.Model):
+    """One meeting of a cohort's huddle, on one day."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="huddles")
+    held_on = models.DateField()
+    chair = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "held_on"], name="huddle_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id} on {self.held_on}"
+
+    @property
+    def ref(self) -> str:
+        return f"huddle:{self.uuid}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def audit_label(self) -> str:
+        return f"Huddle of {self.cohort.code} on {self.held_on:%Y-%m-%d}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class Attendance(models.Model):
+    huddle = models.ForeignKey(Huddle, on_delete=models.PROTECT, related_name="attendance")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__name", "person__last_name", "id"]
+        constraints = [models.UniqueConstraint(fields=["huddle", "person"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.huddle_id}"
+
+
+class Decision(models.Model):
+    """What a huddle decided about one participant: the owned action it created says who does
+    it and by when."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    huddle = models.ForeignKey(Huddle, on_delete=models.PROTECT, related_name="decisions")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="decision")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["huddle", "recorded_at", "id"]
+        indexes = [models.Index(fields=["participant", "huddle"], name="decision_participant_idx")]
+
+    def __str__(self) -> str:
+        return f"Decision on {self.participant_id} at {self.huddle_id}"

@@ -1,6 +1,6 @@
-"""Pure rules of owned actions: plain values in, reasons out, no database.
+"""Pure rules of care coordination: plain values in, reasons out, no database.
 
-Reason codes:
+Owned actions, reason codes:
 
 * ``required``: no description or no due time;
 * ``owner_required``: neither a person nor a role is named within the owning organisation;
@@ -8,15 +8,25 @@ Reason codes:
 * ``owner_outside_care``: the owning organisation has no part in the participant's care;
 * ``owner_not_member``: the named person does not work for the owning organisation;
 * ``already_completed``, ``date_in_future``, ``before_created``: completing an action.
+
+The coordinator of the day (`coordinator_on`) answers with one of ``on_rota``, ``covering``,
+``no_rota`` or ``absent_no_cover``; rota entries and absences are refused with ``required``,
+``invalid_value``, ``dates_reversed``, ``outside_care``, ``not_coordinator``,
+``cover_not_colleague``, ``cover_is_self``. Huddle cohorts: ``cadence_not_allowed``. The
+roster's risk score (`risk_score`) and the share of huddle actions closed on time
+(`closed_on_time`) are stated in docs/coordination.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from seamline.errors import Reason
 from seamline.network.choices import Role
+
+from .choices import CADENCES_FOR, Acuity, Cadence
 
 
 def owner_reasons(
@@ -86,3 +96,255 @@ def completion_reasons(
     if at < created_at:
         return [Reason("before_created", "An action cannot be done before it was set.", "at")]
     return []
+
+
+# --- the coordinator of the day ----------------------------------------------------------------
+
+# Who may be named on the coordinator rota, or cover for someone on it.
+COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.SUPERVISOR, Role.PARTNER_ADMIN})
+
+
+@dataclass(frozen=True)
+class RotaFact:
+    """One rota entry as plain values: `person` is any key naming the coordinator."""
+
+    person: Hashable
+    weekdays: int  # bit d set: works weekday d (Monday 0)
+    starts_on: date
+    ends_on: date | None
+    order: int = 0  # ties between entries starting the same day: the higher is newer
+
+
+@dataclass(frozen=True)
+class AbsenceFact:
+    person: Hashable
+    starts_on: date
+    ends_on: date
+    cover: Hashable | None = None
+
+
+@dataclass(frozen=True)
+class Duty:
+    """The answer to "who coordinates this participant on `day`"."""
+
+    coordinator: Hashable | None
+    code: str
+    message: str
+    covering_for: Hashable | None = None
+
+    @property
+    def covered(self) -> bool:
+        return self.coordinator is not None
+
+
+def rota_in_force(entry: RotaFact, day: date) -> bool:
+    return (
+        entry.starts_on <= day
+        and (entry.ends_on is None or day <= entry.ends_on)
+        and bool(entry.weekdays & (1 << day.weekday()))
+    )
+
+
+def _away(person: Hashable, day: date, absences: Iterable[AbsenceFact]) -> AbsenceFact | None:
+    for absence in absences:
+        if absence.person == person and absence.starts_on <= day <= absence.ends_on:
+            return absence
+    return None
+
+
+def coordinator_on(day: date, entries: Iterable[RotaFact], absences: Sequence[AbsenceFact]) -> Duty:
+    """The named coordinator of a participant on `day` (SPEC C7), from the participant's rota
+    entries and the absences of the people on them.
+
+    The entries in force that day (started, not ended, the weekday ticked) are tried newest
+    start first: the first person there is, or failing them the cover their absence names
+    (when the cover is not away too), is the coordinator. Nobody on the rota that day:
+    ``no_rota``; everyone on it away with nobody free to cover: ``absent_no_cover``."""
+    working = sorted(
+        (e for e in entries if rota_in_force(e, day)),
+        key=lambda e: (e.starts_on, e.order),
+        reverse=True,
+    )
+    if not working:
+        return Duty(None, "no_rota", f"Nobody is on the coordinator rota on {day:%a %d %b %Y}.")
+    for entry in working:
+        absence = _away(entry.person, day, absences)
+        if absence is None:
+            return Duty(entry.person, "on_rota", "On the coordinator rota for the day.")
+        cover = absence.cover
+        if cover is not None and _away(cover, day, absences) is None:
+            return Duty(
+                cover,
+                "covering",
+                "Covering for the coordinator on the rota, who is away.",
+                covering_for=entry.person,
+            )
+    return Duty(
+        None,
+        "absent_no_cover",
+        f"The coordinator on the rota is away on {day:%a %d %b %Y} and nobody covers.",
+    )
+
+
+def rota_entry_reasons(
+    *,
+    weekdays: int,
+    starts_on: date | None,
+    ends_on: date | None,
+    organisation_name: str,
+    in_care: bool,
+    person_roles: Collection[str],
+) -> list[Reason]:
+    """May this person be put on the participant's coordinator rota? Their organisation must
+    have a part in the care, and they must hold a coordinating role there."""
+    reasons = []
+    if starts_on is None:
+        reasons.append(Reason("required", "Give the first day.", "starts_on"))
+    elif ends_on is not None and ends_on < starts_on:
+        reasons.append(Reason("dates_reversed", "The last day is before the first.", "ends_on"))
+    if not 1 <= weekdays <= 0b1111111:
+        reasons.append(Reason("required", "Tick at least one weekday.", "weekdays"))
+    if not in_care:
+        reasons.append(
+            Reason(
+                "outside_care",
+                f"{organisation_name} has no part in this participant's care.",
+                "coordinator",
+            )
+        )
+    if not set(person_roles) & COORDINATING_ROLES:
+        reasons.append(
+            Reason(
+                "not_coordinator",
+                "Only care coordinators, supervisors and partner admins go on the rota.",
+                "coordinator",
+            )
+        )
+    return reasons
+
+
+def absence_reasons(
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    person_organisation: str | None,
+    cover_named: bool,
+    cover_is_person: bool,
+    cover_organisation: str | None,
+    cover_roles: Collection[str],
+) -> list[Reason]:
+    """A cover is a colleague of the absent person with a coordinating role."""
+    reasons = []
+    if starts_on is None or ends_on is None:
+        reasons.append(Reason("required", "Give the first and last day away.", "starts_on"))
+    elif ends_on < starts_on:
+        reasons.append(Reason("dates_reversed", "The last day is before the first.", "ends_on"))
+    if cover_named:
+        if cover_is_person:
+            reasons.append(Reason("cover_is_self", "Someone else must cover.", "cover"))
+        elif cover_organisation != person_organisation or not (
+            set(cover_roles) & COORDINATING_ROLES
+        ):
+            reasons.append(
+                Reason(
+                    "cover_not_colleague",
+                    "The cover must be a coordinator, supervisor or partner admin of the same "
+                    "organisation.",
+                    "cover",
+                )
+            )
+    return reasons
+
+
+# --- the joint caseload huddle -----------------------------------------------------------------
+
+
+def cadence_reasons(acuity: str, cadence: str) -> list[Reason]:
+    """SPEC C7: a high-acuity cohort meets daily; others two or three times a week."""
+    if acuity not in Acuity.values:
+        return [Reason("invalid_value", f"'{acuity}' is not an acuity.", "acuity")]
+    if cadence not in Cadence.values:
+        return [Reason("invalid_value", f"'{cadence}' is not a cadence.", "cadence")]
+    if cadence not in CADENCES_FOR[acuity]:
+        allowed = " or ".join(Cadence(c).label.lower() for c in CADENCES_FOR[acuity])
+        return [
+            Reason(
+                "cadence_not_allowed",
+                f"A {Acuity(acuity).label.lower()} cohort meets {allowed}.",
+                "cadence",
+            )
+        ]
+    return []
+
+
+# Points of the roster's risk score (docs/coordination.md states the formula).
+FLAG_POINTS = {"high": 5, "medium": 3, "low": 1}
+OVERDUE_ACTION_POINTS = 2
+RECENT_EVENT_POINTS = {"recent_ed_contact": 4, "missed_visits": 3}
+RECENT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class FlagFact:
+    kind: str
+    severity: str
+    raised_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Score:
+    total: int
+    flags: int = 0
+    overdue_actions: int = 0
+    recent_events: int = 0
+    active_flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def risk_score(flags: Iterable[FlagFact], overdue_actions: int, at: datetime) -> Score:
+    """The roster's risk score of one participant at `at`:
+
+    * each risk flag active at `at`: high 5, medium 3, low 1;
+    * each open action past its due time: 2;
+    * each recent event, a flag raised in the last 7 days whether or not since resolved: an
+      emergency department contact 4, missed visits 3.
+    """
+    facts = list(flags)
+    active = [
+        f for f in facts if f.raised_at <= at and (f.resolved_at is None or f.resolved_at > at)
+    ]
+    flag_points = sum(FLAG_POINTS.get(f.severity, 0) for f in active)
+    since = at - timedelta(days=RECENT_DAYS)
+    recent = sum(RECENT_EVENT_POINTS.get(f.kind, 0) for f in facts if since <= f.raised_at <= at)
+    action_points = OVERDUE_ACTION_POINTS * max(0, overdue_actions)
+    named = tuple(
+        f.kind for f in sorted(active, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.kind))
+    )
+    return Score(flag_points + action_points + recent, flag_points, action_points, recent, named)
+
+
+@dataclass(frozen=True)
+class OnTime:
+    closed_on_time: int
+    counted: int
+
+    @property
+    def share(self) -> float | None:
+        return self.closed_on_time / self.counted if self.counted else None
+
+
+def closed_on_time(actions: Iterable[tuple[datetime, datetime | None]], at: datetime) -> OnTime:
+    """Of the huddle actions that have fallen due by `at` or been closed, how many were closed
+    by their due time? (`actions`: pairs of due time and completion time.) An action still open
+    and not yet due is not counted either way."""
+    on_time = counted = 0
+    for due_at, completed_at in actions:
+        if completed_at is None and due_at > at:
+            continue
+        counted += 1
+        if completed_at is not None and completed_at <= due_at:
+            on_time += 1
+    return OnTime(on_time, counted)

@@ -2,7 +2,9 @@
 
 The scene: an action for a participant in Riverside's care, owned by Riverside's coordinator
 role. Riverside's coordinators and partner admin complete it; its worker sees it but does not
-complete it; the agency does not see it at all."""
+complete it; the agency does not see it at all. The same participant is in a huddle cohort
+with a huddle held: Riverside's worker reads the roster and the huddle, only its coordinators,
+supervisors and partner admin run them; the agency does not see the participant."""
 
 from __future__ import annotations
 
@@ -15,7 +17,16 @@ from seamline.access import Actor
 from seamline.cases.choices import CareReason
 from seamline.cases.testing import make_participant
 from seamline.coordination import actions
+from seamline.coordination.models import Cohort, Huddle
 from seamline.testing_routes import Call, page
+
+# The participant is filled in by `refs` once it exists.
+DECISION_BODY: dict[str, Any] = {
+    "decision": "Ring the GP",
+    "owner_organisation": "riverside",
+    "owner_role": "coordinator",
+    "due_at": "2030-01-01T10:00:00Z",
+}
 
 
 def refs(cast: Any) -> dict[str, str]:
@@ -34,12 +45,50 @@ def refs(cast: Any) -> dict[str, str]:
         due_at=timezone.now() + timedelta(days=2),
         source="huddle",
     )
-    return {"@action": str(action.uuid)}
+    river = Actor.system("access tests")
+    cohort = Cohort.objects.create(
+        code="access-cohort",
+        name="Access cohort",
+        organisation=cast.riverside,
+        acuity="high",
+        cadence="daily",
+    )
+    actions.add_to_cohort(river, cohort, eve)
+    huddle = Huddle.objects.create(
+        cohort=cohort,
+        held_on=timezone.localdate(),
+        chair=cast.river_coordinator,
+        organisation=cast.riverside,
+    )
+    DECISION_BODY["participant"] = eve.code
+    return {
+        "@action": str(action.uuid),
+        "@coord_participant": eve.code,
+        "@cohort": cohort.code,
+        "@huddle": str(huddle.uuid),
+    }
 
 
 PAGE_CASES = [
     page("coordination:actions", "river_worker", "commissioner", 404),
     page("coordination:action_complete", "river_coordinator", "swift_admin", 404, uuid="@action"),
+    page("coordination:gaps", "river_worker", "commissioner", 404),
+    page("coordination:rota", "river_worker", "swift_admin", 404, code="@coord_participant"),
+    page("coordination:absence_new", "river_coordinator", "river_worker", 404),
+    page("coordination:cohorts", "river_worker", "commissioner", 404),
+    page("coordination:cohort_new", "river_coordinator", "river_worker", 404),
+    page("coordination:cohort", "river_worker", "commissioner", 404, code="@cohort"),
+    page("coordination:cohort_add", "river_coordinator", "river_worker", 403, code="@cohort"),
+    page("coordination:huddle_start", "river_admin", "river_worker", 403, "POST", code="@cohort"),
+    page("coordination:huddle", "river_worker", "commissioner", 404, uuid="@huddle"),
+    page(
+        "coordination:decision_new",
+        "river_coordinator",
+        "river_worker",
+        403,
+        uuid="@huddle",
+        code="@coord_participant",
+    ),
 ]
 
 API_CASES = [
@@ -52,5 +101,40 @@ API_CASES = [
         403,
         {"note": "Booked for Tuesday"},
         params={"uuid": "@action"},
+    ),
+    Call(
+        "GET",
+        "/api/coordination/coordinator/{code}",
+        "river_worker",
+        "swift_admin",
+        404,
+        params={"code": "@coord_participant"},
+    ),
+    Call("GET", "/api/coordination/gaps", "river_worker", "commissioner", 404),
+    Call("GET", "/api/coordination/cohorts", "river_worker", "commissioner", 404),
+    Call(
+        "GET",
+        "/api/coordination/cohorts/{code}/roster",
+        "river_worker",
+        "commissioner",
+        404,
+        params={"code": "@cohort"},
+    ),
+    Call(
+        "POST",
+        "/api/coordination/cohorts/{code}/huddles",
+        "river_admin",
+        "river_worker",
+        403,
+        params={"code": "@cohort"},
+    ),
+    Call(
+        "POST",
+        "/api/coordination/huddles/{uuid}/decisions",
+        "river_admin",
+        "river_worker",
+        403,
+        DECISION_BODY,
+        params={"uuid": "@huddle"},
     ),
 ]

@@ -1,0 +1,96 @@
+"""`seamline coordination gaps | coordinator`: the coordinator of the day from the command line.
+
+    seamline coordination gaps [--day YYYY-MM-DD] [--format text|json|csv] [--as USERNAME]
+    seamline coordination coordinator CODE [--day YYYY-MM-DD] [--format text|json] [--as USERNAME]
+
+Without `--as` the platform operator sees every open participant; with it, exactly what that
+person sees.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+from django.utils import timezone
+
+from seamline.cases.access import get_participant_for_user
+from seamline.cases.models import Participant
+
+from ... import duty
+from ...api import duty_json, gaps_json
+from ._common import actor_named
+
+
+def _day(value: str | None) -> date:
+    if not value:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"'{value}' is not a day (YYYY-MM-DD).") from None
+
+
+class Command(BaseCommand):
+    help = "The coordinator of the day: open participants nobody coordinates, or who does."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{gaps,coordinator}")
+        gaps: ArgumentParser = sub.add_parser(
+            "gaps", help="Open participants with no coordinator on a day, by partner."
+        )
+        gaps.add_argument("--day", help="YYYY-MM-DD (today when left out).")
+        gaps.add_argument("--format", choices=["text", "json", "csv"], default="text")
+        gaps.add_argument("--as", dest="as_user", help="See through this person's access.")
+        one: ArgumentParser = sub.add_parser(
+            "coordinator", help="Who is the named coordinator of a participant on a day."
+        )
+        one.add_argument("code")
+        one.add_argument("--day", help="YYYY-MM-DD (today when left out).")
+        one.add_argument("--format", choices=["text", "json"], default="text")
+        one.add_argument("--as", dest="as_user", help="See through this person's access.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = actor_named(options.get("as_user"), "coordination")
+        day = _day(options.get("day"))
+        if options["subcommand"] == "gaps":
+            rows = duty.gaps(actor, day)
+            if options["format"] == "json":
+                self.stdout.write(json.dumps(gaps_json(rows, day), default=str, indent=2))
+            elif options["format"] == "csv":
+                writer = csv.writer(self.stdout)
+                writer.writerow(["day", "partner", "partner_name", "participant", "reason"])
+                for g in rows:
+                    writer.writerow(
+                        [day, g.partner_code, g.partner_name, g.participant_code, g.reason]
+                    )
+            else:
+                for code, name, count in duty.gaps_by_partner(rows):
+                    self.stdout.write(f"{name} ({code}): {count}")
+                for g in rows:
+                    self.stdout.write(f"  {g.partner_code}  {g.participant_code}  {g.message}")
+                if not rows:
+                    self.stdout.write(f"Every open participant has a coordinator on {day}.")
+            return
+        try:
+            if actor.is_system:
+                participant = Participant.objects.filter(code=options["code"].upper()).first()
+                if participant is None:
+                    raise Http404
+            else:
+                participant = get_participant_for_user(actor, options["code"])
+        except Http404:
+            raise CommandError(
+                f"There is no participant '{options['code']}' that you can see."
+            ) from None
+        answer = duty.coordinator_of(participant, day)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(duty_json(answer), default=str, indent=2))
+        else:
+            who = answer.coordinator.display_name if answer.coordinator else "Nobody"
+            self.stdout.write(f"{participant.code} on {day}: {who}. {answer.duty.message}")

@@ -1,0 +1,25 @@
+"""The coordination pages, split by feature: owned actions, the coordinator of the day and
+the joint caseload huddle. The package keeps the app's `urlpatterns`."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from . import actions, duty, huddles
+
+app_name = "coordination"
+
+urlpatterns: list[URLPattern] = [
+    path("actions/", actions.action_list, name="actions"),
+    path("actions/<str:uuid>/complete/", actions.action_complete, name="action_complete"),
+    path("gaps/", duty.gaps, name="gaps"),
+    path("rota/<str:code>/", duty.rota, name="rota"),
+    path("absences/new/", duty.absence_new, name="absence_new"),
+    path("huddles/", huddles.cohort_list, name="cohorts"),
+    path("huddles/new/", huddles.cohort_new, name="cohort_new"),
+    path("huddles/<slug:code>/", huddles.cohort_detail, name="cohort"),
+    path("huddles/<slug:code>/add/", huddles.cohort_add, name="cohort_add"),
+    path("huddles/<slug:code>/start/", huddles.huddle_start, name="huddle_start"),
+    path("huddle/<str:uuid>/", huddles.huddle_detail, name="huddle"),
+    path("huddle/<str:uuid>/decide/<str:code>/", huddles.decision_new, name="decision_new"),
+]
