@@ -136,10 +136,6 @@ class Decision(NamedTuple):
 _LABELS = {stage.value: stage.label.lower() for stage in Stage}
 
 
-def _label(stage: str) -> str:
-    return _LABELS[stage]
-
-
 _DAYS: dict[date, str] = {}
 
 
@@ -160,6 +156,7 @@ def _pick(
     min_stage: str,
     pathway: str | None,
     at: datetime,
+    today: date,
 ) -> tuple[Attainment | None, Attainment | None, Attainment | None]:
     """The strongest attainments for one requirement: (current, lapsed, below).
 
@@ -168,31 +165,32 @@ def _pick(
     current attainment under `min_stage`."""
     ranks = STAGE_RANK
     need = ranks[min_stage]
-    today = at.date()
     current = lapsed = below = None
+    current_due = lapsed_due = below_rank = None
     for a in attainments:
-        if a.competency != competency or (pathway is not None and a.pathway != pathway):
+        # (A tuple taken apart once: this loop runs hundreds of thousands of times.)
+        code, stage, signed_at, review_due, on_pathway, superseded_at, revoked_at = a
+        if code != competency or (pathway is not None and on_pathway != pathway):
             continue  # (callers pass one competency's attainments; the test keeps it safe)
-        if a.signed_at > at:
+        if signed_at > at:
             continue
-        revoked = a.revoked_at
         # In force: signed by `at`, neither superseded nor revoked by then (`Attainment.in_force`
-        # written out: this loop runs hundreds of thousands of times for a full register).
-        in_force = (a.superseded_at is None or a.superseded_at > at) and (
-            revoked is None or revoked > at
+        # written out).
+        in_force = (superseded_at is None or superseded_at > at) and (
+            revoked_at is None or revoked_at > at
         )
-        if not in_force and revoked is None:
+        if not in_force and revoked_at is None:
             continue
-        is_current = in_force and a.review_due >= today
-        rank = ranks[a.stage]
+        is_current = in_force and review_due >= today
+        rank = ranks[stage]
         if rank < need:
-            if is_current and (below is None or rank > ranks[below.stage]):
-                below = a
+            if is_current and (below_rank is None or rank > below_rank):
+                below, below_rank = a, rank
         elif is_current:
-            if current is None or a.review_due > current.review_due:
-                current = a
-        elif lapsed is None or a.review_due > lapsed.review_due:
-            lapsed = a
+            if current_due is None or review_due > current_due:
+                current, current_due = a, review_due
+        elif lapsed_due is None or review_due > lapsed_due:
+            lapsed, lapsed_due = a, review_due
     return current, lapsed, below
 
 
@@ -207,34 +205,24 @@ def _requirement(
     spec: CompetencySpec,
     at: datetime,
     pathway: str | None,
+    today: date,
 ) -> _Judged:
-    stage = _LABELS[req.min_stage]
-    held = worker.by_competency.get(req.competency, ())
-    pathways: Sequence[str | None]
-    if spec.pathway_specific:
-        pathways = (pathway,) if pathway else worker.pathways or (None,)
-    else:
-        pathways = (None,)
-    if not held:  # never signed off: the commonest refusal, said without looking further
-        return (
-            tuple(
-                Reason(
-                    "competency_missing",
-                    f"{worker.name} has no sign-off of {spec.title}"
-                    f"{f' on pathway {p}' if p else ''}; this task needs {stage} or above.",
-                )
-                for p in pathways
-            ),
-            None,
-            None,
-        )
+    held = worker.by_competency.get(req.competency)
+    if not spec.pathway_specific:  # the commonest case: one pick, no pathways
+        if not held:
+            return (_unmet(worker, req, spec, None, None, None, None, at),), None, None
+        current, lapsed, below = _pick(held, req.competency, req.min_stage, None, at, today)
+        if current is not None:
+            return (), current.signed_at.date(), current.review_due
+        return (_unmet(worker, req, spec, None, lapsed, below, None, at),), None, None
     reasons: list[Reason] = []
     last: date | None = None
     until: date | None = None
-    for p in pathways:
-        current, lapsed, below = _pick(
-            held, req.competency, req.min_stage, p if spec.pathway_specific else None, at
-        )
+    for p in (pathway,) if pathway else worker.pathways or (None,):
+        if not held:  # never signed off: said without looking further
+            reasons.append(_unmet(worker, req, spec, p, None, None, None, at))
+            continue
+        current, lapsed, below = _pick(held, req.competency, req.min_stage, p, at, today)
         if current is not None:
             signed = current.signed_at.date()
             if last is None or signed > last:
@@ -242,44 +230,55 @@ def _requirement(
             if until is None or current.review_due < until:
                 until = current.review_due
             continue
-        on = f" on pathway {p}" if p else ""
-        if lapsed is not None:
-            if lapsed.revoked_at is not None and lapsed.revoked_at <= at:
-                what = f"was revoked on {_day(lapsed.revoked_at.date())}"
-            else:
-                what = f"passed its review date on {_day(lapsed.review_due)}"
-            reasons.append(
-                Reason(
-                    "competency_expired",
-                    f"{worker.name}'s sign-off of {spec.title} at {_label(lapsed.stage)}{on} "
-                    f"{what}: a new sign-off at {stage} or above is needed.",
-                )
-            )
-        elif below is not None:
-            reasons.append(
-                Reason(
-                    "stage_below",
-                    f"{worker.name} holds {spec.title} at {_label(below.stage)}{on}; this task "
-                    f"needs {stage} or above.",
-                )
-            )
-        elif p is not None and _pick(held, req.competency, req.min_stage, None, at)[0]:
-            reasons.append(
-                Reason(
-                    "pathway_revalidation_due",
-                    f"{spec.title} is pathway-specific: {worker.name} is signed off for it on "
-                    f"another pathway but not yet re-validated on pathway {p}.",
-                )
-            )
-        else:
-            reasons.append(
-                Reason(
-                    "competency_missing",
-                    f"{worker.name} has no sign-off of {spec.title}{on}; this task needs {stage} "
-                    "or above.",
-                )
-            )
+        elsewhere = None
+        if lapsed is None and below is None and p is not None:
+            elsewhere = _pick(held, req.competency, req.min_stage, None, at, today)[0]
+        reasons.append(_unmet(worker, req, spec, p, lapsed, below, elsewhere, at))
     return tuple(reasons), last, until
+
+
+def _unmet(
+    worker: WorkerFacts,
+    req: Requirement,
+    spec: CompetencySpec,
+    p: str | None,
+    lapsed: Attainment | None,
+    below: Attainment | None,
+    elsewhere: Attainment | None,
+    at: datetime,
+) -> Reason:
+    """Why a requirement is not met (on pathway `p`, when the competency is pathway-specific):
+    `lapsed`, the strongest sign-off at the stage needed that is past its review date or
+    revoked; `below`, the strongest current one under that stage; `elsewhere`, a current one on
+    another pathway. None of them: never signed off."""
+    stage = _LABELS[req.min_stage]
+    on = f" on pathway {p}" if p else ""
+    if lapsed is not None:
+        if lapsed.revoked_at is not None and lapsed.revoked_at <= at:
+            what = f"was revoked on {_day(lapsed.revoked_at.date())}"
+        else:
+            what = f"passed its review date on {_day(lapsed.review_due)}"
+        return Reason(
+            "competency_expired",
+            f"{worker.name}'s sign-off of {spec.title} at {_LABELS[lapsed.stage]}{on} "
+            f"{what}: a new sign-off at {stage} or above is needed.",
+        )
+    if below is not None:
+        return Reason(
+            "stage_below",
+            f"{worker.name} holds {spec.title} at {_LABELS[below.stage]}{on}; this task "
+            f"needs {stage} or above.",
+        )
+    if elsewhere is not None:
+        return Reason(
+            "pathway_revalidation_due",
+            f"{spec.title} is pathway-specific: {worker.name} is signed off for it on "
+            f"another pathway but not yet re-validated on pathway {p}.",
+        )
+    return Reason(
+        "competency_missing",
+        f"{worker.name} has no sign-off of {spec.title}{on}; this task needs {stage} or above.",
+    )
 
 
 def _worker_reasons(worker: WorkerFacts, today: date) -> tuple[Reason, ...]:
@@ -386,7 +385,7 @@ def judge(
             found = judged.get(req)
             if found is None:
                 found = judged[req] = _requirement(
-                    worker, req, competencies[req.competency], at, pathway
+                    worker, req, competencies[req.competency], at, pathway, today
                 )
             more, signed, due = found
             if more:

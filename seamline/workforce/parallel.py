@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connections
 
+from seamline import collector
 from seamline.errors import Reason
 
 from .authorization import judge
@@ -69,12 +70,13 @@ def rows_in_two(view: RegisterView, min_workers: int = MIN_WORKERS) -> list[Row]
         return view.rows()
     # The parent also unpacks the child's rows, so it takes a little less than half.
     half = workers * 46 // 100
-    child = _start(view, half, workers)
-    try:
-        rows = view[: half * per]
-    finally:
-        rest = child.collect()
-    rows.extend(rest)
+    with collector.paused():  # (the child inherits the pause)
+        child = _start(view, half, workers)
+        try:
+            rows = view[: half * per]
+        finally:
+            rest = child.collect()
+        rows.extend(rest)
     return rows
 
 

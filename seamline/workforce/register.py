@@ -23,6 +23,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, NamedTuple, overload
 
 from django.db import connections
@@ -41,6 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from seamline import collector
 from seamline.access import Actor
 from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Framework, framework_at
@@ -366,17 +368,10 @@ def load_facts(
     return facts
 
 
-def _pause_order(pause: Pause) -> tuple[datetime, str]:
-    return (pause.started_at, pause.task_type)
-
-
-def _attainment_order(attainment: Attainment) -> tuple[datetime, str, str, str]:
-    return (
-        attainment.signed_at,
-        attainment.competency,
-        attainment.stage,
-        attainment.pathway or "",
-    )
+# The order facts are put in (see `load_facts`): C-level keys, as there are hundreds of
+# thousands of sign-offs to sort in a large register.
+_pause_order = attrgetter("started_at", "task_type")
+_attainment_order = attrgetter("signed_at", "competency", "stage")
 
 
 def _status_at(changes: list[tuple[datetime, str, str]] | None, at: datetime, now: str) -> str:
@@ -593,8 +588,9 @@ class RegisterView(Sequence[Row]):
         return self._count
 
     def rows(self) -> list[Row]:
-        facts = load_facts(self.workers, self.at, self.framework)
-        return rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
+        with collector.paused():
+            facts = load_facts(self.workers, self.at, self.framework)
+            return rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
 
     def facts(self, first: int, last: int) -> list[WorkerFacts]:
         """The facts of the workers `first` to `last` (excluded) in the register's order."""
@@ -624,8 +620,9 @@ class RegisterView(Sequence[Row]):
         if stop <= start:
             return []
         first, last = start // per, (stop - 1) // per + 1
-        facts = self.facts(first, last)
-        rows = rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
+        with collector.paused():
+            facts = self.facts(first, last)
+            rows = rows_for(facts, self.tasks, self.framework, self.at, self.pathway)
         return rows[start - first * per : stop - first * per]
 
 

@@ -3,16 +3,21 @@ queries) and its two-process computation give exactly the rows of the plain comp
 
 from __future__ import annotations
 
+import gc
 from datetime import date
+from typing import Any
+from unittest import mock
 
 from django.db import transaction
 
+from seamline import collector
 from seamline.network.models import OrganisationStatusChange
 from seamline.testing import ConcurrentTestCase, build_cast
 from seamline.workforce import parallel
+from seamline.workforce import register as register_module
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
 from seamline.workforce.models import WorkerStatusChange
-from seamline.workforce.register import load_facts, register_view
+from seamline.workforce.register import Row, load_facts, register_view
 from seamline.workforce.testing import (
     at,
     make_competency,
@@ -66,6 +71,29 @@ class LoadPathsTests(RegisterCase):
     def test_pack_and_unpack_give_back_the_rows(self) -> None:
         view = register_view(SYSTEM, AT)
         self.assertEqual(parallel.unpack(parallel.pack(view, 0, 3)), view.rows())
+
+    def test_the_register_is_computed_with_the_cycle_collector_paused(self) -> None:
+        seen: list[bool] = []
+        real = register_module.rows_for
+
+        def spy(*args: Any, **kwargs: Any) -> list[Row]:
+            seen.append(gc.isenabled())
+            return real(*args, **kwargs)
+
+        view = register_view(SYSTEM, AT)
+        with mock.patch.object(register_module, "rows_for", spy):
+            rows = view.rows()
+            part = view[: len(view.tasks)]
+        self.assertEqual(seen, [False, False])
+        self.assertTrue(gc.isenabled())  # and back on after
+        self.assertEqual(part, rows[: len(view.tasks)])
+        gc.disable()
+        try:  # off before: left off
+            with collector.paused():
+                pass
+            self.assertFalse(gc.isenabled())
+        finally:
+            gc.enable()
 
     def test_inside_a_transaction_it_is_computed_here(self) -> None:
         view = register_view(SYSTEM, AT)
