@@ -328,28 +328,38 @@ def add_to_cohort(actor: Actor, cohort: Cohort, participant: Participant) -> Coh
 
 
 @transaction.atomic
-def start_huddle(actor: Actor, cohort: Cohort, *, held_on: date | None = None) -> Huddle:
-    """Open the day's huddle of `cohort`, chaired by `actor`, who is its first attendee. Once a
-    day per cohort: a second start of the same day opens the one already there."""
+def start_huddle(actor: Actor, cohort: Cohort, *, at: datetime | None = None) -> Huddle:
+    """Open the day's huddle of `cohort` (the day of `at`, now when left out), chaired by
+    `actor`, who is its first attendee. Once a day per cohort: a second start of the same day
+    opens the one already there."""
     _refuse_unless(
         access.can_run_huddles(actor) and actor.user is not None,
         "Only coordinators, supervisors and partner admins run huddles.",
     )
     assert actor.user is not None and actor.organisation is not None
-    day = held_on or timezone.localdate()
+    when = at or timezone.now()
+    day = timezone.localdate(when)
     existing = Huddle.objects.filter(cohort=cohort, held_on=day).first()
     if existing is not None:
         return existing
     huddle = Huddle.objects.create(
-        cohort=cohort, held_on=day, chair=actor.user, organisation=actor.organisation
+        cohort=cohort,
+        held_on=day,
+        chair=actor.user,
+        organisation=actor.organisation,
+        started_at=when,
     )
-    Attendance.objects.create(huddle=huddle, person=actor.user, organisation=actor.organisation)
+    Attendance.objects.create(
+        huddle=huddle, person=actor.user, organisation=actor.organisation, recorded_at=when
+    )
     record(actor, "huddle.start", huddle, changes={"cohort": cohort.code, "held_on": day})
     return huddle
 
 
 @transaction.atomic
-def record_attendance(actor: Actor, huddle: Huddle, people: list[User]) -> list[Attendance]:
+def record_attendance(
+    actor: Actor, huddle: Huddle, people: list[User], *, at: datetime | None = None
+) -> list[Attendance]:
     """Add the people who attended (those already recorded are left as they are)."""
     _refuse_unless(
         access.can_run_huddles(actor), "Only those running the huddle record attendance."
@@ -366,7 +376,10 @@ def record_attendance(actor: Actor, huddle: Huddle, people: list[User]) -> list[
             )
         added.append(
             Attendance.objects.create(
-                huddle=huddle, person=person, organisation=membership.organisation
+                huddle=huddle,
+                person=person,
+                organisation=membership.organisation,
+                recorded_at=at or timezone.now(),
             )
         )
         already.add(person.pk)
@@ -391,6 +404,7 @@ def record_decision(
     due_at: datetime | None,
     owner_person: User | None = None,
     owner_role: str = "",
+    at: datetime | None = None,
 ) -> Decision:
     """What the huddle decided about a participant of its cohort, who owns it and by when: an
     owned action with source huddle (the owner rule of `create_action` applies)."""
@@ -413,7 +427,12 @@ def record_decision(
         due_at=due_at,
         source=ActionSource.HUDDLE,
         source_ref=huddle.ref,
+        at=at,
     )
     return Decision.objects.create(
-        huddle=huddle, participant=participant, action=action, recorded_by=actor.user
+        huddle=huddle,
+        participant=participant,
+        action=action,
+        recorded_by=actor.user,
+        recorded_at=at or timezone.now(),
     )

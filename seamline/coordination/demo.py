@@ -1,0 +1,302 @@
+"""The demo's care coordination: a coordinator rota for the open participants, two huddle
+cohorts and a week of huddles.
+
+What it makes, as of the demo's fixed `ctx.now`:
+
+* every open participant (an open referral) whose owning partner has coordinators is put on a
+  Monday-to-Friday coordinator rota with one of them, except about one in twenty left off, so
+  the gaps report has something to show; written in bulk (it stands for the rota the partners
+  brought with them) with one audit entry by each partner's first coordinator;
+* one Riverside coordinator away this week with a colleague covering, and the prime's
+  coordinator away today with nobody covering (more gaps, for a reason);
+* "Rapid response" (high acuity, daily, convened by Riverside): Riverside's open cases with a
+  high risk flag or the most recent ones; "Discharge follow-up" (standard, twice a week,
+  convened by the prime): open discharge cases of every partner, so each partner's roster
+  shows only the people it sees;
+* a huddle on each meeting day of the past week (not today: the browser test runs today's),
+  with attendance and two or three decisions each, owned by the case's owner, its coordinator
+  role or a named worker; most closed on time, some late, some still open past due.
+
+All but the rota go through `coordination.actions`. `ctx.objects` gains `coordination_story`.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from seamline.access import Actor, actor_for
+from seamline.audit.actions import record
+from seamline.cases.models import Participant, Referral, RiskFlag
+from seamline.demo.registry import DemoContext, demo_step
+from seamline.network.choices import Role
+from seamline.network.models import Organisation, User
+
+from . import actions
+from .choices import MEETING_DAYS, Acuity, Cadence
+from .models import Action, Huddle, RotaEntry
+
+PRIME = "northbridge"
+WEEKDAYS = 0b0011111
+RAPID_SIZE = 24
+FOLLOW_UP_SIZE = 36
+DECISIONS = (
+    ("Falls clinic referral; ask the GP to review the sleeping tablet", "supervisor", 72),
+    ("Visit today to check she is eating; weigh her", "worker", 8),
+    ("Ring the daughter to agree an evening visit", "coordinator", 24),
+    ("Ask the pharmacy for a blister pack", "coordinator", 48),
+    ("Book a joint visit with the district nurse for the heel", "coordinator", 48),
+    ("Chase the housing officer about the arrears letter", "coordinator", 72),
+    ("Smoke alarm and gas hob check on the next visit", "worker", 24),
+    ("Step down to two visits a day if the weekend goes well", "supervisor", 96),
+    ("Carer's assessment for the son", "coordinator", 120),
+    ("Welfare call tonight after the emergency department visit", "worker", 6),
+)
+
+
+def _fresh(user: User) -> Actor:
+    user.__dict__.pop("_seamline_actor", None)
+    return actor_for(user)
+
+
+def _holders(ctx: DemoContext, org: str, role: str) -> list[User]:
+    people: list[User] = ctx.objects["people"].get(org, [])
+    return [u for u in ctx.objects["by_role"].get(role, []) if u in people]
+
+
+class Builder:
+    def __init__(self, ctx: DemoContext) -> None:
+        self.ctx = ctx
+        self.rng: random.Random = ctx.rng
+        self.now = ctx.now
+        self.today = timezone.localdate(ctx.now)
+        self.orgs: dict[str, Organisation] = ctx.objects["organisations"]
+        self.story: dict[str, object] = {}
+        # participant pk -> owning organisation code of its open referral (the first)
+        self.owner: dict[int, str] = {}
+        for pk, code in (
+            Referral.objects.open()
+            .filter(participant__status="active")
+            .order_by("received_at", "id")
+            .values_list("participant_id", "owner_organisation__code")
+        ):
+            self.owner.setdefault(pk, code)
+
+    def rota(self) -> None:
+        monday = self.today - timedelta(days=self.today.weekday())
+        entries: list[RotaEntry] = []
+        left_off = []
+        for pk in sorted(self.owner):
+            org = self.owner[pk]
+            coordinators = _holders(self.ctx, org, Role.COORDINATOR)
+            if not coordinators:
+                continue
+            if self.rng.random() < 0.05:
+                left_off.append(pk)
+                continue
+            entries.append(
+                RotaEntry(
+                    participant_id=pk,
+                    coordinator=self.rng.choice(coordinators),
+                    organisation=self.orgs[org],
+                    weekdays=WEEKDAYS,
+                    starts_on=monday - timedelta(days=7 * self.rng.randint(1, 12)),
+                    created_at=self.now - timedelta(days=14),
+                )
+            )
+        RotaEntry.objects.bulk_create(entries, batch_size=500)
+        per_org: dict[str, int] = {}
+        for e in entries:
+            per_org[e.organisation.code] = per_org.get(e.organisation.code, 0) + 1
+        for code, count in sorted(per_org.items()):
+            by = _holders(self.ctx, code, Role.COORDINATOR)[0]
+            record(
+                _fresh(by),
+                "coordinator_rota.import",
+                target={
+                    "object_type": "coordination.rotaentry",
+                    "object_id": f"{count} loaded",
+                    "object_label": "",
+                    "object_organisation_code": code,
+                },
+                changes={"entries": count},
+                reason="The coordinator rota kept before the network moved onto Seamline.",
+            )
+        # Riverside's coordinator is on leave this week; the care supervisor covers.
+        river = _holders(self.ctx, "riverside", Role.COORDINATOR)
+        river_cover = _holders(self.ctx, "riverside", Role.SUPERVISOR)
+        if river and river_cover:
+            actions.record_absence(
+                _fresh(river_cover[0]),
+                river[0],
+                starts_on=self.today - timedelta(days=1),
+                ends_on=self.today + timedelta(days=3),
+                cover=river_cover[0],
+                reason="Annual leave",
+            )
+        prime = _holders(self.ctx, PRIME, Role.COORDINATOR)
+        if prime:
+            actions.record_absence(
+                _fresh(prime[0]),
+                prime[0],
+                starts_on=self.today,
+                ends_on=self.today,
+                reason="Off sick",
+            )
+        self.story.update(rota_entries=len(entries), left_off=len(left_off))
+
+    def cohorts(self) -> None:
+        river = _fresh(_holders(self.ctx, "riverside", Role.COORDINATOR)[0])
+        prime = _fresh(_holders(self.ctx, PRIME, Role.COORDINATOR)[0])
+        high = set(
+            RiskFlag.objects.filter(severity="high", resolved_at__isnull=True).values_list(
+                "participant_id", flat=True
+            )
+        )
+        # Cohorts are of people in the care for longer than the week of huddles.
+        settled = set(
+            Referral.objects.open()
+            .filter(received_at__lte=self.now - timedelta(days=8))
+            .values_list("participant_id", flat=True)
+        )
+        riverside_open = [
+            pk for pk in self.owner if self.owner[pk] == "riverside" and pk in settled
+        ]
+        riverside_open.sort(key=lambda pk: (pk not in high, -pk))
+        rapid = actions.create_cohort(
+            river,
+            code="rapid-response",
+            name="Rapid response",
+            acuity=Acuity.HIGH,
+            cadence=Cadence.DAILY,
+        )
+        discharge = set(
+            Referral.objects.open()
+            .filter(pathway__code="discharge")
+            .values_list("participant_id", flat=True)
+        )
+        others = sorted(
+            pk
+            for pk in self.owner
+            if pk in discharge and pk in settled and pk not in riverside_open[:RAPID_SIZE]
+        )
+        follow = actions.create_cohort(
+            prime,
+            code="discharge-follow-up",
+            name="Discharge follow-up",
+            acuity=Acuity.STANDARD,
+            cadence=Cadence.TWICE_WEEKLY,
+        )
+        participants = Participant.objects.in_bulk(riverside_open[:RAPID_SIZE] + others)
+        chosen_rapid = [participants[pk] for pk in riverside_open[:RAPID_SIZE]]
+        chosen_follow = [
+            participants[pk] for pk in self.rng.sample(others, min(FOLLOW_UP_SIZE, len(others)))
+        ]
+        for p in chosen_rapid:
+            actions.add_to_cohort(Actor.system("demo"), rapid, p)
+        for p in chosen_follow:
+            actions.add_to_cohort(Actor.system("demo"), follow, p)
+        self.cohort_plan = [(rapid, river, chosen_rapid), (follow, prime, chosen_follow)]
+        self.story.update(cohorts={rapid.code: len(chosen_rapid), follow.code: len(chosen_follow)})
+
+    def huddles(self) -> None:
+        made = closed_on_time = late = overdue = 0
+        for cohort, chair, members in self.cohort_plan:
+            assert chair.organisation is not None
+            colleagues = [
+                u
+                for u in self.ctx.objects["people"].get(chair.organisation.code, [])
+                if chair.user is None or u.pk != chair.user.pk
+            ]
+            for back in range(7, 0, -1):
+                day = self.today - timedelta(days=back)
+                if day.weekday() not in MEETING_DAYS[cohort.cadence] or not members:
+                    continue
+                at = timezone.make_aware(datetime.combine(day, time(9, 30)))
+                meeting = actions.start_huddle(chair, cohort, at=at)
+                actions.record_attendance(
+                    chair, meeting, self.rng.sample(colleagues, min(2, len(colleagues))), at=at
+                )
+                for participant in self.rng.sample(
+                    members, min(self.rng.randint(2, 4), len(members))
+                ):
+                    outcome = self._decide(chair, meeting, participant, at)
+                    made += outcome != "skipped"
+                    closed_on_time += outcome == "on_time"
+                    late += outcome == "late"
+                    overdue += outcome == "overdue"
+        self.story.update(decisions=made, on_time=closed_on_time, late=late, overdue=overdue)
+
+    def _decide(self, chair: Actor, meeting: Huddle, participant: Participant, at: datetime) -> str:
+        text, role, hours = self.rng.choice(DECISIONS)
+        when_set = at + timedelta(minutes=self.rng.randint(1, 40))
+        org_code = self.owner[participant.pk]
+        care = actions.care_organisations(participant, when_set)
+        if not care:
+            return "skipped"
+        if org_code not in care:
+            # The case moved to its owner after this huddle: the prime led it then.
+            org_code = PRIME if PRIME in care else sorted(care)[0]
+        org = self.orgs[org_code]
+        person = None
+        if role == "worker":
+            workers = _holders(self.ctx, org_code, Role.WORKER)
+            person = self.rng.choice(workers) if workers else None
+        holders = _holders(self.ctx, org_code, role)
+        if person is None and not holders:
+            role = (
+                Role.PARTNER_ADMIN
+                if _holders(self.ctx, org_code, Role.PARTNER_ADMIN)
+                else Role.COORDINATOR
+            )
+        decision = actions.record_decision(
+            chair,
+            meeting,
+            participant,
+            decision=text,
+            owner_organisation=org,
+            owner_person=person,
+            owner_role="" if person else role,
+            due_at=at + timedelta(hours=hours),
+            at=when_set,
+        )
+        action: Action = decision.action
+        fate = self.rng.random()
+        closer = person or next(
+            iter(
+                _holders(self.ctx, org_code, Role.COORDINATOR)
+                + _holders(self.ctx, org_code, Role.PARTNER_ADMIN)
+                + _holders(self.ctx, org_code, Role.SUPERVISOR)
+            ),
+            None,
+        )
+        if closer is None:
+            return "open"
+        if fate < 0.6:
+            when = action.created_at + (action.due_at - action.created_at) * self.rng.uniform(
+                0.2, 0.9
+            )
+            outcome = "on_time"
+        elif fate < 0.8:
+            when = action.due_at + timedelta(hours=self.rng.randint(2, 30))
+            outcome = "late"
+        else:
+            return "overdue" if action.due_at < self.now else "open"
+        if when > self.now:
+            return "overdue" if action.due_at < self.now else "open"
+        actions.complete_action(_fresh(closer), action, note="Done", at=when)
+        return outcome
+
+
+@demo_step("coordination", order=80, units=3)
+def build(ctx: DemoContext) -> None:
+    builder = Builder(ctx)
+    builder.rota()
+    ctx.progress()
+    builder.cohorts()
+    ctx.progress()
+    builder.huddles()
+    ctx.progress()
+    ctx.objects["coordination_story"] = builder.story
