@@ -1,0 +1,509 @@
+"""Benchmark of the rota gate: a whole week validated at once, and single checks under load.
+
+    .venv/bin/python benchmarks/rota_validate.py [--workers 10000] [--assignments 100000]
+        [--checks 2000] [--clients 50] [--json]
+
+It builds a network in a fresh temporary database (Django's test-database machinery: a SQLite
+file in the temporary folder, or a `test_...` database on the server `DATABASE_URL` names,
+dropped at the end; the working database is never opened):
+
+* the workforce of `benchmarks/authz_register.py` (10 organisations, 3 pathways, a framework of
+  40 competencies and 40 task types, `--workers` workers with about 30 sign-offs each, bundles,
+  pauses), the same seed;
+* participants (one for every five assignments), a tenth of them with a high-severity risk
+  flag, all in the prime's care; a few declined workers and recorded preferences;
+* one rota week (Monday 1 June 2026) of `--assignments` visits, one worker each, a worker's
+  visits spread over the week (some lone, some late), one or two task types each; shifts for a
+  fifth of the workers.
+
+Rows are written with `bulk_create`. Fixed seed: every run builds the same rota.
+
+Then it times:
+
+(a) validating the whole week, loading included: the visits read as the gate reads them
+    (`rota.loading.stored_visits`), everything the rules need loaded (`rota.loading.load`),
+    and every assignment judged (`rota.validation.findings`, as the platform operator): best
+    of 3, with the number of queries and of violations;
+(b) `--checks` single checks through `POST /api/rota/check` with a bearer token, sent by
+    `--clients` concurrent clients (threads, each on its own keep-alive HTTP connection) to a
+    real server: `seamline serve` (gunicorn, 2 worker processes of 8 threads) started in a
+    subprocess on a free port against the same temporary database. p50 and p99 of the
+    latency each client measures (the first 50 checks warm the server and are not counted).
+
+Run it at full size only on an idle machine; a small run (`--workers 500 --assignments 5000`)
+proves it works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import json
+import os
+import platform
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20260601
+WEEK_MONDAY = date(2026, 6, 1)
+BATCH = 5000
+WARM_UP = 50
+
+
+def _authz() -> Any:
+    """The authorization register benchmark's module (its network builder)."""
+    spec = importlib.util.spec_from_file_location(
+        "authz_register", ROOT / "benchmarks" / "authz_register.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_rota(assignments: int, admin: Any) -> dict[str, Any]:
+    """Participants, visits, assignments and shifts of one rota week over the workforce."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from seamline.cases.choices import CareReason, RiskKind, Severity
+    from seamline.cases.models import CareTeamMember, DeclinedWorker, Participant, RiskFlag
+    from seamline.competency.models import TaskType
+    from seamline.network.models import Organisation, Pathway
+    from seamline.rota.choices import PreferenceKind
+    from seamline.rota.models import Assignment, Preference, Shift, Visit
+    from seamline.rota.rules import visit_code, week_of
+    from seamline.workforce.models import Worker
+
+    rng = random.Random(SEED + 7)
+    zone = timezone.get_current_timezone()
+    week = week_of(WEEK_MONDAY)
+    prime = Organisation.objects.get(code="northbridge")
+    pathways = list(Pathway.objects.order_by("code"))
+    tasks = list(TaskType.objects.order_by("code").values_list("id", flat=True))
+    workers = list(
+        Worker.objects.filter(status="active").order_by("id").values_list("id", "organisation_id")
+    )
+    before = datetime.combine(WEEK_MONDAY - timedelta(days=30), datetime.min.time(), zone)
+    with transaction.atomic():
+        count = max(assignments // 5, 1)
+        Participant.objects.bulk_create(
+            [
+                Participant(
+                    code=f"P-{n:07d}",
+                    given_name=f"Given{n % 991}",
+                    family_name=f"Family{n:06d}",
+                    date_of_birth=date(1940 + n % 50, 1 + n % 12, 1 + n % 28),
+                )
+                for n in range(count)
+            ],
+            batch_size=BATCH,
+        )
+        people = list(Participant.objects.order_by("id").values_list("id", flat=True))
+        CareTeamMember.objects.bulk_create(
+            [
+                CareTeamMember(
+                    participant_id=pk,
+                    organisation=prime,
+                    reason=CareReason.PRIME,
+                    started_at=before,
+                )
+                for pk in people
+            ],
+            batch_size=BATCH,
+        )
+        RiskFlag.objects.bulk_create(
+            [
+                RiskFlag(
+                    participant_id=pk,
+                    kind=RiskKind.DETERIORATION,
+                    severity=Severity.HIGH,
+                    raised_at=before,
+                )
+                for n, pk in enumerate(people)
+                if n % 10 == 3
+            ],
+            batch_size=BATCH,
+        )
+        visits = []
+        owners = []
+        # Each worker's visits follow one another through the week: a visit every 100
+        # minutes from 07:00, days filled in turn.
+        per_worker = max(assignments // max(len(workers), 1), 1)
+        for n in range(assignments):
+            worker_id, org_id = workers[n % len(workers)]
+            slot = n // len(workers)
+            day = WEEK_MONDAY + timedelta(days=slot % 7)
+            minutes = 7 * 60 + 100 * (slot // 7) + rng.choice((0, 10, 20))
+            start = datetime.combine(day, datetime.min.time(), zone) + timedelta(minutes=minutes)
+            visits.append(
+                Visit(
+                    code=visit_code(week, n + 1),
+                    organisation_id=org_id,
+                    ref=f"B-{n:07d}",
+                    participant_id=people[rng.randrange(len(people))],
+                    pathway=pathways[n % len(pathways)],
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=rng.choice((30, 45, 60))),
+                    lone=rng.random() < 0.1,
+                )
+            )
+            owners.append(worker_id)
+        Visit.objects.bulk_create(visits, batch_size=BATCH)
+        ids = list(Visit.objects.order_by("id").values_list("id", flat=True))
+        through = Visit.task_types.through
+        links = []
+        for pk in ids:
+            for task in rng.sample(tasks, rng.choice((1, 1, 2))):
+                links.append(through(visit_id=pk, tasktype_id=task))
+        through.objects.bulk_create(links, batch_size=BATCH)
+        Assignment.objects.bulk_create(
+            [Assignment(visit_id=pk, worker_id=w) for pk, w in zip(ids, owners, strict=True)],
+            batch_size=BATCH,
+        )
+        Shift.objects.bulk_create(
+            [
+                Shift(
+                    organisation_id=org_id,
+                    ref=f"S-{worker_id}-{d}",
+                    worker_id=worker_id,
+                    starts_at=datetime.combine(
+                        WEEK_MONDAY + timedelta(days=d), datetime.min.time(), zone
+                    )
+                    + timedelta(hours=6),
+                    ends_at=datetime.combine(
+                        WEEK_MONDAY + timedelta(days=d), datetime.min.time(), zone
+                    )
+                    + timedelta(hours=22),
+                )
+                for n, (worker_id, org_id) in enumerate(workers)
+                if n % 5 == 0
+                for d in range(7)
+            ],
+            batch_size=BATCH,
+        )
+        DeclinedWorker.objects.bulk_create(
+            [
+                DeclinedWorker(
+                    participant_id=people[n % len(people)], worker_id=owners[n], recorded_at=before
+                )
+                for n in range(0, assignments, 97)
+            ],
+            batch_size=BATCH,
+        )
+        Preference.objects.bulk_create(
+            [
+                Preference(participant_id=pk, kind=PreferenceKind.NO_TEMPORARY, recorded_at=before)
+                for n, pk in enumerate(people)
+                if n % 50 == 1
+            ],
+            batch_size=BATCH,
+        )
+    return {
+        "participants": len(people),
+        "visits": len(ids),
+        "assignments": len(owners),
+        "visits_per_worker": per_worker,
+        "task_links": len(links),
+        "week": week,
+    }
+
+
+def time_validation() -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from seamline.access import Actor
+    from seamline.rota import loading, validation
+    from seamline.rota.models import Visit
+    from seamline.rota.rules import week_of, week_window
+
+    system = Actor.system("benchmark")
+    start, end = week_window(week_of(WEEK_MONDAY), timezone.get_current_timezone())
+    times, cpu = [], []
+    queries = 0
+    result: Any = None
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as ctx:
+            began, began_cpu = time.perf_counter(), time.process_time()
+            facts = loading.stored_visits(Visit.objects.planned().between(start, end))
+            loaded_at = time.perf_counter()
+            gate = loading.load(facts)
+            judged_at = time.perf_counter()
+            result = validation.findings(system, gate, facts)
+            done = time.perf_counter()
+            times.append(done - began)
+            cpu.append(time.process_time() - began_cpu)
+        queries = len(ctx.captured_queries)
+        phases = {
+            "read_visits": loaded_at - began,
+            "load_facts": judged_at - loaded_at,
+            "judge": done - judged_at,
+        }
+    by_rule: dict[str, int] = {}
+    for finding in result.findings:
+        by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
+    return {
+        "seconds": min(times),
+        "all_seconds": times,
+        "cpu_seconds": min(cpu),
+        "last_run_phases": phases,
+        "queries": queries,
+        "visits": result.visits,
+        "assignments": result.assignments,
+        "violations": len(result.findings),
+        "by_rule": dict(sorted(by_rule.items())),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{db.get('HOST') or 'localhost'}{port}/{db['NAME']}"
+
+
+def _serve(state_dir: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+    port = _free_port()
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _database_url()
+    env["SEAMLINE_HOME"] = str(state_dir)
+    env["SEAMLINE_STATIC_ROOT"] = str(state_dir / "static")
+    log = state_dir / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            [
+                sys.executable,
+                "-m",
+                "seamline.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+            ],
+            cwd=state_dir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"seamline serve exited:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return server, port, log
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    server.kill()
+    raise SystemExit(f"seamline serve did not answer:\n{log.read_text()}")
+
+
+def time_checks(admin: Any, checks: int, clients: int, state_dir: Path) -> dict[str, Any]:
+    from django.db import connections
+
+    from seamline.access import actor_for
+    from seamline.network.actions import issue_api_token
+    from seamline.rota.models import Assignment
+
+    rng = random.Random(SEED + 2)
+    _, key = issue_api_token(actor_for(admin), name="benchmark")
+    pairs = list(
+        Assignment.objects.order_by("id").values_list(
+            "visit__code", "worker__organisation__code", "worker__staff_id"
+        )
+    )
+    asks = [rng.choice(pairs) for _ in range(checks + WARM_UP)]
+    connections.close_all()
+    server, port, log = _serve(state_dir)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def ask(conn: http.client.HTTPConnection, visit: str, org: str, staff: str) -> float:
+        body = json.dumps({"visit": visit, "worker": f"{org}/{staff}"})
+        began = time.perf_counter()
+        conn.request("POST", "/api/rota/check", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        spent = time.perf_counter() - began
+        if response.status != 200:
+            with lock:
+                failures.append(f"{response.status}")
+        return spent
+
+    try:
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for visit, org, staff in asks[:WARM_UP]:
+            ask(warm, visit, org, staff)
+        warm.close()
+
+        def client(part: list[tuple[str, str, str]]) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            found = [ask(conn, *item) for item in part]
+            conn.close()
+            with lock:
+                latencies.extend(found)
+
+        rest = asks[WARM_UP:]
+        threads = [
+            threading.Thread(target=client, args=(rest[n::clients],)) for n in range(clients)
+        ]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    if failures:
+        raise SystemExit(
+            f"{len(failures)} checks failed (statuses {sorted(set(failures))}):\n"
+            + log.read_text()[-2000:]
+        )
+    latencies.sort()
+    return {
+        "server": "seamline serve (gunicorn gthread), 2 processes x 8 threads",
+        "clients": clients,
+        "checks": len(latencies),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "throughput_per_s": len(latencies) / wall,
+    }
+
+
+def run(
+    workers: int, assignments: int, checks: int, clients: int, state_dir: Path
+) -> dict[str, Any]:
+    import django
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    working_db = settings.DATABASES["default"]["NAME"]
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        if str(settings.DATABASES["default"]["NAME"]) == str(working_db):
+            raise SystemExit("refusing to run: the test database is the working database")
+        began = time.perf_counter()
+        built = _authz().build(workers)
+        rota = build_rota(assignments, built["admin"])
+        build_s = time.perf_counter() - began
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        whole = time_validation()
+        single = time_checks(built["admin"], checks, clients, state_dir)
+        vendor = connection.vendor
+        version = ".".join(str(part) for part in connection.get_database_version())
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return {
+        "date": time.strftime("%Y-%m-%d"),
+        "database": f"{vendor} {version}",
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "load_average": os.getloadavg(),
+        "workers": built["workers"],
+        "build_seconds": build_s,
+        "rota": rota,
+        "validate": whole,
+        "check": single,
+    }
+
+
+def report(f: dict[str, Any]) -> str:
+    v, c, r = f["validate"], f["check"], f["rota"]
+    return "\n".join(
+        [
+            f"Rota gate benchmark, {f['date']}: {f['database']}, Python {f['python']}, "
+            f"Django {f['django']}, {f['cpus']} CPUs ({f['machine']}), "
+            f"load average {f['load_average'][0]:.1f}",
+            f"  rota week {r['week']}: {f['workers']:,} workers, {r['visits']:,} visits, "
+            f"{r['assignments']:,} assignments, {r['participants']:,} participants "
+            f"(built in {f['build_seconds']:.0f} s)",
+            f"  whole week validated, loading included: {v['seconds']:.2f} s best of 3 "
+            f"({', '.join(f'{s:.2f}' for s in v['all_seconds'])}); {v['queries']} queries; "
+            f"{v['violations']:,} violations; CPU time {v['cpu_seconds']:.2f} s; last run: "
+            + ", ".join(f"{k} {s:.2f} s" for k, s in v["last_run_phases"].items()),
+            f"  single check, POST /api/rota/check, {c['clients']} concurrent clients, "
+            f"{c['checks']:,} checks against {c['server']}: p50 {c['p50_ms']:.1f} ms, "
+            f"p99 {c['p99_ms']:.1f} ms, max {c['max_ms']:.1f} ms, "
+            f"{c['throughput_per_s']:.0f} checks/s",
+        ]
+    )
+
+
+def configure(state_dir: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
+    os.environ["SEAMLINE_STATE_DIR"] = str(state_dir)
+    os.environ["SEAMLINE_AUDIT_KEY"] = secrets.token_urlsafe(48)
+    os.environ["SEAMLINE_SECRET_KEY"] = secrets.token_urlsafe(48)
+    os.environ["SEAMLINE_AUDIT_ANCHOR_FILE"] = str(state_dir / "anchors.jsonl")
+    import django
+
+    django.setup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=10_000, help="default 10000")
+    parser.add_argument("--assignments", type=int, default=100_000, help="default 100000")
+    parser.add_argument("--checks", type=int, default=2_000, help="default 2000")
+    parser.add_argument("--clients", type=int, default=50, help="default 50")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    if args.workers < 10 or args.assignments < args.workers or args.checks < args.clients:
+        parser.error("need --workers >= 10, --assignments >= --workers, --checks >= --clients")
+    with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
+        configure(Path(folder))
+        figures = run(args.workers, args.assignments, args.checks, args.clients, Path(folder))
+    print(json.dumps(figures, indent=2, default=str) if args.json else report(figures))
+
+
+if __name__ == "__main__":
+    main()
