@@ -34,7 +34,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
@@ -224,20 +223,6 @@ def load_facts(
     """
     day = at.date()
     columns: tuple[Any, ...] = _WORKER_COLUMNS
-    if few:
-        workers = workers.annotate(
-            org_then=Subquery(
-                OrganisationStatusChange.objects.filter(
-                    organisation=OuterRef("organisation_id"), changed_at__lte=at
-                )
-                .order_by("-changed_at", "-id")
-                .values("to_status")[:1]
-            ),
-            org_history=Exists(
-                OrganisationStatusChange.objects.filter(organisation=OuterRef("organisation_id"))
-            ),
-        )
-        columns = (*_WORKER_COLUMNS, "org_then", "org_history")
     rows = list(workers.values_list(*columns))
     if not rows:
         return []
@@ -250,13 +235,9 @@ def load_facts(
         ids = workers.values("id")
     else:
         ids = workers.order_by().values("id")
-    if len(columns) > len(_WORKER_COLUMNS):
-        active = {
-            row[4]: row[-2] == OrgStatus.ACTIVE if row[-1] else row[6] == OrgStatus.ACTIVE
-            for row in rows
-        }
-    else:
-        active = _organisation_active(at, {row[4] for row in rows})
+    # Whether each organisation with a status history was active at `at`: for a few workers
+    # from the union's own rows (below), for many in a query of its own.
+    active = {} if few else _organisation_active(at, {row[4] for row in rows})
     temporary = any(row[7] in TEMPORARY for row in rows)
     found: Iterable[tuple[Any, ...]]
     if few:
@@ -279,6 +260,7 @@ def load_facts(
     pauses: dict[int, list[Pause]] = defaultdict(list)
     bundle: dict[int, list[BundleEvidence]] = defaultdict(list)
     status_changes: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
+    organisation_changes: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
     new_attainment = Attainment._make
     for worker_id, tag, code, a, b, c, d, e, f in found:
         if tag == "s":  # a sign-off: stage, signed, review due, superseded, revoked, pathway
@@ -303,6 +285,8 @@ def load_facts(
             )
         elif tag == "w":  # a change of status: from, when
             status_changes[worker_id].append((instant(b), code, a))
+        elif tag == "o":  # (an organisation's id first) a change of its status: id, when
+            organisation_changes[worker_id].append((instant(b), int(a), code))
         else:  # bundle evidence: kind, occurred on, verified by, a local induction's detail
             topics: Any = ()
             if d is not None:
@@ -317,6 +301,13 @@ def load_facts(
                     topics=tuple(topics) if isinstance(topics, list | tuple) else (),
                 )
             )
+    for organisation, changes in organisation_changes.items():
+        then = None  # no change by `at`: it joined the network after
+        for when, _, to_status in sorted(changes):
+            if when > at:
+                break
+            then = to_status
+        active[organisation] = then == OrgStatus.ACTIVE
     # The databases return rows in no set order: the facts are put in one, so that a worker's
     # register reads the same on SQLite and PostgreSQL, and by either way of loading.
     for found_pauses in pauses.values():
@@ -493,6 +484,7 @@ def _few_facts(
             Evidence,
             Worker,
             WorkerStatusChange,
+            OrganisationStatusChange,
             Competency,
             Pathway,
             TaskType,
@@ -528,7 +520,16 @@ def _few_facts(
            FROM {t["WorkerStatusChange"]} sc
           WHERE sc.worker_id IN ({marks})"""  # noqa: S608
     )
+    # The status history of the workers' organisations (the organisation's id first).
+    sql.append(
+        f"""SELECT oc.organisation_id, 'o', oc.to_status, CAST(oc.id AS TEXT),
+                CAST(oc.changed_at AS TEXT), NULL, NULL, NULL, NULL
+           FROM {t["OrganisationStatusChange"]} oc
+          WHERE oc.organisation_id IN (
+                SELECT w.organisation_id FROM {t["Worker"]} w WHERE w.id IN ({marks}))"""  # noqa: S608
+    )
     params: list[Any] = [*ids, instant, instant, *ids, day, day, *ids, instant, instant, *ids]
+    params += ids
     if temporary:
         temporary_kinds = ", ".join(["%s"] * len(TEMPORARY))
         bundle_kinds = ", ".join(["%s"] * len(_BUNDLE_KINDS))
