@@ -99,6 +99,17 @@ class LoadCase(GateCase):
     ) -> imports.RotaReport:
         return imports.run(actor or self.scheduler, data, dry_run=dry_run)
 
+    def errors(self, data: str, actor: Actor | None = None) -> list[tuple[int, str]]:
+        before = (Visit.objects.count(), Shift.objects.count(), Assignment.objects.count())
+        report = self.load(data, actor)
+        self.assertTrue(report.errors)
+        self.assertFalse(report.written)
+        after = (Visit.objects.count(), Shift.objects.count(), Assignment.objects.count())
+        self.assertEqual(after, before, "nothing is stored from a file with an error")
+        for e in report.errors:
+            self.assertTrue(e.reason)
+        return [(e.row, e.column) for e in report.errors]
+
 
 class LoadTests(LoadCase):
     def test_a_week_loads_with_codes_task_types_and_assignments(self) -> None:
@@ -204,17 +215,6 @@ class LoadTests(LoadCase):
 
 
 class BadFileTests(LoadCase):
-    def errors(self, data: str, actor: Actor | None = None) -> list[tuple[int, str]]:
-        before = (Visit.objects.count(), Shift.objects.count(), Assignment.objects.count())
-        report = self.load(data, actor)
-        self.assertTrue(report.errors)
-        self.assertFalse(report.written)
-        after = (Visit.objects.count(), Shift.objects.count(), Assignment.objects.count())
-        self.assertEqual(after, before, "nothing is stored from a file with an error")
-        for e in report.errors:
-            self.assertTrue(e.reason)
-        return [(e.row, e.column) for e in report.errors]
-
     def test_each_bad_row_is_named_with_its_row_and_column(self) -> None:
         p = self.p
         data = rota(
@@ -290,3 +290,69 @@ class CommandTests(LoadCase):
             self.assertEqual(raised.exception.returncode, 1)
             self.assertIn("row 2, column participant", out.getvalue())
         self.assertEqual(Visit.objects.count(), 0)
+
+
+def duty_shift(ref: str, pathway: str, duty: str, worker: str = "RIV-AMY") -> str:
+    """A duty shift row: the duty in task_types, the pathway it covers."""
+    return ",".join(
+        [
+            "shift",
+            "riverside",
+            ref,
+            "",
+            "",
+            pathway,
+            duty,
+            f"{DAY} 08:00",
+            f"{DAY} 20:00",
+            "",
+            worker,
+            "",
+        ]
+    )
+
+
+class DutyShiftTests(LoadCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.workforce.testing import make_task_type
+
+        make_task_type("duty_lead", [(cls.safe, "enhanced")], risk_tier=4)
+
+    def test_a_duty_shift_keeps_its_duty_and_pathway_and_exports_back_unchanged(self) -> None:
+        report = self.load(rota(duty_shift("SH-D1", "discharge", "duty_lead")))
+        self.assertEqual((report.errors, report.created), ([], 1))
+        found = Shift.objects.filter(ref="SH-D1").values_list("pathway__code", "duty__code")
+        self.assertEqual(list(found), [("discharge", "duty_lead")])
+        visits, shifts = export.week_visits("2026-W47", Visit.objects.all(), Shift.objects.all())
+        text = export.write_csv(export.export_rows(list(visits), shifts))
+        self.assertIn("discharge,duty_lead", text)
+        again = self.load(text)
+        self.assertEqual((again.created, again.updated, again.unchanged), (0, 0, 1))
+
+    def test_changing_the_duty_updates_the_shift(self) -> None:
+        self.load(rota(duty_shift("SH-D1", "discharge", "duty_lead")))
+        report = self.load(rota(shift("SH-D1", f"{DAY} 08:00", f"{DAY} 20:00")))
+        self.assertEqual(report.updated, 1)
+        stored = Shift.objects.get(ref="SH-D1")
+        self.assertEqual((stored.pathway_id, stored.duty_id), (None, None))
+
+    def test_a_duty_needs_one_known_task_type_and_a_pathway(self) -> None:
+        data = rota(
+            duty_shift("SH-1", "", "duty_lead"),
+            duty_shift("SH-2", "discharge", ""),
+            duty_shift("SH-3", "discharge", "duty_lead;welfare_check"),
+            duty_shift("SH-4", "discharge", "no_such_duty"),
+            duty_shift("SH-5", "nowhere", "duty_lead"),
+        )
+        self.assertEqual(
+            self.errors(data),
+            [
+                (2, "pathway"),
+                (3, "task_types"),
+                (4, "task_types"),
+                (5, "task_types"),
+                (6, "pathway"),
+            ],
+        )
