@@ -41,6 +41,7 @@ from .choices import (
     ParticipantStatus,
 )
 from .codes import next_participant_code, next_referral_code
+from .followers import followers
 from .models import (
     CareTeamMember,
     Consent,
@@ -1063,16 +1064,10 @@ def merge(
     claim_version(survivor, None, survivor.code)
     claim_version(absorbed, None, absorbed.code)
     moved: dict[str, Any] = {}
-    for key, model in (
-        ("referrals", Referral),
-        ("local_ids", LocalId),
-        ("flags", RiskFlag),
-        ("care_team", CareTeamMember),
-        ("declined_workers", DeclinedWorker),
-    ):
-        rows = model._default_manager.filter(participant=absorbed)
+    for key, model, field in followers():
+        rows = model._default_manager.filter(**{field: absorbed})
         moved[key] = sorted(rows.values_list("pk", flat=True))
-        rows.update(participant=survivor)
+        rows.update(**{field: survivor})
     filled = {
         name: getattr(absorbed, name)
         for name in FILLABLE
@@ -1137,15 +1132,9 @@ def unmerge(actor: Actor, merge_row: Merge, *, reason: str) -> Merge:
     claim_version(survivor, None, survivor.code)
     claim_version(absorbed, None, absorbed.code)
     moved = merge_row.moved
-    for key, model in (
-        ("referrals", Referral),
-        ("local_ids", LocalId),
-        ("flags", RiskFlag),
-        ("care_team", CareTeamMember),
-        ("declined_workers", DeclinedWorker),
-    ):
-        model._default_manager.filter(participant=survivor, pk__in=moved.get(key, [])).update(
-            participant=absorbed
+    for key, model, field in followers():
+        model._default_manager.filter(**{field: survivor, "pk__in": moved.get(key, [])}).update(
+            **{field: absorbed}
         )
     restored = [
         name for name, value in moved.get("filled", {}).items() if getattr(survivor, name) == value
