@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -285,10 +287,23 @@ def referral_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "long_wait": _long_wait(referral, standards, now),
         "can_work": access.can_work_referral(actor, referral),
         "can_reassign": access.can_reassign(actor) and referral.is_open,
+        "hand_over": _hand_over_link(actor, referral),
         "owner_form": form,
         "answer": answer,
     }
     return render(request, "cases/referral.html", context)
+
+
+def _hand_over_link(actor: Actor, referral: Referral) -> str | None:
+    """Where the owner's staff start a handoff of this open case (None: not theirs to hand
+    over, or the handoffs app is not installed)."""
+    if not referral.is_open or not apps.is_installed("seamline.handoffs"):
+        return None
+    from seamline.handoffs.access import can_hand_over
+
+    if not can_hand_over(actor, referral):
+        return None
+    return f"{reverse('handoffs:new')}?{urlencode({'referral': referral.code})}"
 
 
 def _versioned_action(

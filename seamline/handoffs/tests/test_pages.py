@@ -254,6 +254,21 @@ class DraftingPageTests(PageCase):
         response = self.client.get(reverse("handoffs:new"), {"referral": self.scene.free.code})
         self.assertContains(response, "Your organisation does not own this case.")
 
+    def test_the_case_page_offers_its_owners_to_hand_it_over(self) -> None:
+        free = self.scene.free
+        page = reverse("cases:referral", args=[free.code])
+        self.as_("prime_worker")
+        response = self.client.get(page)
+        link = f"{reverse('handoffs:new')}?referral={free.code}"
+        self.assertContains(response, f'href="{link}">Hand over this case</a>', html=False)
+        started = self.client.get(link)
+        self.assertEqual(started.status_code, 200)
+        self.assertEqual(started.context["referral"], free)
+        self.as_("river_coordinator")  # sees the case (care team), does not own it
+        seen = self.client.get(page)
+        self.assertEqual(seen.status_code, 200)
+        self.assertNotContains(seen, "Hand over this case")
+
 
 class TemplateAndAuditPageTests(PageCase):
     def test_the_quality_lead_makes_a_new_version_and_the_old_one_stays(self) -> None:
