@@ -406,7 +406,11 @@ class Builder:
                 if v.facts.key in used or not v.workers:
                     continue
                 if rule == "G9":
-                    options = declined.get(v.participant.pk, [])
+                    # Only the workers the gate has loaded (a declined worker may be on duty,
+                    # or of another organisation).
+                    options = [
+                        pk for pk in declined.get(v.participant.pk, []) if pk in gate.workers
+                    ]
                 elif rule == "G8":
                     options = self._busy_at(gate, v)
                 else:
