@@ -91,8 +91,10 @@ INSTALLED_APPS = [
     "seamline.cases",
     "seamline.cases.reconciliation",
     "seamline.coordination",
+    "seamline.plans",
     "seamline.handoffs",
     "seamline.rota",
+    "seamline.escalation",
     "seamline.demo",
 ]
 

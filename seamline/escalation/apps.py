@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class EscalationConfig(AppConfig):
+    name = "seamline.escalation"
+    label = "escalation"
+    verbose_name = "Escalation"
+
+    def ready(self) -> None:
+        from seamline.cases.risk import EscalationSource, register_escalation_source
+
+        from .risk import high_risk_ids, open_tiers
+
+        register_escalation_source(
+            EscalationSource(open_tiers=open_tiers, high_risk_ids=high_risk_ids)
+        )

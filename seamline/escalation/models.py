@@ -1,0 +1,339 @@
+"""Escalation (SPEC C8): the shared threshold set and its versions, a ladder per pathway with
+its rungs, escalations with their running clock, their timeline, and the notifications a
+climb sends.
+
+The clock is data: `Escalation.due_at` is the deadline of the rung it stands on, and the worker
+(`escalation.worker`) climbs exactly the rows whose deadline has passed, by compare-and-set on
+that column and the row's version. An escalation opens at most once per trigger and episode
+(a unique constraint), however many workers or requests see the trigger at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from seamline.cases.models import Participant, Referral
+from seamline.network.choices import Role, choice_check
+from seamline.network.models import Organisation, Pathway, User, Versioned
+
+from .choices import CLIMBING_STATES, OPEN_STATES, EventKind, Level, Outcome, State, Tier, Trigger
+
+if TYPE_CHECKING:
+    from seamline.access import Actor
+
+
+# --- the shared threshold set -----------------------------------------------------------------
+
+
+class ThresholdSet(Versioned):
+    """The network's one threshold set. What it says lives in its versions; `current` is the
+    one triggers are judged by."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    current = models.ForeignKey(
+        "ThresholdVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Threshold set v{self.current.number}" if self.current else "Threshold set"
+
+    @property
+    def code(self) -> str:
+        return "thresholds"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return ""
+
+
+class ThresholdVersion(models.Model):
+    """One version of the threshold set, complete in itself: a row per trigger with its tier,
+    responsible role and chair (`rules.parse_thresholds`), with who made it, when and why.
+    Never changed once written."""
+
+    threshold_set = models.ForeignKey(
+        ThresholdSet, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["threshold_set", "number"], name="threshold_version_unique"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="threshold_version_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Threshold set v{self.number}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return f"thresholds/v{self.number}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return ""
+
+
+# --- ladders ----------------------------------------------------------------------------------
+
+
+class Ladder(Versioned):
+    """A pathway's escalation ladder: its rungs in order."""
+
+    pathway = models.OneToOneField(Pathway, on_delete=models.PROTECT, related_name="ladder")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Ladder of {self.pathway.code}"
+
+    @property
+    def code(self) -> str:
+        return self.pathway.code
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return ""
+
+
+class Rung(models.Model):
+    """One rung: who answers at it and how long they have, by tier. Operational and clinical
+    rungs fall to the responsible partner; `at_lead` rungs (contractual ones) to the pathway's
+    lead organisation."""
+
+    ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="rungs")
+    position = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=12, choices=Level.choices)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    at_lead = models.BooleanField(default=False)
+    hours_immediate = models.PositiveIntegerField()
+    hours_same_day = models.PositiveIntegerField()
+    hours_review = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["ladder", "position"]
+        constraints = [
+            choice_check("level", Level, "rung_level_valid"),
+            choice_check("role", Role, "rung_role_valid"),
+            models.UniqueConstraint(fields=["ladder", "position"], name="rung_position_unique"),
+            models.CheckConstraint(
+                condition=Q(hours_immediate__gte=1)
+                & Q(hours_same_day__gte=1)
+                & Q(hours_review__gte=1),
+                name="rung_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.get_level_display()} ({self.get_role_display()})"
+
+
+# --- escalations ------------------------------------------------------------------------------
+
+
+class EscalationQuerySet(models.QuerySet["Escalation"]):
+    def visible_to(self, actor: Actor) -> EscalationQuerySet:
+        from . import access
+
+        return access.escalations_visible_to(self, actor)
+
+    def open(self) -> EscalationQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def due(self, at: datetime) -> EscalationQuerySet:
+        """The rows whose rung deadline has passed: the worker's work."""
+        return self.filter(state__in=CLIMBING_STATES, due_at__lte=at)
+
+
+class Escalation(Versioned):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=20, unique=True)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="escalations"
+    )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="escalations")
+    # The partner that answers for it (the case's owner, a handoff's sender, a list's partner).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="escalations"
+    )
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    # What makes this the same episode: a referral, a handoff, a finding. One escalation per
+    # trigger and episode, enforced below.
+    episode = models.CharField(max_length=120)
+    source_ref = models.CharField(max_length=120, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices)
+    responsible_role = models.CharField(max_length=20, choices=Role.choices)
+    chair_role = models.CharField(max_length=20, choices=Role.choices)
+    threshold_version = models.ForeignKey(
+        ThresholdVersion, on_delete=models.PROTECT, related_name="escalations"
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RAISED)
+    rung = models.PositiveSmallIntegerField(default=1)
+    # The deadline of the current rung; null once answered, resolved or past the last rung.
+    due_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    raised_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            choice_check("trigger", Trigger, "escalation_trigger_valid"),
+            choice_check("tier", Tier, "escalation_tier_valid"),
+            choice_check("state", State, "escalation_state_valid"),
+            choice_check("responsible_role", Role, "escalation_role_valid"),
+            choice_check("chair_role", Role, "escalation_chair_valid"),
+            # SPEC C8: a trigger opens an escalation once, not again for the same episode.
+            models.UniqueConstraint(
+                fields=["trigger", "episode"], name="escalation_once_per_episode"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=Outcome.values),
+                name="escalation_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.RESOLVED)
+                | (Q(resolved_at__isnull=False) & ~Q(outcome="")),
+                name="escalation_resolved_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=F("raised_at")),
+                name="escalation_ack_after_raised",
+            ),
+            models.CheckConstraint(condition=Q(rung__gte=1), name="escalation_rung_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="escalation_due_idx"),
+            models.Index(fields=["participant", "state"], name="escalation_participant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.code} {self.get_trigger_display()} ({self.participant.code})"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, at: datetime | None = None) -> bool:
+        return self.due_at is not None and self.due_at <= (at or timezone.now())
+
+
+class EscalationEvent(models.Model):
+    """One line of an escalation's timeline. Never changed once written."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=14, choices=EventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by_label = models.CharField(max_length=100, blank=True)
+    rung = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            choice_check("kind", EventKind, "escalation_event_kind_valid"),
+            # A rung is climbed to (or breached) once: a second worker cannot add it again.
+            models.UniqueConstraint(
+                fields=["escalation", "kind", "rung"],
+                condition=Q(kind__in=[EventKind.CLIMBED, EventKind.BREACHED]),
+                name="escalation_event_climb_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_actor(self, actor: Actor) -> NotificationQuerySet:
+        """Addressed to the actor's organisation and one of their roles, or to them by name."""
+        if actor.organisation is None or actor.user is None:
+            return self.none()
+        return self.filter(
+            Q(person=actor.user)
+            | Q(person__isnull=True, organisation=actor.organisation, role__in=actor.roles)
+        )
+
+
+class Notification(models.Model):
+    """An in-app notice to a rung's organisation and role: who, what, when."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=14, choices=EventKind.choices)
+    rung = models.PositiveSmallIntegerField()
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choice_check("role", Role, "notification_role_valid"),
+            choice_check("kind", EventKind, "notification_kind_valid"),
+            models.UniqueConstraint(
+                fields=["escalation", "kind", "rung"], name="notification_once_per_rung"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"], name="notification_to_idx")]
+
+    def __str__(self) -> str:
+        return self.message
