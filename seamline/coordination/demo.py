@@ -7,8 +7,8 @@ What it makes, as of the demo's fixed `ctx.now`:
   Monday-to-Friday coordinator rota with one of them, except about one in twenty left off, so
   the gaps report has something to show; written in bulk (it stands for the rota the partners
   brought with them) with one audit entry by each partner's first coordinator;
-* one Riverside coordinator away this week with a colleague covering, and the prime's
-  coordinator away today with nobody covering (more gaps, for a reason);
+* Riverside's coordinator away this week with the care supervisor covering, and Hearth's
+  coordinator off sick today with nobody covering (more gaps, for a reason);
 * "Rapid response" (high acuity, daily, convened by Riverside): Riverside's open cases with a
   high risk flag or the most recent ones; "Discharge follow-up" (standard, twice a week,
   convened by the prime): open discharge cases of every partner, so each partner's roster
@@ -136,11 +136,12 @@ class Builder:
                 cover=river_cover[0],
                 reason="Annual leave",
             )
-        prime = _holders(self.ctx, PRIME, Role.COORDINATOR)
-        if prime:
+        # Hearth's coordinator is off sick today and nobody covers: their people are gaps.
+        hearth = _holders(self.ctx, "hearth", Role.COORDINATOR)
+        if hearth:
             actions.record_absence(
-                _fresh(prime[0]),
-                prime[0],
+                _fresh(hearth[0]),
+                hearth[0],
                 starts_on=self.today,
                 ends_on=self.today,
                 reason="Off sick",

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from seamline.errors import Reason
 from seamline.network.choices import Role
 
-from .choices import CADENCES_FOR, Acuity, Cadence
+from .choices import CADENCES_FOR, MEETING_DAYS, Acuity, Cadence
 
 
 def owner_reasons(
@@ -275,6 +275,23 @@ def cadence_reasons(acuity: str, cadence: str) -> list[Reason]:
             )
         ]
     return []
+
+
+def meets_on(cadence: str, day: date) -> bool:
+    """Is `day` one of the cadence's meeting days (daily: Monday to Friday; three times a week:
+    Monday, Wednesday, Friday; twice a week: Tuesday, Thursday)?"""
+    return day.weekday() in MEETING_DAYS.get(cadence, ())
+
+
+def missed_meetings(cadence: str, held: Collection[date], start: date, end: date) -> list[date]:
+    """The meeting days from `start` to `end` (both included) on which no huddle was held."""
+    missed = []
+    day = start
+    while day <= end:
+        if meets_on(cadence, day) and day not in held:
+            missed.append(day)
+        day += timedelta(days=1)
+    return missed
 
 
 # Points of the roster's risk score (docs/coordination.md states the formula).

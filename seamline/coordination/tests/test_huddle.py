@@ -52,6 +52,21 @@ class RuleTests(SimpleTestCase):
                 got = rules.cadence_reasons(acuity, cadence)
                 self.assertEqual([r.code for r in got], expected)
 
+    def test_meeting_days_and_missed_meetings(self) -> None:
+        monday = NOW.date()
+        week = [monday + timedelta(days=d) for d in range(7)]
+        table = [
+            ("daily", [True, True, True, True, True, False, False]),
+            ("three_weekly", [True, False, True, False, True, False, False]),
+            ("twice_weekly", [False, True, False, True, False, False, False]),
+        ]
+        for cadence, expected in table:
+            with self.subTest(cadence):
+                self.assertEqual([rules.meets_on(cadence, d) for d in week], expected)
+        held = {week[1]}
+        self.assertEqual(rules.missed_meetings("twice_weekly", held, week[0], week[6]), [week[3]])
+        self.assertEqual(rules.missed_meetings("daily", set(week), week[0], week[6]), [])
+
     def test_risk_score_table(self) -> None:
         def flag(
             kind: str, severity: str, raised: float, resolved: float | None = None
@@ -181,6 +196,7 @@ class HuddleTests(CastTestCase):
         listing = self.client.get(reverse("coordination:cohorts"))
         self.assertEqual(listing.context["cohorts"][0][1], 1)
         page = self.client.get(reverse("coordination:cohort", args=["rapid"]))
+        self.assertContains(page, "The cohort meets today.")
         self.assertNotContains(page, self.ada.code)
         self.assertContains(page, self.dot.code)
 

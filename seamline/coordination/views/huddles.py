@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from seamline.access import NETWORK_ROLES
 from seamline.cases.access import get_participant_for_user
 from seamline.cases.models import CareTeamMember, Participant
 from seamline.cases.views.common import attempt, done, form_page
@@ -23,7 +24,7 @@ from seamline.network.access import refuse
 from seamline.network.models import Organisation, User
 from seamline.network.views.common import actor_of, page, require_writer
 
-from .. import access, actions, duty, huddle
+from .. import access, actions, duty, huddle, rules
 from ..forms import AttendanceForm, CohortForm, DecisionForm, MemberForm
 from ..models import Cohort, CohortMember, Decision
 
@@ -74,13 +75,19 @@ def cohort_detail(request: HttpRequest, code: str) -> HttpResponse:
     cohort = access.get_cohort_for_user(actor, code)
     now = timezone.now()
     rows = huddle.roster(actor, cohort, now)
+    today = timezone.localdate(now)
+    # Meeting days of the last two weeks (not today: it is not over) without a huddle.
+    since = today - timedelta(days=14)
+    held = set(cohort.huddles.filter(held_on__gte=since).values_list("held_on", flat=True))
     context = {
         "cohort": cohort,
+        "meets_today": rules.meets_on(cohort.cadence, today),
+        "missed": rules.missed_meetings(cohort.cadence, held, since, today - timedelta(days=1)),
         "rows": rows,
         "huddles": cohort.huddles.select_related("chair")[:20],
         "on_time": huddle.on_time(actor, cohort, now),
         "may_run": access.can_run_huddles(actor),
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render(request, "coordination/cohort_detail.html", context)
 
@@ -135,7 +142,9 @@ def huddle_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     form = None
     if may_run:
         form = AttendanceForm(request.POST or None)
-        people = duty.people_holding(Organisation.objects.filter(status="active"))
+        people = duty.people_holding(
+            Organisation.objects.filter(status="active"), NETWORK_ROLES - {"inspector"}
+        )
         form.fields["people"].choices = [  # type: ignore[attr-defined]
             (str(u.uuid), u.display_name) for u in people
         ]
