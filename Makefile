@@ -1,6 +1,7 @@
 # Seamline. Needs only python3 (3.11 or newer), make and git.
 #
 #   make demo           install, build the demo network, serve it at http://127.0.0.1:8000
+#                       with the escalation worker beside it
 #   make test           install with test extras, lint, type-check, check migrations, run the tests
 #   make test-browser   end-to-end tests in Debian's Chromium (/usr/bin/chromium)
 #   make lint           ruff and mypy
@@ -42,9 +43,12 @@ install: $(INSTALLED)
 
 install-test: $(INSTALLED_TEST)
 
+# The escalation worker runs beside the web server and stops with it (Ctrl-C stops both).
 demo: $(INSTALLED)
 	$(BIN)/seamline demo
-	$(BIN)/seamline serve --host 127.0.0.1 --port 8000
+	$(BIN)/seamline worker --interval 30 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/seamline serve --host 127.0.0.1 --port 8000
 
 serve: $(INSTALLED)
 	$(BIN)/seamline serve --host 127.0.0.1 --port 8000
