@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from seamline.access import Actor, actor_for
@@ -283,7 +283,15 @@ def record_absence(
 
 
 @transaction.atomic
-def create_cohort(actor: Actor, *, code: str, name: str, acuity: str, cadence: str) -> Cohort:
+def create_cohort(
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    acuity: str,
+    cadence: str,
+    at: datetime | None = None,
+) -> Cohort:
     _refuse_unless(
         actor.is_system or access.can_run_huddles(actor),
         "Only coordinators, supervisors and partner admins create huddle cohorts.",
@@ -304,6 +312,7 @@ def create_cohort(actor: Actor, *, code: str, name: str, acuity: str, cadence: s
         organisation=organisation,
         acuity=acuity,
         cadence=cadence,
+        created_at=at or timezone.now(),
         created_by=actor.user,
     )
     record(actor, "cohort.create", cohort, changes={"acuity": acuity, "cadence": cadence})
@@ -311,7 +320,9 @@ def create_cohort(actor: Actor, *, code: str, name: str, acuity: str, cadence: s
 
 
 @transaction.atomic
-def add_to_cohort(actor: Actor, cohort: Cohort, participant: Participant) -> CohortMember:
+def add_to_cohort(
+    actor: Actor, cohort: Cohort, participant: Participant, *, at: datetime | None = None
+) -> CohortMember:
     _refuse_unless(
         actor.is_system or (access.can_run_huddles(actor) and _may_see(actor, participant)),
         "You may not add this person to a cohort.",
@@ -320,9 +331,18 @@ def add_to_cohort(actor: Actor, cohort: Cohort, participant: Participant) -> Coh
         raise RuleViolation.one(
             "duplicate", f"{participant.code} is already in {cohort.name}.", "participant"
         )
-    member = CohortMember.objects.create(
-        cohort=cohort, participant=participant, added_by=actor.user
-    )
+    try:
+        with transaction.atomic():
+            member = CohortMember.objects.create(
+                cohort=cohort,
+                participant=participant,
+                added_by=actor.user,
+                added_at=at or timezone.now(),
+            )
+    except IntegrityError:  # someone added them a moment ago
+        raise RuleViolation.one(
+            "duplicate", f"{participant.code} is already in {cohort.name}.", "participant"
+        ) from None
     record(actor, "cohort.add_member", cohort, changes={"participant": participant.code})
     return member
 
@@ -342,13 +362,17 @@ def start_huddle(actor: Actor, cohort: Cohort, *, at: datetime | None = None) ->
     existing = Huddle.objects.filter(cohort=cohort, held_on=day).first()
     if existing is not None:
         return existing
-    huddle = Huddle.objects.create(
-        cohort=cohort,
-        held_on=day,
-        chair=actor.user,
-        organisation=actor.organisation,
-        started_at=when,
-    )
+    try:
+        with transaction.atomic():
+            huddle = Huddle.objects.create(
+                cohort=cohort,
+                held_on=day,
+                chair=actor.user,
+                organisation=actor.organisation,
+                started_at=when,
+            )
+    except IntegrityError:  # someone else opened it a moment ago
+        return Huddle.objects.get(cohort=cohort, held_on=day)
     Attendance.objects.create(
         huddle=huddle, person=actor.user, organisation=actor.organisation, recorded_at=when
     )

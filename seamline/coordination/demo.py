@@ -13,7 +13,8 @@ What it makes, as of the demo's fixed `ctx.now`:
   high risk flag or the most recent ones; "Discharge follow-up" (standard, twice a week,
   convened by the prime): open discharge cases of every partner, so each partner's roster
   shows only the people it sees;
-* a huddle on each meeting day of the past week (not today: the browser test runs today's),
+* a huddle on each meeting day of the past week but one of the daily cohort's (not today:
+  the browser test runs today's),
   with attendance and two or three decisions each, owned by the case's owner, its coordinator
   role or a named worker; most closed on time, some late, some still open past due.
 
@@ -165,13 +166,20 @@ class Builder:
         riverside_open = [
             pk for pk in self.owner if self.owner[pk] == "riverside" and pk in settled
         ]
-        riverside_open.sort(key=lambda pk: (pk not in high, -pk))
+        flagged = set(
+            RiskFlag.objects.filter(resolved_at__isnull=True).values_list(
+                "participant_id", flat=True
+            )
+        )
+        riverside_open.sort(key=lambda pk: (pk not in high, pk not in flagged, -pk))
+        began = self.now - timedelta(days=8)  # the cohorts began with the week of huddles
         rapid = actions.create_cohort(
             river,
             code="rapid-response",
             name="Rapid response",
             acuity=Acuity.HIGH,
             cadence=Cadence.DAILY,
+            at=began,
         )
         discharge = set(
             Referral.objects.open()
@@ -189,6 +197,7 @@ class Builder:
             name="Discharge follow-up",
             acuity=Acuity.STANDARD,
             cadence=Cadence.TWICE_WEEKLY,
+            at=began,
         )
         participants = Participant.objects.in_bulk(riverside_open[:RAPID_SIZE] + others)
         chosen_rapid = [participants[pk] for pk in riverside_open[:RAPID_SIZE]]
@@ -196,9 +205,9 @@ class Builder:
             participants[pk] for pk in self.rng.sample(others, min(FOLLOW_UP_SIZE, len(others)))
         ]
         for p in chosen_rapid:
-            actions.add_to_cohort(Actor.system("demo"), rapid, p)
+            actions.add_to_cohort(Actor.system("demo"), rapid, p, at=began)
         for p in chosen_follow:
-            actions.add_to_cohort(Actor.system("demo"), follow, p)
+            actions.add_to_cohort(Actor.system("demo"), follow, p, at=began)
         self.cohort_plan = [(rapid, river, chosen_rapid), (follow, prime, chosen_follow)]
         self.story.update(cohorts={rapid.code: len(chosen_rapid), follow.code: len(chosen_follow)})
 
@@ -211,9 +220,16 @@ class Builder:
                 for u in self.ctx.objects["people"].get(chair.organisation.code, [])
                 if chair.user is None or u.pk != chair.user.pk
             ]
-            for back in range(7, 0, -1):
-                day = self.today - timedelta(days=back)
-                if day.weekday() not in MEETING_DAYS[cohort.cadence] or not members:
+            days = [
+                self.today - timedelta(days=back)
+                for back in range(7, 0, -1)
+                if (self.today - timedelta(days=back)).weekday() in MEETING_DAYS[cohort.cadence]
+            ]
+            # The daily huddle did not meet on one of its days: the cohort page shows it missed.
+            if cohort.cadence == Cadence.DAILY and len(days) > 2:
+                days.remove(self.rng.choice(days[1:-1]))
+            for day in days:
+                if not members:
                     continue
                 at = timezone.make_aware(datetime.combine(day, time(9, 30)))
                 meeting = actions.start_huddle(chair, cohort, at=at)

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from seamline.access import Actor
+from seamline.cases.choices import RiskKind
 from seamline.cases.models import Participant, ParticipantQuerySet, RiskFlag
 
 from . import rules
@@ -33,6 +34,10 @@ class RosterRow:
     @property
     def risk_score(self) -> int:
         return self.score.total
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [RiskKind(k).label if k in RiskKind.values else k for k in self.score.active_flags]
 
 
 def members_for(actor: Actor, cohort: Cohort) -> ParticipantQuerySet:

@@ -76,8 +76,9 @@ def cohort_detail(request: HttpRequest, code: str) -> HttpResponse:
     now = timezone.now()
     rows = huddle.roster(actor, cohort, now)
     today = timezone.localdate(now)
-    # Meeting days of the last two weeks (not today: it is not over) without a huddle.
-    since = today - timedelta(days=14)
+    # Meeting days of the last two weeks (since the cohort began; not today, which is not over)
+    # without a huddle.
+    since = max(today - timedelta(days=14), timezone.localdate(cohort.created_at))
     held = set(cohort.huddles.filter(held_on__gte=since).values_list("held_on", flat=True))
     context = {
         "cohort": cohort,
