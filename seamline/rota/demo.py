@@ -91,6 +91,9 @@ EVENING = (time(19, 30), 45, 30, ("welfare_check",), True)
 EVENING_SHARE = 0.06
 THERAPY_DAYS = (0, 2, 4)  # Monday, Wednesday, Friday
 TRIES = 200
+# Rules whose block on a fresh visit (no co-worker yet) depends only on the worker, the day and
+# the kind of visit (pathway, task types, lone, late); G7, G8 and G9 depend on the rest.
+STATIC = frozenset({"G1", "G2", "G3", "G4", "G5", "G6", "G10"})
 # What this week's rota has planted, by rule (how many of each, when the workforce allows).
 PLANT = {"G2": 3, "G4": 2, "G5": 2, "G6": 2, "G7": 1, "G8": 2, "G9": 1, "G10": 2}
 DUTY_HOURS = (time(8, 0), time(20, 0))
@@ -361,6 +364,9 @@ class Builder:
         facts = [v.facts for v in self.visits if v.facts is not None]
         gate = loading.load(facts, candidates)
         load: dict[int, int] = defaultdict(int)
+        # Who is blocked, on a day, from a kind of visit by what does not depend on the rest
+        # of the rota (asked once, not again for every visit of that kind).
+        blocked: set[tuple[int, Any]] = set()
         for v in sorted(self.visits, key=lambda x: x.start):
             assert v.facts is not None
             pool = pools.get(v.organisation, [])
@@ -368,11 +374,18 @@ class Builder:
             if extra and self.rng.random() < extra[1]:
                 pool = borrowed[v.organisation]
             order = sorted(pool, key=lambda pk: (load[pk], self.rng.random()))[:TRIES]
+            one = v.facts
+            kind = (one.framework, one.day, one.pathway, one.tasks, one.lone, one.late)
             for pk in order:
-                if gate.check(pk, v.facts).allowed:
+                if (pk, kind) in blocked:
+                    continue
+                rules_of = gate.check(pk, one).rules
+                if not rules_of:
                     self._put(gate, v, pk)
                     load[pk] += 1
                     break
+                if STATIC.intersection(rules_of):
+                    blocked.add((pk, kind))
         self.plant(gate, pools, borrowed)
         return gate
 
