@@ -123,9 +123,9 @@ def _add_routers() -> None:
     from seamline.cases.reconciliation.api import router as reconciliation_router
     from seamline.competency.api import router as competency_router
     from seamline.coordination.api import router as coordination_router
+    from seamline.escalation.api import router as escalation_router
     from seamline.handoffs.api import router as handoffs_router
     from seamline.network.api import router as network_router
-    from seamline.plans.api import router as plans_router
     from seamline.rota.api import router as rota_router
     from seamline.workforce.api import router as workforce_router
     from seamline.workforce.api_imports import router as imports_router
@@ -138,9 +138,9 @@ def _add_routers() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/handoffs", handoffs_router)
     api.add_router("/coordination", coordination_router)
-    api.add_router("/plans", plans_router)
     api.add_router("/rota", rota_router)
     api.add_router("/reconciliation", reconciliation_router)
+    api.add_router("/escalation", escalation_router)
 
 
 _add_routers()

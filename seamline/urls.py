@@ -46,9 +46,9 @@ urlpatterns = [
     path("cases/", include("seamline.cases.urls")),
     path("handoffs/", include("seamline.handoffs.urls")),
     path("coordination/", include("seamline.coordination.urls")),
-    path("plans/", include("seamline.plans.urls")),
     path("rota/", include("seamline.rota.urls")),
     path("reconciliation/", include("seamline.cases.reconciliation.urls")),
+    path("escalation/", include("seamline.escalation.urls")),
     path("api/", api_urls()),
     path("ops/admin/", admin.site.urls),
 ]

@@ -8,8 +8,13 @@ class EscalationConfig(AppConfig):
 
     def ready(self) -> None:
         from seamline.cases.risk import EscalationSource, register_escalation_source
+        from seamline.network.navigation import AppMenuItem, register
 
+        from .access import can_list
         from .risk import high_risk_ids, open_tiers
+
+        register(AppMenuItem("Escalations", "escalation:list", can_list, order=75))
+        register(AppMenuItem("Waiting for me", "escalation:waiting", can_list, order=76))
 
         register_escalation_source(
             EscalationSource(open_tiers=open_tiers, high_risk_ids=high_risk_ids)

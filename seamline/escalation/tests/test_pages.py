@@ -1,0 +1,204 @@
+"""The escalation pages, API and command through HTTP and the command line: the board with
+its filters and CSV, an escalation answered from its page, waiting for me, and permissions."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from seamline.cases.models import Participant, Referral
+from seamline.escalation import actions, worker
+from seamline.escalation.choices import State, Trigger
+from seamline.escalation.models import Escalation
+from seamline.escalation.testing import SYSTEM, load_defaults, make_case
+from seamline.network.actions import issue_api_token
+from seamline.network.models import User
+from seamline.testing import CastTestCase
+
+
+class PageTests(CastTestCase):
+    person: Participant
+    referral: Referral
+    esc: Escalation
+    other: Escalation
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+        cls.person, cls.referral = make_case(cls.cast, family_name="Board")
+        esc = actions.open_escalation(
+            SYSTEM,
+            participant=cls.person,
+            pathway=cls.cast.discharge,
+            organisation=cls.cast.riverside,
+            trigger=Trigger.ED_CONTACT,
+            episode=cls.referral.code,
+            referral=cls.referral,
+            at=timezone.now() - timedelta(hours=5),
+        )
+        assert esc is not None
+        cls.esc = esc
+        other = actions.open_escalation(
+            SYSTEM,
+            participant=cls.person,
+            pathway=cls.cast.discharge,
+            organisation=cls.cast.riverside,
+            trigger=Trigger.HOUSING_LOSS,
+            episode=cls.referral.code,
+            referral=cls.referral,
+        )
+        assert other is not None
+        cls.other = other
+
+    def test_the_board_filters_by_tier_and_exports_csv(self) -> None:
+        self.client.force_login(self.cast.river_worker)
+        page = self.client.get(reverse("escalation:list"), {"tier": "same_day", "state": "open"})
+        self.assertContains(page, self.esc.code)
+        self.assertNotContains(page, self.other.code)
+        self.assertContains(page, "Timeliness of these escalations")
+        csv = self.client.get(reverse("escalation:list"), {"format": "csv", "state": "open"})
+        lines = csv.content.decode().strip().splitlines()
+        self.assertEqual(lines[0].split(",")[0], "code")
+        self.assertEqual(len(lines), 3)
+
+    def test_the_board_colours_a_passed_deadline_red(self) -> None:
+        self.client.force_login(self.cast.river_worker)
+        page = self.client.get(
+            reverse("escalation:list"), {"trigger": "ed_contact", "state": "open"}
+        )
+        self.assertContains(page, "pill-gap")
+
+    def test_the_agency_does_not_see_the_escalation(self) -> None:
+        self.client.force_login(self.cast.swift_admin)
+        self.assertEqual(
+            self.client.get(reverse("escalation:detail", args=[self.esc.code])).status_code, 404
+        )
+        page = self.client.get(reverse("escalation:list"))
+        self.assertNotContains(page, self.esc.code)
+
+    def test_acknowledge_review_and_resolve_from_the_page(self) -> None:
+        self.client.force_login(self.cast.river_coordinator)
+        url = reverse("escalation:acknowledge", args=[self.esc.code])
+        self.assertEqual(self.client.post(url, {"version": self.esc.version}).status_code, 302)
+        self.esc.refresh_from_db()
+        self.assertEqual(self.esc.state, State.ACKNOWLEDGED)
+        self.client.force_login(self.cast.river_supervisor)
+        url = reverse("escalation:respond", args=[self.esc.code])
+        refused = self.client.post(url, {"review": " ", "version": self.esc.version})
+        self.assertEqual(refused.status_code, 422)
+        ok = self.client.post(url, {"review": "Seen; GP visit booked", "version": self.esc.version})
+        self.assertEqual(ok.status_code, 302)
+        self.esc.refresh_from_db()
+        self.assertEqual((self.esc.state, self.esc.due_at), (State.RESPONDED, None))
+        url = reverse("escalation:resolve", args=[self.esc.code])
+        self.client.post(
+            url, {"outcome": "clinical_input", "outcome_note": "", "version": self.esc.version}
+        )
+        self.esc.refresh_from_db()
+        self.assertEqual(self.esc.state, State.RESOLVED)
+        detail = self.client.get(reverse("escalation:detail", args=[self.esc.code]))
+        self.assertContains(detail, "Seen; GP visit booked")
+
+    def test_a_stale_version_is_a_conflict(self) -> None:
+        self.client.force_login(self.cast.river_coordinator)
+        url = reverse("escalation:acknowledge", args=[self.esc.code])
+        response = self.client.post(url, {"version": self.esc.version + 5})
+        self.assertEqual(response.status_code, 422)
+        self.assertContains(response, "changed by someone else", status_code=422)
+
+    def test_a_worker_may_not_review(self) -> None:
+        self.client.force_login(self.cast.river_worker)
+        url = reverse("escalation:respond", args=[self.esc.code])
+        self.assertEqual(self.client.post(url, {"review": "x", "version": 1}).status_code, 403)
+
+    def test_waiting_for_me_shows_the_notice_to_my_role_after_a_climb(self) -> None:
+        self.client.force_login(self.cast.river_supervisor)
+        self.assertNotContains(self.client.get(reverse("escalation:waiting")), self.esc.code)
+        worker.tick()
+        page = self.client.get(reverse("escalation:waiting"))
+        self.assertContains(page, self.esc.code)
+        self.assertContains(page, "climbed to rung 2")
+
+    def test_thresholds_page(self) -> None:
+        self.client.force_login(self.cast.river_worker)
+        page = self.client.get(reverse("escalation:thresholds"))
+        self.assertContains(page, "Threshold set, version 1")
+        self.assertContains(page, "Hospital discharge to community")
+
+
+class ApiAndCommandTests(CastTestCase):
+    esc: Escalation
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+        person, referral = make_case(cls.cast, family_name="Api")
+        esc = actions.open_escalation(
+            SYSTEM,
+            participant=person,
+            pathway=cls.cast.discharge,
+            organisation=cls.cast.riverside,
+            trigger=Trigger.SAFEGUARDING,
+            episode=referral.code,
+            referral=referral,
+        )
+        assert esc is not None
+        cls.esc = esc
+
+    def _token(self, user: User) -> dict[str, Any]:
+        _, key = issue_api_token(self.cast.actor(user), name="tests")
+        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+    def test_list_detail_and_acknowledge(self) -> None:
+        auth = self._token(self.cast.river_coordinator)
+        listed = self.client.get("/api/escalation/escalations", **auth).json()
+        self.assertEqual([i["code"] for i in listed["items"]], [self.esc.code])
+        detail = self.client.get(f"/api/escalation/escalations/{self.esc.code}", **auth).json()
+        self.assertEqual(detail["events"][0]["kind"], "raised")
+        done = self.client.post(
+            f"/api/escalation/escalations/{self.esc.code}/acknowledge",
+            data={"version": self.esc.version},
+            content_type="application/json",
+            **auth,
+        )
+        self.assertEqual(done.status_code, 200)
+        self.assertEqual(done.json()["state"], "acknowledged")
+        again = self.client.post(
+            f"/api/escalation/escalations/{self.esc.code}/acknowledge",
+            data={},
+            content_type="application/json",
+            **auth,
+        )
+        self.assertEqual(again.status_code, 422)
+        self.assertEqual(again.json()["reasons"][0]["code"], "not_raised")
+
+    def test_an_unknown_filter_is_refused(self) -> None:
+        auth = self._token(self.cast.river_coordinator)
+        response = self.client.get("/api/escalation/escalations?tier=soon", **auth)
+        self.assertEqual(response.status_code, 422)
+
+    def test_command_lists_json_with_the_issue_fields(self) -> None:
+        out = StringIO()
+        call_command("escalation", "list", "--format", "json", stdout=out)
+        rows = json.loads(out.getvalue())
+        self.assertEqual(len(rows), 1)
+        for key in ("code", "participant", "trigger", "tier", "rung", "due_at", "state"):
+            self.assertIn(key, rows[0])
+        self.assertEqual(rows[0]["trigger"], "safeguarding")
+        out = StringIO()
+        call_command("escalation", "list", "--format", "json", "--as", "swift_admin", stdout=out)
+        self.assertEqual(json.loads(out.getvalue()), [])
+
+    def test_worker_once_command(self) -> None:
+        out = StringIO()
+        call_command("worker", "--once", "--format", "json", stdout=out)
+        self.assertEqual(json.loads(out.getvalue())["failed"], [])
+        self.assertEqual(Escalation.objects.count(), 1)
