@@ -126,6 +126,7 @@ def _add_routers() -> None:
     from seamline.escalation.api import router as escalation_router
     from seamline.handoffs.api import router as handoffs_router
     from seamline.network.api import router as network_router
+    from seamline.plans.api import router as plans_router
     from seamline.rota.api import router as rota_router
     from seamline.workforce.api import router as workforce_router
     from seamline.workforce.api_imports import router as imports_router
@@ -138,6 +139,7 @@ def _add_routers() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/handoffs", handoffs_router)
     api.add_router("/coordination", coordination_router)
+    api.add_router("/plans", plans_router)
     api.add_router("/rota", rota_router)
     api.add_router("/reconciliation", reconciliation_router)
     api.add_router("/escalation", escalation_router)

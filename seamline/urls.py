@@ -46,6 +46,7 @@ urlpatterns = [
     path("cases/", include("seamline.cases.urls")),
     path("handoffs/", include("seamline.handoffs.urls")),
     path("coordination/", include("seamline.coordination.urls")),
+    path("plans/", include("seamline.plans.urls")),
     path("rota/", include("seamline.rota.urls")),
     path("reconciliation/", include("seamline.cases.reconciliation.urls")),
     path("escalation/", include("seamline.escalation.urls")),
