@@ -4,9 +4,13 @@ leaves the row for the next worker, which climbs it once."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.db import connection
 
@@ -19,6 +23,30 @@ from seamline.testing import ConcurrentTestCase, build_cast
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+
+
+# A worker process that kills itself (SIGKILL: no clean-up of any kind) once it has claimed its
+# first row, before that row's transaction commits.
+KILLED_WORKER = """
+import os, signal, sys
+from datetime import datetime
+import django
+django.setup()
+from seamline.escalation import worker
+worker.after_claim = lambda esc: os.kill(os.getpid(), signal.SIGKILL)
+worker.tick(datetime.fromisoformat(sys.argv[1]))
+"""
+
+
+def database_url() -> str:
+    """The URL of the database the test is using, for a worker in another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db.get("USER") or "")
+    password = quote(db.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 class WorkerRaceTests(ConcurrentTestCase):
@@ -70,4 +98,23 @@ class WorkerRaceTests(ConcurrentTestCase):
 
         results = run_in_threads(2, work)
         self.assertEqual(sum(r.climbed for r in results), 8, results)
+        self.assertEqual(EscalationEvent.objects.filter(kind="climbed").count(), 8)
+
+    def test_a_worker_process_killed_mid_run_leaves_every_row_to_the_next(self) -> None:
+        worker.tick(T0)
+        connection.close()
+        env = {**os.environ, "DATABASE_URL": database_url(), "SEAMLINE_ENV": "test"}
+        env.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
+        killed = subprocess.run(  # noqa: S603 (our own interpreter and script)
+            [sys.executable, "-c", KILLED_WORKER, (T0 + 5 * HOUR).isoformat()],
+            env=env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        self.assertEqual(killed.returncode, -9, killed.stderr.decode()[-2000:])
+        self.assertEqual(set(Escalation.objects.values_list("rung", flat=True)), {1})
+        self.assertFalse(EscalationEvent.objects.filter(kind="climbed").exists())
+        result = worker.tick(T0 + 5 * HOUR)
+        self.assertEqual(result.climbed, 8)
         self.assertEqual(EscalationEvent.objects.filter(kind="climbed").count(), 8)
