@@ -31,9 +31,14 @@ from ..rules import COORDINATING_ROLES
 
 
 def _day(request: HttpRequest) -> tuple[DayForm, date]:
+    """The day asked about (today when none is given), and the filter form showing it."""
     form = DayForm(request.GET or None)
     chosen = form.cleaned_data.get("day") if form.is_valid() else None
-    return form, chosen or timezone.localdate()
+    if chosen is None:
+        chosen = timezone.localdate()
+        if not form.is_bound:
+            form = DayForm(initial={"day": chosen})
+    return form, chosen
 
 
 @page
