@@ -10,7 +10,9 @@ class CoordinationConfig(AppConfig):
         from seamline.network.navigation import AppMenuItem, register
 
         from .access import can_list_actions, can_see_duty, can_see_huddles
+        from .views.home import register_cards
 
         register(AppMenuItem("Actions", "coordination:actions", can_list_actions, order=70))
         register(AppMenuItem("Huddles", "coordination:cohorts", can_see_huddles, order=71))
         register(AppMenuItem("Coordinator gaps", "coordination:gaps", can_see_duty, order=72))
+        register_cards()

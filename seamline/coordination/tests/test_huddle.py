@@ -389,6 +389,10 @@ class HuddleTests(CastTestCase):
         )
         self.assertEqual(attended.status_code, 302)
         self.assertEqual(meeting.attendance.count(), 2)
+        home = self.client.get("/")
+        shown = {c.key: c.context for c in home.context["cards"]}
+        self.assertEqual(shown["coordination"]["meeting"], [(self.cohort, True)])
+        self.assertEqual(shown["coordination"]["organisation_overdue"], 1)
         self.client.force_login(self.cast.river_worker)
         mine = self.client.get(
             reverse("coordination:actions"), {"show": "mine", "source": "huddle"}
