@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from seamline.access import Actor
+from seamline.access import Actor, ReadOnly
 from seamline.errors import Conflict, RuleViolation
 from seamline.network.access import refuse
 from seamline.network.models import Pathway
@@ -30,8 +31,15 @@ from seamline.network.views.common import (
 
 from . import access, actions, metrics
 from .choices import CLIMBING_STATES, OPEN_STATES, State
-from .forms import AcknowledgeForm, FilterForm, ResolveForm, RespondForm
-from .models import Escalation, EscalationQuerySet, Ladder, Notification, ThresholdVersion
+from .forms import AcknowledgeForm, FilterForm, ResolveForm, RespondForm, ThresholdsForm
+from .models import (
+    Escalation,
+    EscalationQuerySet,
+    Ladder,
+    Notification,
+    ThresholdSet,
+    ThresholdVersion,
+)
 
 app_name = "escalation"
 PER_PAGE = 50
@@ -287,14 +295,44 @@ def thresholds(request: HttpRequest) -> HttpResponse:
             "current": current,
             "versions": ThresholdVersion.objects.select_related("created_by")[:20],
             "pathways": pathways,
+            "may_edit": access.can_keep_thresholds(actor),
         },
     )
+
+
+@page
+def thresholds_edit(request: HttpRequest) -> HttpResponse:
+    """The quality lead's editor: the next version of the threshold set, with why."""
+    actor = actor_of(request)
+    if not access.can_list(actor):
+        raise refuse(actor, "escalation.thresholds", "thresholds")
+    if not access.can_keep_thresholds(actor):
+        raise ReadOnly("Only the prime's quality lead or network admin changes the threshold set.")
+    current = actions.current_thresholds()
+    tset = ThresholdSet.objects.filter(singleton=True).first()
+    rows = {r["trigger"]: r for r in (current.rows if current else [])}
+    version = tset.version if tset else 1
+    form = ThresholdsForm(request.POST or None, current=rows, initial={"version": version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = actions.save_thresholds(
+                actor,
+                form.rows(),
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"] if tset else None,
+            )
+            messages.success(request, f"Threshold set version {made.number} is in force.")
+            return redirect("escalation:thresholds")
+        except RuleViolation as exc:
+            add_violation(form, exc)
+    return render(request, "escalation/thresholds_edit.html", {"form": form, "current": current})
 
 
 urlpatterns: list[URLPattern] = [
     path("", escalation_list, name="list"),
     path("waiting/", waiting, name="waiting"),
     path("thresholds/", thresholds, name="thresholds"),
+    path("thresholds/edit/", thresholds_edit, name="thresholds_edit"),
     path("<str:code>/", escalation_detail, name="detail"),
     path("<str:code>/acknowledge/", escalation_acknowledge, name="acknowledge"),
     path("<str:code>/respond/", escalation_respond, name="respond"),

@@ -37,6 +37,7 @@ PAGE_CASES = [
     page("escalation:list", "river_worker", "commissioner", 404),
     page("escalation:waiting", "river_worker", "commissioner", 404),
     page("escalation:thresholds", "river_worker", "commissioner", 404),
+    page("escalation:thresholds_edit", "quality", "river_admin", 403),
     page("escalation:detail", "river_worker", "swift_admin", 404, code="@escalation"),
     page(
         "escalation:acknowledge",

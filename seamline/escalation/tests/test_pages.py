@@ -15,7 +15,8 @@ from django.utils import timezone
 from seamline.cases.models import Participant, Referral
 from seamline.escalation import actions, worker
 from seamline.escalation.choices import State, Trigger
-from seamline.escalation.models import Escalation
+from seamline.escalation.defaults import DEFAULT_THRESHOLDS
+from seamline.escalation.models import Escalation, ThresholdSet
 from seamline.escalation.testing import SYSTEM, load_defaults, make_case
 from seamline.network.actions import issue_api_token
 from seamline.network.models import User
@@ -131,6 +132,59 @@ class PageTests(CastTestCase):
         page = self.client.get(reverse("escalation:thresholds"))
         self.assertContains(page, "Threshold set, version 1")
         self.assertContains(page, "Hospital discharge to community")
+
+
+class ThresholdEditorTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+
+    def form(self, **changes: str) -> dict[str, str]:
+        version = ThresholdSet.objects.get().version
+        data = {"reason": "Housing loss is now same day", "version": str(version)}
+        for row in DEFAULT_THRESHOLDS:
+            t = row["trigger"]
+            data.update(
+                {
+                    f"{t}__on": "on",
+                    f"{t}__tier": row["tier"],
+                    f"{t}__role": row["role"],
+                    f"{t}__chair": row["chair"],
+                }
+            )
+        data.update(changes)
+        return data
+
+    def test_the_quality_lead_saves_the_next_version(self) -> None:
+        self.client.force_login(self.cast.quality)
+        response = self.client.post(
+            reverse("escalation:thresholds_edit"), self.form(housing_loss__tier="same_day")
+        )
+        self.assertEqual(response.status_code, 302)
+        current = actions.current_thresholds()
+        assert current is not None
+        self.assertEqual(current.number, 2)
+        self.assertEqual(current.created_by, self.cast.quality)
+        tiers = {r["trigger"]: r["tier"] for r in current.rows}
+        self.assertEqual(tiers["housing_loss"], "same_day")
+
+    def test_a_change_needs_a_reason(self) -> None:
+        self.client.force_login(self.cast.quality)
+        response = self.client.post(reverse("escalation:thresholds_edit"), self.form(reason=" "))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(actions.current_thresholds().number, 1)  # type: ignore[union-attr]
+
+    def test_a_stale_version_is_refused(self) -> None:
+        self.client.force_login(self.cast.quality)
+        stale = self.form(version="1")
+        response = self.client.post(reverse("escalation:thresholds_edit"), stale)
+        self.assertContains(response, "changed by someone else")
+
+    def test_a_partner_admin_may_not_change_it(self) -> None:
+        self.client.force_login(self.cast.river_admin)
+        response = self.client.post(reverse("escalation:thresholds_edit"), self.form())
+        self.assertEqual(response.status_code, 403)
 
 
 class ApiAndCommandTests(CastTestCase):
