@@ -20,10 +20,11 @@ import uuid
 from seamline.access import Actor, ReadOnly
 from seamline.cases.access import sees_participants
 from seamline.cases.choices import OWNER_ROLES
+from seamline.cases.models import Participant
 from seamline.network.access import refuse
 from seamline.network.choices import Role
 
-from .models import Action, Cohort, Huddle
+from .models import Action, Cohort, Huddle, RotaEntry
 from .rules import COORDINATING_ROLES
 
 # Who covers for an absent owner within the owning organisation.
@@ -119,4 +120,28 @@ def get_huddle_for_user(actor: Actor, huddle_uuid: object, write: bool = False) 
         raise refuse(actor, "coordination.huddle", str(huddle_uuid))
     if write:
         _only_runners(actor)
+    return found
+
+
+def get_rota_entry_for_user(actor: Actor, entry_uuid: object, write: bool = False) -> RotaEntry:
+    """A rota entry is part of its participant's record: seen exactly when they are; changed
+    by the rota keepers of the entry's organisation."""
+    try:
+        wanted = uuid.UUID(str(entry_uuid))
+    except ValueError:
+        wanted = None
+    found = (
+        RotaEntry.objects.select_related("participant", "coordinator", "organisation")
+        .filter(
+            uuid=wanted,
+            participant__in=Participant.objects.visible_to(actor).values("pk"),
+        )
+        .first()
+        if wanted is not None and sees_participants(actor)
+        else None
+    )
+    if found is None:
+        raise refuse(actor, "coordination.rota_entry", str(entry_uuid))
+    if write and not (can_keep_rota(actor) and actor.member_of(found.organisation)):
+        raise ReadOnly("Only the rota keepers of the coordinator's organisation change the entry.")
     return found

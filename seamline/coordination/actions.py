@@ -214,6 +214,25 @@ def put_on_rota(
     return entry
 
 
+@transaction.atomic
+def end_rota_entry(actor: Actor, entry: RotaEntry, *, last_day: date | None) -> RotaEntry:
+    """Take someone off a participant's rota after `last_day`. Kept by the rota keepers of the
+    entry's organisation."""
+    if not actor.is_system:
+        _refuse_unless(
+            access.can_keep_rota(actor) and actor.member_of(entry.organisation),
+            "You keep the coordinator rota for people of your own organisation only.",
+        )
+    _raise_if(
+        rules.rota_end_reasons(starts_on=entry.starts_on, ends_on=entry.ends_on, last_day=last_day)
+    )
+    before = entry.ends_on
+    entry.ends_on = last_day
+    entry.save(update_fields=["ends_on"])
+    record(actor, "coordinator_rota.end", entry, changes={"ends_on": [before, last_day]})
+    return entry
+
+
 def _may_see(actor: Actor, participant: Participant) -> bool:
     return Participant.objects.visible_to(actor).filter(pk=participant.pk).exists()
 

@@ -108,3 +108,7 @@ class DecisionForm(forms.Form):
         choices=[("", "No role: the person named owns it"), *Role.choices],
     )
     due_at = datetime_field("Due")
+
+
+class EndEntryForm(forms.Form):
+    ends_on = forms.DateField(label="Last day on the rota", widget=date_input())

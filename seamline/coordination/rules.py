@@ -12,9 +12,9 @@ Owned actions, reason codes:
 The coordinator of the day (`coordinator_on`) answers with one of ``on_rota``, ``covering``,
 ``no_rota`` or ``absent_no_cover``; rota entries and absences are refused with ``required``,
 ``invalid_value``, ``dates_reversed``, ``outside_care``, ``not_coordinator``,
-``cover_not_colleague``, ``cover_is_self``. Huddle cohorts: ``cadence_not_allowed``. The
-roster's risk score (`risk_score`) and the share of huddle actions closed on time
-(`closed_on_time`) are stated in docs/coordination.md.
+``cover_not_colleague``, ``cover_is_self``, ``already_ended``. Huddle cohorts:
+``cadence_not_allowed``. The roster's risk score (`risk_score`) and the share of huddle
+actions closed on time (`closed_on_time`) are stated in docs/coordination.md.
 """
 
 from __future__ import annotations
@@ -221,6 +221,22 @@ def rota_entry_reasons(
             )
         )
     return reasons
+
+
+def rota_end_reasons(
+    *, starts_on: date, ends_on: date | None, last_day: date | None
+) -> list[Reason]:
+    """Ending a rota entry: a last day on or after its first, and not later than one already
+    set (an entry is shortened, never lengthened, so the past stays as it was)."""
+    if last_day is None:
+        return [Reason("required", "Give the last day.", "ends_on")]
+    if last_day < starts_on:
+        return [Reason("dates_reversed", "The last day is before the entry's first.", "ends_on")]
+    if ends_on is not None and last_day > ends_on:
+        return [
+            Reason("already_ended", f"The entry already ends on {ends_on:%d %b %Y}.", "ends_on")
+        ]
+    return []
 
 
 def absence_reasons(

@@ -54,6 +54,9 @@ def refs(cast: Any) -> dict[str, str]:
         cadence="daily",
     )
     actions.add_to_cohort(river, cohort, eve)
+    entry = actions.put_on_rota(
+        river, eve, cast.river_coordinator, starts_on=timezone.localdate() - timedelta(days=7)
+    )
     huddle = Huddle.objects.create(
         cohort=cohort,
         held_on=timezone.localdate(),
@@ -66,6 +69,7 @@ def refs(cast: Any) -> dict[str, str]:
         "@coord_participant": eve.code,
         "@cohort": cohort.code,
         "@huddle": str(huddle.uuid),
+        "@rota_entry": str(entry.uuid),
     }
 
 
@@ -75,6 +79,7 @@ PAGE_CASES = [
     page("coordination:gaps", "river_worker", "commissioner", 404),
     page("coordination:rota", "river_worker", "swift_admin", 404, code="@coord_participant"),
     page("coordination:absence_new", "river_coordinator", "river_worker", 404),
+    page("coordination:rota_end", "river_supervisor", "river_worker", 403, uuid="@rota_entry"),
     page("coordination:cohorts", "river_worker", "commissioner", 404),
     page("coordination:cohort_new", "river_coordinator", "river_worker", 404),
     page("coordination:cohort", "river_worker", "commissioner", 404, code="@cohort"),

@@ -17,6 +17,7 @@ from seamline.cases.choices import CareReason
 from seamline.cases.models import Participant
 from seamline.cases.testing import make_participant, make_referral
 from seamline.coordination import actions, duty, rules
+from seamline.coordination.models import RotaEntry
 from seamline.coordination.rules import AbsenceFact, RotaFact
 from seamline.errors import RuleViolation
 from seamline.network.models import User
@@ -93,6 +94,19 @@ class CoordinatorOnTests(SimpleTestCase):
         for change, expected in table:
             with self.subTest(change=change):
                 got = rules.rota_entry_reasons(**{**base, **change})  # type: ignore[arg-type]
+                self.assertEqual([r.code for r in got], expected)
+
+    def test_rota_end_table(self) -> None:
+        table = [
+            (None, MONDAY, []),
+            (None, MONDAY - timedelta(days=1), ["dates_reversed"]),
+            (MONDAY + timedelta(days=3), MONDAY + timedelta(days=1), []),
+            (MONDAY + timedelta(days=3), MONDAY + timedelta(days=4), ["already_ended"]),
+            (None, None, ["required"]),
+        ]
+        for ends_on, last_day, expected in table:
+            with self.subTest(ends_on=ends_on, last_day=last_day):
+                got = rules.rota_end_reasons(starts_on=MONDAY, ends_on=ends_on, last_day=last_day)
                 self.assertEqual([r.code for r in got], expected)
 
     def test_absence_table(self) -> None:
@@ -229,6 +243,14 @@ class DutyTests(CastTestCase):
         )
         self.assertRedirects(added, reverse("coordination:rota", args=[self.bea.code]))
         self.assertEqual(duty.coordinator_of(self.bea, MONDAY).coordinator, self.river_deputy)
+        entry = RotaEntry.objects.get(participant=self.bea)
+        ended = self.client.post(
+            reverse("coordination:rota_end", args=[entry.uuid]), {"ends_on": "2026-03-02"}
+        )
+        self.assertRedirects(ended, reverse("coordination:rota", args=[self.bea.code]))
+        tuesday = MONDAY + timedelta(days=1)
+        self.assertEqual(duty.coordinator_of(self.bea, MONDAY).coordinator, self.river_deputy)
+        self.assertEqual(duty.coordinator_of(self.bea, tuesday).duty.code, "no_rota")
         out = StringIO()
         call_command("coordination", "gaps", "--format", "json", stdout=out)
         body = json.loads(out.getvalue())

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("actions/<str:uuid>/complete/", actions.action_complete, name="action_complete"),
     path("gaps/", duty.gaps, name="gaps"),
     path("rota/<str:code>/", duty.rota, name="rota"),
+    path("rota/entry/<str:uuid>/end/", duty.rota_end, name="rota_end"),
     path("absences/new/", duty.absence_new, name="absence_new"),
     path("huddles/", huddles.cohort_list, name="cohorts"),
     path("huddles/new/", huddles.cohort_new, name="cohort_new"),

@@ -25,7 +25,7 @@ from seamline.network.views.common import (
 )
 
 from .. import access, actions, duty
-from ..forms import AbsenceForm, DayForm, RotaEntryForm
+from ..forms import AbsenceForm, DayForm, EndEntryForm, RotaEntryForm
 from ..models import Absence, RotaEntry
 from ..rules import COORDINATING_ROLES
 
@@ -114,6 +114,7 @@ def rota(request: HttpRequest, code: str) -> HttpResponse:
         "answer": answer,
         "entries": entries,
         "form": form,
+        "user_org_id": actor.organisation.pk if actor.organisation else None,
     }
     return render(request, "coordination/rota.html", context)
 
@@ -168,4 +169,27 @@ def absence_new(request: HttpRequest) -> HttpResponse:
             or "none"
         )
         + ".",
+    )
+
+
+@page
+def rota_end(request: HttpRequest, uuid: str) -> HttpResponse:
+    actor = actor_of(request)
+    entry = access.get_rota_entry_for_user(actor, uuid, write=True)
+    require_writer(actor)
+    back = reverse("coordination:rota", args=[entry.participant.code])
+    form = EndEntryForm(request.POST or None, initial={"ends_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        last_day = form.cleaned_data["ends_on"]
+        if attempt(form, lambda: actions.end_rota_entry(actor, entry, last_day=last_day)):
+            return done(request, back, f"{entry.coordinator.display_name} leaves the rota.")
+    return form_page(
+        request,
+        form,
+        title="Take someone off the rota",
+        submit="End the entry",
+        back=back,
+        back_label=entry.participant.code,
+        caption=f"Coordinator rota · {entry.participant.code}",
+        intro=f"{entry.coordinator.display_name}, from {entry.starts_on:%d %b %Y}.",
     )
