@@ -129,7 +129,7 @@ class PlanApiAndCommandTests(CastTestCase):
             at=T0,
         )
 
-    def api(self, user, method, path, body=None):  # type: ignore[no-untyped-def]
+    def api(self, user, method, path, body=None):
         key = issue_api_token(self.cast.actor(user), name="t")[1]
         return self.client.generic(
             method,
