@@ -10,7 +10,8 @@ from django import forms
 from seamline.network.choices import Role
 from seamline.network.forms import version_field
 
-from .choices import Outcome, State, Tier, Trigger
+from .choices import Level, Outcome, State, Tier, Trigger
+from .rules import RungSpec
 
 
 class FilterForm(forms.Form):
@@ -92,3 +93,59 @@ class ThresholdsForm(forms.Form):
             (label, [self[f"{trigger}__{part}"] for part in ("on", "tier", "role", "chair")])
             for trigger, label in self.triggers
         ]
+
+
+class LadderForm(forms.Form):
+    """The three rungs of a pathway's ladder, in their fixed order, and why it changes."""
+
+    LEVELS = [
+        (Level.OPERATIONAL, "Operational"),
+        (Level.CLINICAL, "Clinical"),
+        (Level.CONTRACTUAL, "Contractual"),
+    ]
+
+    reason = forms.CharField(
+        label="Why the ladder changes", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = version_field()
+
+    def __init__(self, *args: Any, current: list[RungSpec] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        by_level = {r.level: r for r in (current or [])}
+        for level, _label in self.LEVELS:
+            rung = by_level.get(level)
+            self.fields[f"{level}__role"] = forms.ChoiceField(
+                choices=Role.choices, initial=rung.role if rung else "", label="Who"
+            )
+            self.fields[f"{level}__at_lead"] = forms.BooleanField(
+                required=False, initial=rung.at_lead if rung else False, label="Pathway lead"
+            )
+            for tier, attr in (
+                ("immediate", "hours_immediate"),
+                ("same_day", "hours_same_day"),
+                ("review", "hours_review"),
+            ):
+                self.fields[f"{level}__{tier}"] = forms.IntegerField(
+                    min_value=1,
+                    max_value=24 * 30,
+                    initial=getattr(rung, attr) if rung else None,
+                    label=f"Hours ({tier.replace('_', ' ')})",
+                )
+
+    def rungs(self) -> list[RungSpec]:
+        d = self.cleaned_data
+        return [
+            RungSpec(
+                level,
+                d[f"{level}__role"],
+                bool(d.get(f"{level}__at_lead")),
+                d[f"{level}__immediate"],
+                d[f"{level}__same_day"],
+                d[f"{level}__review"],
+            )
+            for level, _ in self.LEVELS
+        ]
+
+    def table(self) -> list[tuple[str, list[forms.BoundField]]]:
+        parts = ("role", "at_lead", "immediate", "same_day", "review")
+        return [(label, [self[f"{level}__{p}"] for p in parts]) for level, label in self.LEVELS]

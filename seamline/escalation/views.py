@@ -31,7 +31,14 @@ from seamline.network.views.common import (
 
 from . import access, actions, metrics
 from .choices import CLIMBING_STATES, OPEN_STATES, State
-from .forms import AcknowledgeForm, FilterForm, ResolveForm, RespondForm, ThresholdsForm
+from .forms import (
+    AcknowledgeForm,
+    FilterForm,
+    LadderForm,
+    ResolveForm,
+    RespondForm,
+    ThresholdsForm,
+)
 from .models import (
     Escalation,
     EscalationQuerySet,
@@ -328,11 +335,41 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "escalation/thresholds_edit.html", {"form": form, "current": current})
 
 
+@page
+def ladder_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The quality lead's editor of one pathway's ladder."""
+    actor = actor_of(request)
+    pathway = Pathway.objects.filter(code=code).first()
+    if not access.can_list(actor) or pathway is None:
+        raise refuse(actor, "escalation.ladder", code)
+    if not access.can_keep_thresholds(actor):
+        raise ReadOnly("Only the prime's quality lead or network admin changes ladders.")
+    ladder = Ladder.objects.filter(pathway=pathway).first()
+    specs = actions.rung_specs(ladder) if ladder is not None else []
+    version = ladder.version if ladder is not None else 1
+    form = LadderForm(request.POST or None, current=specs, initial={"version": version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_ladder(
+                actor,
+                pathway,
+                form.rungs(),
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+            messages.success(request, f"The ladder of {pathway.name} is saved.")
+            return redirect("escalation:thresholds")
+        except RuleViolation as exc:
+            add_violation(form, exc)
+    return render(request, "escalation/ladder_edit.html", {"form": form, "pathway": pathway})
+
+
 urlpatterns: list[URLPattern] = [
     path("", escalation_list, name="list"),
     path("waiting/", waiting, name="waiting"),
     path("thresholds/", thresholds, name="thresholds"),
     path("thresholds/edit/", thresholds_edit, name="thresholds_edit"),
+    path("ladders/<slug:code>/edit/", ladder_edit, name="ladder_edit"),
     path("<str:code>/", escalation_detail, name="detail"),
     path("<str:code>/acknowledge/", escalation_acknowledge, name="acknowledge"),
     path("<str:code>/respond/", escalation_respond, name="respond"),

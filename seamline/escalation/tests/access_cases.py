@@ -38,6 +38,7 @@ PAGE_CASES = [
     page("escalation:waiting", "river_worker", "commissioner", 404),
     page("escalation:thresholds", "river_worker", "commissioner", 404),
     page("escalation:thresholds_edit", "quality", "river_admin", 403),
+    page("escalation:ladder_edit", "quality", "river_admin", 403, code="discharge"),
     page("escalation:detail", "river_worker", "swift_admin", 404, code="@escalation"),
     page(
         "escalation:acknowledge",

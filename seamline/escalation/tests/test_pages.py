@@ -15,8 +15,8 @@ from django.utils import timezone
 from seamline.cases.models import Participant, Referral
 from seamline.escalation import actions, worker
 from seamline.escalation.choices import State, Trigger
-from seamline.escalation.defaults import DEFAULT_THRESHOLDS
-from seamline.escalation.models import Escalation, ThresholdSet
+from seamline.escalation.defaults import DEFAULT_LADDER, DEFAULT_THRESHOLDS
+from seamline.escalation.models import Escalation, Ladder, ThresholdSet
 from seamline.escalation.testing import SYSTEM, load_defaults, make_case
 from seamline.network.actions import issue_api_token
 from seamline.network.models import User
@@ -185,6 +185,63 @@ class ThresholdEditorTests(CastTestCase):
         self.client.force_login(self.cast.river_admin)
         response = self.client.post(reverse("escalation:thresholds_edit"), self.form())
         self.assertEqual(response.status_code, 403)
+
+
+class LadderEditorTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+
+    def form(self, **changes: str) -> dict[str, str]:
+        data = {"reason": "Clinical rung answers faster", "version": "1"}
+        for rung in DEFAULT_LADDER:
+            data.update(
+                {
+                    f"{rung.level}__role": rung.role,
+                    f"{rung.level}__immediate": str(rung.hours_immediate),
+                    f"{rung.level}__same_day": str(rung.hours_same_day),
+                    f"{rung.level}__review": str(rung.hours_review),
+                }
+            )
+            if rung.at_lead:
+                data[f"{rung.level}__at_lead"] = "on"
+        data.update(changes)
+        return data
+
+    def test_the_quality_lead_changes_a_rung(self) -> None:
+        self.client.force_login(self.cast.quality)
+        url = reverse("escalation:ladder_edit", args=["discharge"])
+        self.assertEqual(self.client.get(url).status_code, 200)
+        response = self.client.post(url, self.form(clinical__same_day="6"))
+        self.assertEqual(response.status_code, 302)
+        rung = Ladder.objects.get(pathway=self.cast.discharge).rungs.get(level="clinical")
+        self.assertEqual(rung.hours_same_day, 6)
+
+    def test_a_change_needs_a_reason(self) -> None:
+        self.client.force_login(self.cast.quality)
+        url = reverse("escalation:ladder_edit", args=["discharge"])
+        response = self.client.post(url, self.form(reason=" ", clinical__same_day="6"))
+        self.assertContains(response, "This field is required.")
+        rung = Ladder.objects.get(pathway=self.cast.discharge).rungs.get(level="clinical")
+        self.assertEqual(rung.hours_same_day, 8)
+
+    def test_a_timeframe_under_an_hour_is_refused(self) -> None:
+        self.client.force_login(self.cast.quality)
+        url = reverse("escalation:ladder_edit", args=["discharge"])
+        response = self.client.post(url, self.form(clinical__review="0"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            Ladder.objects.get(pathway=self.cast.discharge)
+            .rungs.get(level="clinical")
+            .hours_review,
+            48,
+        )
+
+    def test_a_supervisor_may_not_change_it(self) -> None:
+        self.client.force_login(self.cast.river_supervisor)
+        url = reverse("escalation:ladder_edit", args=["discharge"])
+        self.assertEqual(self.client.post(url, self.form()).status_code, 403)
 
 
 class ApiAndCommandTests(CastTestCase):
