@@ -170,3 +170,43 @@ class PlanApiAndCommandTests(CastTestCase):
         out = StringIO()
         call_command("plan", "show", self.ada.code, stdout=out)
         self.assertIn("risk [high] Falls at night", out.getvalue())
+
+
+@time_machine.travel(NOW, tick=False)
+class QueryCountTests(CastTestCase):
+    """The acknowledgement list and the history page cost the same number of queries whatever
+    the number of rows (no query per row)."""
+
+    def queries(self, url: str, params: dict[str, str] | None = None) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.cast.river_coordinator)
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(url, params or {})
+        self.assertEqual(response.status_code, 200)
+        return len(captured)
+
+    def test_no_query_per_row(self) -> None:
+        coordinator = self.cast.actor(self.cast.river_coordinator)
+        people = [ada(self.cast) for _ in range(4)]
+        counts = []
+        for n in (1, 4):
+            for participant in people[:n]:
+                if Plan.objects.filter(participant=participant).exists():
+                    continue
+                actions.revise_plan(
+                    coordinator, participant, content=first_content(), reason="A", version=0, at=T0
+                )
+                changed = first_content()
+                changed["risks"][0]["level"] = "low"
+                actions.revise_plan(
+                    coordinator, participant, content=changed, reason="B", version=1, at=T0
+                )
+            counts.append(
+                (
+                    self.queries(reverse("plans:acknowledgements"), {"show": "overdue"}),
+                    self.queries(reverse("plans:history", args=[people[0].code])),
+                )
+            )
+        self.assertEqual(counts[0], counts[1])
