@@ -9,6 +9,8 @@ from io import StringIO
 from typing import Any
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,6 +70,28 @@ class PageTests(CastTestCase):
         lines = csv.content.decode().strip().splitlines()
         self.assertEqual(lines[0].split(",")[0], "code")
         self.assertEqual(len(lines), 3)
+
+    def test_the_board_takes_the_same_queries_however_many_rows(self) -> None:
+        self.client.force_login(self.cast.river_worker)
+        url = reverse("escalation:list")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        for name in ("Ash", "Birch", "Cedar"):
+            person, referral = make_case(self.cast, family_name=name)
+            actions.open_escalation(
+                SYSTEM,
+                participant=person,
+                pathway=self.cast.discharge,
+                organisation=self.cast.riverside,
+                trigger=Trigger.ED_CONTACT,
+                episode=referral.code,
+                referral=referral,
+            )
+        with CaptureQueriesContext(connection) as more:
+            page = self.client.get(url)
+        self.assertContains(page, "5 escalations")
+        self.assertEqual(len(more), len(few))
 
     def test_the_board_colours_a_passed_deadline_red(self) -> None:
         self.client.force_login(self.cast.river_worker)
