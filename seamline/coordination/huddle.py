@@ -3,16 +3,17 @@ of `rules.risk_score`, the active flags and the next open action, highest score 
 
 The roster starts from the participants the viewer may see, so a participant hidden from them
 is absent and changes no count. It costs a fixed number of queries whatever the cohort's size:
-the members, their flags (active, or raised within the recent-event window) and their open
-actions, each in one query.
+the members, their flags (active, or raised within the recent-event window), their open
+actions (as plain values) and each one's next action with its owner, each in one query.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from seamline.access import Actor
@@ -49,26 +50,33 @@ def members_for(actor: Actor, cohort: Cohort) -> ParticipantQuerySet:
 def roster(actor: Actor, cohort: Cohort, at: datetime | None = None) -> list[RosterRow]:
     at = at or timezone.now()
     since = at - timedelta(days=rules.RECENT_DAYS)
-    flags = RiskFlag.objects.filter(raised_at__lte=at).filter(
-        Q(resolved_at__isnull=True) | Q(resolved_at__gt=at) | Q(raised_at__gte=since)
-    )
-    open_actions = Action.objects.open().select_related("owner_organisation", "owner_person")
-    participants = members_for(actor, cohort).prefetch_related(
-        Prefetch("flags", queryset=flags, to_attr="roster_flags"),
-        Prefetch("coordination_actions", queryset=open_actions, to_attr="open_actions"),
+    people = list(members_for(actor, cohort).only("pk", "code", "given_name", "family_name"))
+    ids = [p.pk for p in people]
+    flags: dict[int, list[rules.FlagFact]] = defaultdict(list)
+    for pk, kind, severity, raised_at, resolved_at in (
+        RiskFlag.objects.filter(participant_id__in=ids, raised_at__lte=at)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=at) | Q(raised_at__gte=since))
+        .values_list("participant_id", "kind", "severity", "raised_at", "resolved_at")
+    ):
+        flags[pk].append(rules.FlagFact(kind, severity, raised_at, resolved_at))
+    # Open actions as plain values; only each participant's next one is loaded whole.
+    pending: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for pk, action_pk, due_at in (
+        Action.objects.open()
+        .filter(participant_id__in=ids)
+        .values_list("participant_id", "pk", "due_at")
+    ):
+        pending[pk].append((due_at, action_pk))
+    first = {pk: min(due) for pk, due in pending.items()}
+    loaded = Action.objects.select_related("owner_organisation", "owner_person").in_bulk(
+        [action_pk for _due, action_pk in first.values()]
     )
     rows = []
-    for p in participants:
-        facts = [
-            rules.FlagFact(f.kind, f.severity, f.raised_at, f.resolved_at)
-            for f in p.roster_flags  # type: ignore[attr-defined]
-        ]
-        pending: list[Action] = sorted(p.open_actions, key=lambda a: (a.due_at, a.pk))  # type: ignore[attr-defined]
-        late = sum(1 for a in pending if a.due_at < at)
-        nxt = pending[0] if pending else None
-        rows.append(
-            RosterRow(p, rules.risk_score(facts, late, at), nxt, bool(nxt and nxt.due_at < at))
-        )
+    for p in people:
+        late = sum(1 for due_at, _pk in pending.get(p.pk, ()) if due_at < at)
+        nxt = loaded[first[p.pk][1]] if p.pk in first else None
+        score = rules.risk_score(flags.get(p.pk, ()), late, at)
+        rows.append(RosterRow(p, score, nxt, bool(nxt and nxt.due_at < at)))
     rows.sort(key=lambda r: (-r.score.total, r.participant.code))
     return rows
 
