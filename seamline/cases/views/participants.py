@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -71,6 +72,14 @@ CSV_HEADER = [
     "open_pathways",
     "owners",
 ]
+
+
+def _plan_url(participant: Participant) -> str | None:
+    """The participant's care plan page, when the plans app is installed (the page is seen
+    exactly when the participant is)."""
+    if not apps.is_installed("seamline.plans"):
+        return None
+    return reverse("plans:plan", args=[participant.code])
 
 
 def participant_url(participant: Participant) -> str:
@@ -212,6 +221,7 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_record": access.can_record(actor),
         "can_flag": access.can_raise_flags(actor),
         "can_refer": access.can_register(actor),
+        "plan_url": _plan_url(participant),
         "can_review": access.can_review_duplicates(actor),
         "now": now,
     }

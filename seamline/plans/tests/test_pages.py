@@ -55,6 +55,12 @@ class PlanPageTests(CastTestCase):
         response = self.client.get(reverse("plans:plan", args=[self.ada.code]))
         self.assertEqual(response.status_code, 404)
 
+    def test_the_participant_page_links_to_the_plan(self) -> None:
+        self.client.force_login(self.cast.river_worker)
+        response = self.client.get(reverse("cases:participant", args=[self.ada.code]))
+        plan = reverse("plans:plan", args=[self.ada.code])
+        self.assertContains(response, f'href="{plan}">Care plan</a>', html=False)
+
     def test_as_of_an_instant_shows_the_version_then_current(self) -> None:
         self.client.force_login(self.cast.river_worker)
         url = reverse("plans:plan", args=[self.ada.code])
