@@ -268,6 +268,22 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 NINJA_PAGINATION_PER_PAGE = 50
 API_TOKEN_DAYS = int(os.environ.get("SEAMLINE_API_TOKEN_DAYS", "90"))
 
+# E-mail (escalation notices): the console locally and in the demo, SMTP in production.
+EMAIL_BACKEND = os.environ.get(
+    "SEAMLINE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("SEAMLINE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SEAMLINE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SEAMLINE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SEAMLINE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SEAMLINE_EMAIL_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("SEAMLINE_EMAIL_FROM", "seamline@localhost")
+# Where people reach the site, for links in e-mails.
+SEAMLINE_BASE_URL = os.environ.get("SEAMLINE_BASE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -321,6 +321,9 @@ class Notification(models.Model):
     rung = models.PositiveSmallIntegerField()
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the worker took it to send by e-mail (claimed once, then sent: at most once).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.PositiveSmallIntegerField(default=0)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -40,7 +40,7 @@ from seamline.cases.reconciliation.models import Finding, Run
 from seamline.handoffs.choices import HandoffState
 from seamline.handoffs.overdue import overdue_handoffs
 
-from . import actions, rules, timers
+from . import actions, mail, rules, timers
 from .choices import CLIMBING_STATES, EventKind, Trigger
 from .models import Escalation, EscalationEvent, Ladder
 
@@ -63,6 +63,7 @@ class TickResult:
     climbed: int = 0
     breached: int = 0
     lost: int = 0  # rows another worker claimed first
+    emailed: int = 0  # notices sent by e-mail
     failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -310,7 +311,13 @@ def tick(at: datetime | None = None, stop: threading.Event | None = None) -> Tic
     except Exception:
         log.exception("the sweep of escalation sources failed")
         result.failed.append("sweep")
-    return climb_due(when, result, stop)
+    climb_due(when, result, stop)
+    try:
+        result.emailed = mail.send_pending(when)
+    except Exception:
+        log.exception("e-mailing notices failed")
+        result.failed.append("mail")
+    return result
 
 
 def run(
@@ -326,6 +333,6 @@ def run(
         stop.wait(interval)
         if not stop.is_set():
             last = tick(stop=stop)
-            if last.opened or last.climbed or last.breached or last.failed:
+            if last.opened or last.climbed or last.breached or last.emailed or last.failed:
                 log.info("tick: %s", last.as_dict())
     return last

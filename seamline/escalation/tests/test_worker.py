@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
+from django.core import mail
 from django.db import IntegrityError, transaction
 
 from seamline.audit.models import AuditEntry
@@ -202,3 +203,24 @@ class ClimbTests(CastTestCase):
         self.esc.refresh_from_db()
         self.assertEqual(self.esc.rung, 1)  # rolled back, left for the next tick
         self.assertEqual(worker.tick(T0 + 5 * HOUR).climbed, 1)
+
+
+class MailTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+
+    def test_each_notice_is_emailed_once_to_the_holders_of_its_role(self) -> None:
+        person, _ = make_case(self.cast, received_at=T0 - 48 * HOUR)
+        make_flag(person, "recent_ed_contact", "medium", raised_at=T0)
+        result = worker.tick(T0)
+        self.assertEqual(result.emailed, 1)
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, ["river_coordinator@example.org"])
+        self.assertIn("/escalation/ESC-", mail.outbox[0].body)
+        self.assertEqual(worker.tick(T0 + HOUR).emailed, 0)
+        self.assertEqual(len(mail.outbox), 1)
+        worker.tick(T0 + 4 * HOUR)  # climbs to the clinical rung: the supervisor hears
+        self.assertEqual(mail.outbox[-1].to, ["river_supervisor@example.org"])
+        self.assertEqual(len(mail.outbox), 2)
