@@ -367,6 +367,29 @@ def add_to_cohort(
 
 
 @transaction.atomic
+def remove_from_cohort(
+    actor: Actor, cohort: Cohort, participant: Participant, *, at: datetime | None = None
+) -> CohortMember:
+    """Take a participant off the cohort's roster; their decisions stay in the huddle log."""
+    _refuse_unless(
+        actor.is_system or (access.can_run_huddles(actor) and _may_see(actor, participant)),
+        "You may not change this cohort.",
+    )
+    when = at or timezone.now()
+    taken = (
+        CohortMember.objects.current()
+        .filter(cohort=cohort, participant=participant)
+        .update(removed_at=when)
+    )
+    if not taken:
+        raise RuleViolation.one(
+            "not_in_cohort", f"{participant.code} is not in {cohort.name}.", "participant"
+        )
+    record(actor, "cohort.remove_member", cohort, changes={"participant": participant.code})
+    return CohortMember.objects.filter(cohort=cohort, participant=participant).latest("removed_at")
+
+
+@transaction.atomic
 def start_huddle(actor: Actor, cohort: Cohort, *, at: datetime | None = None) -> Huddle:
     """Open the day's huddle of `cohort` (the day of `at`, now when left out), chaired by
     `actor`, who is its first attendee. Once a day per cohort: a second start of the same day

@@ -85,6 +85,15 @@ PAGE_CASES = [
     page("coordination:cohort", "river_worker", "commissioner", 404, code="@cohort"),
     page("coordination:cohort_add", "river_coordinator", "river_worker", 403, code="@cohort"),
     page("coordination:huddle_start", "river_admin", "river_worker", 403, "POST", code="@cohort"),
+    page(
+        "coordination:cohort_remove",
+        "river_admin",
+        "river_worker",
+        403,
+        "POST",
+        code="@cohort",
+        participant="@coord_participant",
+    ),
     page("coordination:huddle", "river_worker", "commissioner", 404, uuid="@huddle"),
     page(
         "coordination:decision_new",

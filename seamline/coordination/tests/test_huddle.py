@@ -401,5 +401,15 @@ class HuddleTests(CastTestCase):
         export = self.client.get(reverse("coordination:actions"), {"show": "mine", "format": "csv"})
         self.assertIn("Check the smoke alarm", export.content.decode())
         self.assertEqual(Decision.objects.filter(huddle=meeting).count(), 1)
+        self.client.force_login(self.cast.river_coordinator)
+        removed = self.client.post(
+            reverse("coordination:cohort_remove", args=["rapid", self.ada.code])
+        )
+        self.assertRedirects(removed, reverse("coordination:cohort", args=["rapid"]))
+        roster = huddle.roster(self.cast.actor(self.cast.river_coordinator), self.cohort)
+        self.assertNotIn(self.ada, [r.participant for r in roster])
+        with self.assertRaises(RuleViolation) as caught:
+            actions.remove_from_cohort(SYSTEM, self.cohort, self.ada)
+        self.assertEqual(caught.exception.codes, ["not_in_cohort"])
         self.assertEqual(Action.objects.filter(source="huddle").count(), 1)
         self.assertTrue(Participant.objects.filter(pk=self.ada.pk).exists())

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
     path("huddles/new/", huddles.cohort_new, name="cohort_new"),
     path("huddles/<slug:code>/", huddles.cohort_detail, name="cohort"),
     path("huddles/<slug:code>/add/", huddles.cohort_add, name="cohort_add"),
+    path(
+        "huddles/<slug:code>/remove/<str:participant>/",
+        huddles.cohort_remove,
+        name="cohort_remove",
+    ),
     path("huddles/<slug:code>/start/", huddles.huddle_start, name="huddle_start"),
     path("huddle/<str:uuid>/", huddles.huddle_detail, name="huddle"),
     path("huddle/<str:uuid>/decide/<str:code>/", huddles.decision_new, name="decision_new"),

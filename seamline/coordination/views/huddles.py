@@ -123,6 +123,21 @@ def cohort_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @page
+def cohort_remove(request: HttpRequest, code: str, participant: str) -> HttpResponse:
+    actor = actor_of(request)
+    cohort = access.get_cohort_for_user(actor, code, write=True)
+    require_writer(actor)
+    found = get_participant_for_user(actor, participant)
+    try:
+        actions.remove_from_cohort(actor, cohort, found)
+        messages.success(request, f"{found.code} is no longer in {cohort.name}.")
+    except RuleViolation as exc:
+        messages.error(request, " ".join(r.message for r in exc.reasons))
+    return redirect("coordination:cohort", cohort.code)
+
+
+@require_POST
+@page
 def huddle_start(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_of(request)
     cohort = access.get_cohort_for_user(actor, code, write=True)
