@@ -39,6 +39,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Opened {result.opened}, climbed {result.climbed}, past the last rung "
-                f"{result.breached}, taken by another worker {result.lost}, failed "
-                f"{len(result.failed)}."
+                f"{result.breached}, taken by another worker {result.lost}, notices e-mailed "
+                f"{result.emailed}, failed {len(result.failed)}."
             )
