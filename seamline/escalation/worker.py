@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -331,8 +331,14 @@ def run(
     last = tick(stop=stop)
     while not once and not stop.is_set():
         stop.wait(interval)
-        if not stop.is_set():
+        if stop.is_set():
+            break
+        try:
             last = tick(stop=stop)
-            if last.opened or last.climbed or last.breached or last.emailed or last.failed:
-                log.info("tick: %s", last.as_dict())
+        except Exception:  # the database away for a moment: wait a tick, never spin
+            log.exception("the tick failed; trying again in %s s", interval)
+            connection.close()
+            continue
+        if last.opened or last.climbed or last.breached or last.emailed or last.failed:
+            log.info("tick: %s", last.as_dict())
     return last

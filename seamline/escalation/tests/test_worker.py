@@ -3,8 +3,10 @@ climbs at exactly its deadline, notifying the next rung."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import time_machine
 from django.core import mail
@@ -224,3 +226,25 @@ class MailTests(CastTestCase):
         worker.tick(T0 + 4 * HOUR)  # climbs to the clinical rung: the supervisor hears
         self.assertEqual(mail.outbox[-1].to, ["river_supervisor@example.org"])
         self.assertEqual(len(mail.outbox), 2)
+
+
+class LoopTests(CastTestCase):
+    def test_the_loop_survives_a_failing_tick_and_stops_when_told(self) -> None:
+        calls: list[int] = []
+        real_tick = worker.tick
+        stop = threading.Event()
+
+        def flaky(
+            at: datetime | None = None, stop: threading.Event | None = None
+        ) -> worker.TickResult:
+            calls.append(1)
+            if len(calls) == 2:
+                raise RuntimeError("database away")
+            if len(calls) == 3:
+                assert stop is not None
+                stop.set()
+            return real_tick(at, stop)
+
+        with mock.patch.object(worker, "tick", flaky):
+            worker.run(interval=0.01, stop=stop)
+        self.assertEqual(len(calls), 3)
