@@ -13,7 +13,13 @@ from seamline.escalation import worker
 from seamline.escalation.choices import Trigger
 from seamline.escalation.models import Escalation
 from seamline.escalation.testing import load_defaults, make_case
-from seamline.handoffs.testing import clear_for_receipt, load_templates, make_handoff
+from seamline.handoffs.models import Handoff
+from seamline.handoffs.testing import (
+    build_scene,
+    clear_for_receipt,
+    load_templates,
+    make_handoff,
+)
 from seamline.testing import CastTestCase
 
 HOUR = timedelta(hours=1)
@@ -41,6 +47,21 @@ class HandoffSourceTests(CastTestCase):
         self.assertEqual(esc.raised_at, handoff.respond_by)
         self.assertEqual(esc.source_ref, f"handoff:{handoff.code}")
         self.assertEqual(worker.tick(handoff.respond_by + 2 * HOUR).opened, 0)
+
+
+class RejectedHandoffTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+
+    def test_a_rejection_left_unresolved_is_the_senders_to_answer(self) -> None:
+        scene = build_scene(self.cast)
+        rejected = Handoff.objects.get(pk=scene.rejected.pk)
+        assert rejected.respond_by is not None
+        worker.tick(rejected.respond_by + HOUR)
+        esc = Escalation.objects.get(episode=f"handoff:{rejected.code}:rejected")
+        self.assertEqual(esc.organisation, self.cast.prime)
 
 
 class ReconciliationSourceTests(CastTestCase):
