@@ -248,3 +248,34 @@ class LoopTests(CastTestCase):
         with mock.patch.object(worker, "tick", flaky):
             worker.run(interval=0.01, stop=stop)
         self.assertEqual(len(calls), 3)
+
+
+class HighRiskTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        load_defaults()
+
+    def test_an_open_same_day_escalation_makes_the_participant_high_risk_until_resolved(
+        self,
+    ) -> None:
+        from seamline.cases import risk
+        from seamline.cases.models import Participant
+
+        person, referral = make_case(self.cast, received_at=T0 - 48 * HOUR)
+        self.assertFalse(risk.is_high_risk(person, T0 + HOUR))
+        esc = actions.open_escalation(
+            SYSTEM,
+            participant=person,
+            pathway=self.cast.discharge,
+            organisation=self.cast.riverside,
+            trigger=Trigger.ED_CONTACT,
+            episode=referral.code,
+            at=T0,
+        )
+        assert esc is not None
+        self.assertTrue(risk.is_high_risk(person, T0 + HOUR))
+        self.assertIn(person, Participant.objects.high_risk(T0 + HOUR))
+        actions.resolve(SYSTEM, esc, outcome="clinical_input", at=T0 + 2 * HOUR)
+        self.assertFalse(risk.is_high_risk(person, T0 + 3 * HOUR))
+        self.assertTrue(risk.is_high_risk(person, T0 + HOUR))
