@@ -108,13 +108,12 @@ def sweep(at: datetime) -> int:
     """Open every escalation the sources call for at `at`; answers how many were opened."""
     opened = 0
     taken = set(Escalation.objects.values_list("trigger", "episode"))
-    flags = list(
-        RiskFlag.objects.filter(raised_at__lte=at, raised_at__gt=at - timedelta(days=30)).exclude(
-            resolved_at__lte=at
-        )
-    )
-    missed = [f for f in flags if f.kind == RiskKind.MISSED_VISITS]
-    cases = _case_of({f.participant_id for f in flags})
+    recent = list(RiskFlag.objects.filter(raised_at__lte=at, raised_at__gt=at - timedelta(days=30)))
+    # A flag fires while it stands; a missed visit counts towards the pattern even once its
+    # flag is resolved (the visit was still missed).
+    flags = [f for f in recent if f.resolved_at is None or f.resolved_at > at]
+    missed = [f for f in recent if f.kind == RiskKind.MISSED_VISITS]
+    cases = _case_of({f.participant_id for f in recent})
     for flag in flags:
         trigger = rules.flag_trigger(flag.kind, flag.severity)
         ref = cases.get(flag.participant_id)

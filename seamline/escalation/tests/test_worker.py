@@ -98,6 +98,15 @@ class OpeningTests(CastTestCase):
         self.assertEqual(esc.trigger, Trigger.MISSED_VISITS)
         self.assertEqual(esc.raised_at, T0 + 6 * 24 * HOUR)
 
+    def test_a_resolved_missed_visit_still_counts_towards_the_pattern(self) -> None:
+        make_flag(self.person, "missed_visits", "medium", raised_at=T0, resolved_at=T0 + HOUR)
+        make_flag(self.person, "missed_visits", "medium", raised_at=T0 + 24 * HOUR)
+        self.assertEqual(worker.tick(T0 + 25 * HOUR).opened, 1)
+
+    def test_a_resolved_flag_fires_nothing(self) -> None:
+        make_flag(self.person, "safeguarding", "high", raised_at=T0, resolved_at=T0 + HOUR)
+        self.assertEqual(worker.tick(T0 + 2 * HOUR).opened, 0)
+
     def test_a_trigger_the_threshold_set_leaves_out_opens_nothing(self) -> None:
         rows = [
             {
