@@ -127,6 +127,7 @@ def _add_routers() -> None:
     from seamline.handoffs.api import router as handoffs_router
     from seamline.network.api import router as network_router
     from seamline.plans.api import router as plans_router
+    from seamline.quality.api import router as quality_router
     from seamline.rota.api import router as rota_router
     from seamline.workforce.api import router as workforce_router
     from seamline.workforce.api_imports import router as imports_router
@@ -143,6 +144,7 @@ def _add_routers() -> None:
     api.add_router("/rota", rota_router)
     api.add_router("/reconciliation", reconciliation_router)
     api.add_router("/escalation", escalation_router)
+    api.add_router("/quality", quality_router)
 
 
 _add_routers()

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "seamline.handoffs",
     "seamline.rota",
     "seamline.escalation",
+    "seamline.quality",
     "seamline.demo",
 ]
 

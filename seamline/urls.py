@@ -50,6 +50,7 @@ urlpatterns = [
     path("rota/", include("seamline.rota.urls")),
     path("reconciliation/", include("seamline.cases.reconciliation.urls")),
     path("escalation/", include("seamline.escalation.urls")),
+    path("quality/", include("seamline.quality.urls")),
     path("api/", api_urls()),
     path("ops/admin/", admin.site.urls),
 ]
