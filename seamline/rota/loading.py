@@ -43,6 +43,8 @@ from .models import Assignment, Override, Preference, Shift, Visit
 # Lists of ids longer than this are sent to the database in parts (PostgreSQL takes at most
 # 65,535 parameters in one statement). A network of 30,000 workers is still one query each.
 CHUNK = 30_000
+# More workers than this and their other visits are read for the whole window at once.
+MANY_WORKERS = 200
 BUNDLE_KINDS = (
     EvidenceKind.MODULE,
     EvidenceKind.SUPERVISED_PRACTICE_SIGNOFF,
@@ -195,15 +197,19 @@ def load(
     keys = {v.key for v in visits}
     state = RotaState()
     context: list[tuple[int, VisitFacts]] = []
-    for part in chunks(workers):
+    # For many workers (a whole week), every assignment of the window is read and the
+    # workers' kept here: a list of thousands of ids makes SQLite look each one up in every
+    # visit (seconds), and the week's assignments are nearly all theirs anyway.
+    many = len(workers) > MANY_WORKERS
+    for part in [None] if many else chunks(workers):
+        window_rows = Assignment.objects.filter(
+            status=AssignmentStatus.ASSIGNED,
+            visit__status=VisitStatus.PLANNED,
+            visit__starts_at__lt=window.end,
+            visit__ends_at__gt=window.start - timedelta(days=1),
+        )
         rows = (
-            Assignment.objects.filter(
-                worker_id__in=part,
-                status=AssignmentStatus.ASSIGNED,
-                visit__status=VisitStatus.PLANNED,
-                visit__starts_at__lt=window.end,
-                visit__ends_at__gt=window.start - timedelta(days=1),
-            )
+            (window_rows if part is None else window_rows.filter(worker_id__in=part))
             .order_by()
             .values_list(
                 "worker_id",
@@ -216,7 +222,7 @@ def load(
             )
         )
         for worker_id, code, org, participant, p_code, start, end in rows:
-            if code in keys:
+            if code in keys or worker_id not in workers:
                 continue
             other = VisitFacts(code, org, participant, p_code, "", (), start, end)
             _prepare(other, settings)

@@ -10,6 +10,7 @@ import json
 import tempfile
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -91,9 +92,12 @@ class ValidateTests(ValidationCase):
         )
         net = self.cast.actor(self.cast.net_admin)
         data = rota(v("RV-1", self.ada.code, workers="swiftstaff/SW-SAM"))
-        found = validation.validate_file(net, data).as_list()
-        self.assertEqual([f["rule"] for f in found], ["G8"])
-        self.assertIn(prime_visit.code, found[0]["message"])
+        # Read for the few workers asked about, and for the whole window (many workers).
+        for many in (loading.MANY_WORKERS, 0):
+            with self.subTest(many=many), mock.patch.object(loading, "MANY_WORKERS", many):
+                found = validation.validate_file(net, data).as_list()
+                self.assertEqual([f["rule"] for f in found], ["G8"])
+                self.assertIn(prime_visit.code, found[0]["message"])
 
     def test_the_files_own_weeks_replace_what_is_stored(self) -> None:
         # A stored Riverside visit the file no longer lists does not overlap anything.
