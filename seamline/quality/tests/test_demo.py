@@ -1,0 +1,42 @@
+"""The calibration demo step on the named cast's network: eight vignettes, a closed round of
+four partners' answers where one partner drifts towards not escalating, an open round."""
+
+from __future__ import annotations
+
+import random
+
+from django.utils import timezone
+
+from seamline.demo.registry import DemoContext
+from seamline.network.choices import OrgKind
+from seamline.quality import demo
+from seamline.quality.models import CalibrationAnswer, CalibrationRound, Vignette
+from seamline.quality.stats import round_stats
+from seamline.testing import CastTestCase, make_org
+
+
+class DemoStepTests(CastTestCase):
+    def test_the_step(self) -> None:
+        make_org("meadow", OrgKind.VCSE, name="Meadow Neighbours")
+        ctx = DemoContext(seed=1, now=timezone.now(), rng=random.Random(1))
+        ctx.objects["quality_actor"] = self.cast.actor(self.cast.quality)
+        demo.build(ctx)
+        story = ctx.objects["quality_story"]
+        self.assertEqual(Vignette.objects.count(), 8)
+        closed = CalibrationRound.objects.get(code=story["closed_round"])
+        self.assertFalse(closed.is_open)
+        self.assertTrue(CalibrationRound.objects.get(code=story["open_round"]).is_open)
+        self.assertEqual(len(story["partners"]), 4)
+        self.assertEqual(CalibrationAnswer.objects.filter(round=closed).count(), 8 * 4 * 2 * 4)
+        stats = round_stats(closed)["questions"]
+        drift = stats["escalate"]["drift"]
+        drifter = story["drifting_partner"]
+        others = [p for p in story["partners"] if p != drifter]
+        self.assertGreater(drift[drifter]["no_where_consensus_yes"], 0)
+        for other in others:
+            self.assertGreater(drift[drifter]["disagreement"], drift[other]["disagreement"])
+            self.assertGreater(
+                stats["hours"]["drift"][drifter]["median_hours_from_consensus"],
+                stats["hours"]["drift"][other]["median_hours_from_consensus"],
+            )
+        self.assertEqual(closed.guidance.count(), 1)
