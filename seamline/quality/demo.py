@@ -95,7 +95,8 @@ def _partners() -> list[Organisation]:
 
 
 def _answers(careful: tuple[str, str, str, int], drifting: bool, ctx: DemoContext) -> list[str]:
-    escalate, tier, safeguarding, hours = careful
+    escalate, tier, safeguarding, usual = careful
+    hours = float(usual)
     rng = ctx.rng
     if drifting:
         if escalate == "yes" and tier != "immediate" and rng.random() < 0.7:
