@@ -205,9 +205,9 @@ class Builder:
             participants[pk] for pk in self.rng.sample(others, min(FOLLOW_UP_SIZE, len(others)))
         ]
         for p in chosen_rapid:
-            actions.add_to_cohort(Actor.system("demo"), rapid, p, at=began)
+            actions.add_to_cohort(river, rapid, p, at=began)
         for p in chosen_follow:
-            actions.add_to_cohort(Actor.system("demo"), follow, p, at=began)
+            actions.add_to_cohort(prime, follow, p, at=began)
         self.cohort_plan = [(rapid, river, chosen_rapid), (follow, prime, chosen_follow)]
         self.story.update(cohorts={rapid.code: len(chosen_rapid), follow.code: len(chosen_follow)})
 

@@ -61,8 +61,9 @@ def _any_quality(ctx: DemoContext) -> Actor | None:
 
 @demo_step("escalation", order=90, units=3)
 def build(ctx: DemoContext) -> None:
-    system = Actor.system("demo")
-    actions.load_defaults(system)
+    # The triggers open escalations as the worker would; the quality lead keeps the defaults.
+    system = Actor.system("escalation-worker")
+    actions.load_defaults(_any_quality(ctx) or system)
     ctx.progress()
     rng, now = ctx.rng, ctx.now
     cases = list(
