@@ -233,7 +233,7 @@ def add_guidance(
         reason=made.reason,
         target={
             "object_type": "quality.guidancerule",
-            "object_id": f"{rnd.code}/guidance/{made.pk}",
+            "object_id": f"{rnd.code}/guidance/{rnd.guidance.count()}",
             "object_label": str(made)[:300],
             "object_organisation_code": "",
         },

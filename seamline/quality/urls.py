@@ -8,6 +8,7 @@ app_name = "quality"
 
 urlpatterns: list[URLPattern] = [
     path("calibration/", views.round_list, name="rounds"),
+    path("vignettes/", views.vignette_list, name="vignettes"),
     path("calibration/<str:code>/", views.round_detail, name="round"),
     path("calibration/<str:code>/close/", views.close, name="close"),
     path("calibration/<str:code>/guidance/", views.guidance, name="guidance"),

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from seamline.errors import RuleViolation
 from seamline.network.access import refuse
+from seamline.network.choices import OrgStatus
+from seamline.network.models import Organisation
 from seamline.network.views.common import actor_of, page, require_writer
 
 from . import access, actions, rules
 from .api import visible_answers
 from .chart import kappa_svg
 from .choices import Question
-from .models import CalibrationRound
+from .models import CalibrationRound, Vignette
 from .stats import round_stats
 
 QUESTIONS = [(q.value, q.label) for q in Question]
@@ -71,11 +73,67 @@ def round_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if not access.can_list_rounds(actor):
         raise refuse(actor, "quality.rounds", "")
+    errors: list[str] = []
+    if request.method == "POST":
+        require_writer(actor)
+        access.require_manager(actor, "quality.rounds")
+        try:
+            made = actions.open_round(
+                actor,
+                code=request.POST.get("code", ""),
+                title=request.POST.get("title", ""),
+                vignettes=request.POST.getlist("vignettes"),
+                partners=request.POST.getlist("partners"),
+            )
+        except RuleViolation as exc:
+            errors = [r.message for r in exc.reasons]
+        else:
+            messages.success(request, f"Round {made.code} opened.")
+            return redirect("quality:round", made.code)
     rounds = access.rounds_visible_to(actor).prefetch_related("partners", "vignettes")
+    manage = access.can_manage(actor)
     return render(
         request,
         "quality/rounds.html",
-        {"rounds": rounds, "can_manage": access.can_manage(actor)},
+        {
+            "rounds": rounds,
+            "can_manage": manage,
+            "errors": errors,
+            "all_vignettes": Vignette.objects.all() if manage else [],
+            "all_partners": (
+                Organisation.objects.exclude(status=OrgStatus.EXITED).order_by("code")
+                if manage
+                else []
+            ),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@page
+def vignette_list(request: HttpRequest) -> HttpResponse:
+    """The vignette library, with a form to add one (the keepers only)."""
+    actor = actor_of(request)
+    access.require_manager(actor, "quality.vignettes")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            made = actions.add_vignette(
+                actor,
+                code=request.POST.get("code", ""),
+                title=request.POST.get("title", ""),
+                text=request.POST.get("text", ""),
+            )
+        except RuleViolation as exc:
+            errors = [r.message for r in exc.reasons]
+        else:
+            messages.success(request, f"Vignette {made.code} added.")
+            return redirect("quality:vignettes")
+    return render(
+        request,
+        "quality/vignettes.html",
+        {"vignettes": Vignette.objects.all(), "errors": errors, "form": request.POST},
+        status=422 if errors else 200,
     )
 
 

@@ -51,6 +51,7 @@ def refs(cast: Any) -> dict[str, str]:
 
 PAGE_CASES = [
     page("quality:rounds", "river_supervisor", "river_worker", 404),
+    page("quality:vignettes", "quality", "river_supervisor", 404),
     page("quality:round", "river_supervisor", "swift_admin", 404, code="@round"),
     page("quality:close", "quality", "river_supervisor", 403, "POST", code="@round"),
     page("quality:guidance", "quality", "river_supervisor", 403, "POST", code="@round"),

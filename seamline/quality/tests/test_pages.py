@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from seamline.network.actions import issue_api_token
 from seamline.quality import actions
-from seamline.quality.models import CalibrationAnswer
+from seamline.quality.models import CalibrationAnswer, CalibrationRound
 from seamline.testing import CastTestCase
 
 from .scene import make_round
@@ -97,6 +97,37 @@ class RoundPageTests(CastTestCase):
         self.assertEqual(response.status_code, 302)
         page = self.client.get(self.url).content.decode()
         self.assertIn("If a fall at night, escalate within 4 hours", page)
+
+
+class LibraryPageTests(CastTestCase):
+    def test_the_keeper_adds_vignettes_and_opens_a_round_from_the_pages(self) -> None:
+        self.client.force_login(self.cast.quality)
+        url = reverse("quality:vignettes")
+        response = self.client.post(url, {"code": "Bad code", "title": "", "text": "x"})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("Give the vignette a title", response.content.decode())
+        for code in ("v-a", "v-b"):
+            response = self.client.post(url, {"code": code, "title": code, "text": "A case."})
+            self.assertEqual(response.status_code, 302)
+        response = self.client.post(
+            reverse("quality:rounds"),
+            {
+                "code": "r-page",
+                "title": "From the page",
+                "vignettes": ["v-a", "v-b"],
+                "partners": ["riverside", "swiftstaff"],
+            },
+        )
+        self.assertRedirects(response, reverse("quality:round", args=["r-page"]))
+        rnd = CalibrationRound.objects.get(code="r-page")
+        self.assertEqual(sorted(p.code for p in rnd.partners.all()), ["riverside", "swiftstaff"])
+
+    def test_partners_do_not_reach_the_library_or_open_rounds(self) -> None:
+        self.client.force_login(self.cast.river_supervisor)
+        self.assertEqual(self.client.get(reverse("quality:vignettes")).status_code, 404)
+        response = self.client.post(reverse("quality:rounds"), {"code": "r-x", "title": "X"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(CalibrationRound.objects.exists())
 
 
 class ApiTests(CastTestCase):

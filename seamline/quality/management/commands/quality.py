@@ -52,6 +52,21 @@ def _round(actor: Actor, code: str) -> CalibrationRound:
         raise CommandError(f"There is no calibration round '{code}' that you can see.") from None
 
 
+def _drift_text(question: str, d: dict[str, Any]) -> str:
+    if question == "hours":
+        gap = d["median_hours_from_consensus"]
+        return "n/a" if gap is None else f"{gap:+g} h from the consensus (median)"
+    if d["disagreement"] is None:
+        return "no vignette with a consensus"
+    text = f"{d['disagreement']:.0%} of {d['answers']} answers off the consensus"
+    if question == "escalate":
+        text += (
+            f"; {d['no_where_consensus_yes']} not escalating where the consensus does,"
+            f" {d['yes_where_consensus_no']} escalating where it does not"
+        )
+    return text
+
+
 class Command(BaseCommand):
     help = "Joint calibration: load a round's answers from CSV, or print its agreement."
 
@@ -108,4 +123,4 @@ class Command(BaseCommand):
                 f"  {question}: kappa {kappa}, agreement {agreement}, {q['ratings']} ratings"
             )
             for partner, d in q["drift"].items():
-                self.stdout.write(f"    {partner}: {json.dumps(d)}")
+                self.stdout.write(f"    {partner}: {_drift_text(question, d)}")
