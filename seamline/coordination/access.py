@@ -24,7 +24,7 @@ from seamline.cases.models import Participant
 from seamline.network.access import refuse
 from seamline.network.choices import Role
 
-from .models import Action, Cohort, Huddle, RotaEntry
+from .models import Action, Cohort, Huddle, RotaEntry, Sprint, SprintStep
 from .rules import COORDINATING_ROLES
 
 # Who covers for an absent owner within the owning organisation.
@@ -145,3 +145,46 @@ def get_rota_entry_for_user(actor: Actor, entry_uuid: object, write: bool = Fals
     if write and not (can_keep_rota(actor) and actor.member_of(found.organisation)):
         raise ReadOnly("Only the rota keepers of the coordinator's organisation change the entry.")
     return found
+
+
+def get_sprint_for_user(actor: Actor, sprint_uuid: object) -> Sprint:
+    """A post-discharge sprint, seen exactly when its participant is."""
+    try:
+        wanted = uuid.UUID(str(sprint_uuid))
+    except ValueError:
+        wanted = None
+    found = (
+        Sprint.objects.visible_to(actor)
+        .select_related("participant", "organisation", "pathway", "referral")
+        .filter(uuid=wanted)
+        .first()
+        if wanted is not None and sees_participants(actor)
+        else None
+    )
+    if found is None:
+        raise refuse(actor, "coordination.sprint", str(sprint_uuid))
+    return found
+
+
+def get_step_for_user(
+    actor: Actor, sprint_uuid: object, code: str, write: bool = False
+) -> SprintStep:
+    """One step of a sprint the actor sees; writing it is for the owners of its action."""
+    sprint = get_sprint_for_user(actor, sprint_uuid)
+    step = (
+        SprintStep.objects.select_related(
+            "action__owner_organisation", "action__owner_person", "action__participant"
+        )
+        .filter(sprint=sprint, code=code)
+        .first()
+    )
+    if step is None:
+        raise refuse(actor, "coordination.sprint_step", f"{sprint_uuid}/{code}")
+    step.sprint = sprint
+    if write and not can_complete(actor, step.action):
+        raise ReadOnly("Only the step's owners, or their organisation's coordinators, complete it.")
+    return step
+
+
+def can_see_sprints(actor: Actor) -> bool:
+    return sees_participants(actor)

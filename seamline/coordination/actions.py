@@ -5,21 +5,32 @@ members, huddles, attendance and decisions. The rules are pure functions in
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from seamline.access import Actor, actor_for
 from seamline.audit.actions import record
-from seamline.cases.models import CareTeamMember, Participant
+from seamline.cases.models import CareTeamMember, Participant, Referral
 from seamline.errors import Reason, RuleViolation
-from seamline.network.models import Organisation, User
+from seamline.network.models import Organisation, RaciAssignment, User
 from seamline.versioning import claim_version
 
 from . import access, rules
-from .choices import ActionSource
-from .models import Absence, Action, Attendance, Cohort, CohortMember, Decision, Huddle, RotaEntry
+from .choices import ActionSource, RefusalHandling, StepStatus
+from .models import (
+    Absence,
+    Action,
+    Attendance,
+    Cohort,
+    CohortMember,
+    Decision,
+    Huddle,
+    RotaEntry,
+    Sprint,
+    SprintStep,
+)
 
 
 def care_organisations(participant: Participant, at: datetime | None = None) -> frozenset[str]:
@@ -502,3 +513,174 @@ def record_decision(
         recorded_by=actor.user,
         recorded_at=at or timezone.now(),
     )
+
+
+# --- the post-discharge sprint -----------------------------------------------------------------
+
+
+def _raci_of(referral: Referral) -> dict[str, tuple[list[rules.RaciParty], rules.RaciParty | None]]:
+    """The pathway's RACI by step code: its Responsible entries in order, and its Accountable."""
+    found: dict[str, tuple[list[rules.RaciParty], rules.RaciParty | None]] = {}
+    for code, letter, organisation, role in (
+        RaciAssignment.objects.filter(step__pathway_id=referral.pathway_id, letter__in="RA")
+        .order_by("step__position", "id")
+        .values_list("step__code", "letter", "organisation__code", "role")
+    ):
+        responsible, accountable = found.get(code, ([], None))
+        party = rules.RaciParty(organisation, role)
+        if letter == "R":
+            responsible.append(party)
+        else:
+            accountable = party
+        found[code] = (responsible, accountable)
+    return found
+
+
+@transaction.atomic
+def start_sprint(actor: Actor, referral: Referral, at: datetime | None = None) -> Sprint:
+    """Start the post-discharge sprint of a discharge referral: one owned action per template
+    step, owned from the pathway's RACI, due by the end of its day of the 72 hours from the
+    referral's `received_at`. Idempotent: a referral that has a sprint gets that one back."""
+    from .sprint import default_template
+
+    existing = Sprint.objects.filter(referral=referral).first()
+    if existing is not None:
+        return existing
+    if not actor.is_system and not _may_create(actor, referral.participant):
+        raise RuleViolation.one("not_permitted", "You may not start sprints for this person.")
+    referrer = referral.referrer_organisation
+    _raise_if(rules.qualifies_for_sprint(referrer.kind if referrer else None))
+    when = at or timezone.now()
+    template = default_template()
+    case_organisation = referral.owner_organisation or referral.receiving_organisation
+    try:
+        with transaction.atomic():
+            sprint = Sprint.objects.create(
+                referral=referral,
+                participant=referral.participant,
+                pathway_id=referral.pathway_id,
+                organisation=case_organisation,
+                template=template.code,
+                started_at=referral.received_at,
+                ends_at=referral.received_at + timedelta(hours=rules.SPRINT_HOURS),
+                created_at=when,
+                created_by=actor.user,
+            )
+    except IntegrityError:
+        # Someone started it a moment ago: theirs stands.
+        return Sprint.objects.get(referral=referral)
+    raci = _raci_of(referral)
+    in_care = care_organisations(referral.participant, when)
+    organisations = {o.code: o for o in Organisation.objects.filter(code__in=in_care)}
+    for position, step in enumerate(template.steps, start=1):
+        responsible, accountable = raci.get(step.pathway_step, ([], None))
+        owner = rules.sprint_step_owner(
+            responsible=responsible,
+            accountable=accountable,
+            case_organisation=case_organisation.code,
+            care_organisations=in_care,
+        )
+        if isinstance(owner, Reason):
+            raise RuleViolation(owner)
+        action = create_action(
+            actor,
+            referral.participant,
+            description=f"Sprint day {step.day}: {step.name}",
+            owner_organisation=organisations[owner.organisation],
+            owner_role=owner.role,
+            due_at=rules.step_due_at(sprint.started_at, step.day),
+            source=ActionSource.SPRINT,
+            source_ref=sprint.ref,
+            at=when,
+        )
+        SprintStep.objects.create(
+            sprint=sprint,
+            position=position,
+            code=step.code,
+            name=step.name,
+            day=step.day,
+            pathway_step=step.pathway_step,
+            owner_basis=owner.basis,
+            action=action,
+        )
+    record(
+        actor,
+        "sprint.start",
+        sprint,
+        changes={"referral": referral.code, "started_at": sprint.started_at},
+    )
+    return sprint
+
+
+def _finish_if_complete(sprint: Sprint, when: datetime) -> None:
+    statuses = SprintStep.objects.filter(sprint=sprint).values_list("status", flat=True)
+    if sprint.completed_at is None and rules.sprint_complete(statuses):
+        sprint.completed_at = when
+        sprint.save(update_fields=["completed_at"])
+
+
+def _resolve(
+    actor: Actor, step: SprintStep, status: str, note: str, at: datetime | None
+) -> datetime:
+    if not access.can_complete(actor, step.action):
+        raise RuleViolation.one("not_permitted", "Only the step's owners complete it.")
+    _raise_if(rules.step_resolve_reasons(step.status))
+    when = at or timezone.now()
+    complete_action(actor, step.action, note=note, at=when)
+    step.status = status
+    step.resolved_at = when
+    step.resolved_by = actor.user
+    return when
+
+
+@transaction.atomic
+def complete_step(
+    actor: Actor, step: SprintStep, *, note: str = "", at: datetime | None = None
+) -> SprintStep:
+    """Mark a sprint step done (late is allowed: it still counts as failed)."""
+    step = SprintStep.objects.select_for_update().select_related("action", "sprint").get(pk=step.pk)
+    when = _resolve(actor, step, StepStatus.DONE, note, at)
+    step.save(update_fields=["status", "resolved_at", "resolved_by"])
+    record(actor, "sprint.step_done", step.sprint, changes={"step": step.code}, reason=note)
+    _finish_if_complete(step.sprint, when)
+    return step
+
+
+@transaction.atomic
+def refuse_step(
+    actor: Actor,
+    step: SprintStep,
+    *,
+    refusal: str,
+    handling_code: str,
+    handling_note: str,
+    at: datetime | None = None,
+) -> SprintStep:
+    """Record that the participant (or their representative) refused a step, with how the
+    refusal was handled: a code and a sentence. A handled refusal resolves the step."""
+    _raise_if(rules.refusal_reasons(handling_code, handling_note, RefusalHandling.values))
+    step = SprintStep.objects.select_for_update().select_related("action", "sprint").get(pk=step.pk)
+    note = f"Refused: {refusal.strip() or 'no reason given'}. {handling_note.strip()}"
+    when = _resolve(actor, step, StepStatus.REFUSED, note, at)
+    step.refusal = refusal.strip()
+    step.handling_code = handling_code
+    step.handling_note = handling_note.strip()
+    step.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "resolved_by",
+            "refusal",
+            "handling_code",
+            "handling_note",
+        ]
+    )
+    record(
+        actor,
+        "sprint.step_refused",
+        step.sprint,
+        changes={"step": step.code, "handling_code": handling_code},
+        reason=handling_note,
+    )
+    _finish_if_complete(step.sprint, when)
+    return step

@@ -16,13 +16,13 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from seamline.api_support import QUERY_ERRORS, WRITE_ERRORS, actor_of, require_writer
-from seamline.cases.access import get_participant_for_user
+from seamline.cases.access import get_participant_for_user, get_referral_for_user
 from seamline.errors import RuleViolation
 from seamline.network.access import refuse
 from seamline.network.models import Organisation, User
 
-from . import access, actions, duty, huddle
-from .models import Action, Cohort
+from . import access, actions, duty, huddle, rules, sprint
+from .models import Action, Cohort, Sprint
 
 router = Router(tags=["actions"])
 
@@ -347,6 +347,197 @@ def decide(request: HttpRequest, uuid: str, payload: DecisionIn) -> Status:
         due_at=payload.due_at,
     )
     return Status(201, _row(made.action, timezone.now()))
+
+
+# --- the post-discharge sprint -----------------------------------------------------------------
+
+
+class SprintOut(Schema):
+    uuid: UUID
+    participant: str
+    referral: str
+    organisation: str
+    started_at: datetime
+    ends_at: datetime
+    completed_at: datetime | None
+    hours_left: float
+    steps: int
+    resolved: int
+    failed: int
+
+
+class StepOut(Schema):
+    code: str
+    name: str
+    day: int
+    status: str
+    failed: bool
+    owner_organisation: str
+    owner_person: UUID | None
+    owner_role: str
+    owner_basis: str
+    due_at: datetime
+    resolved_at: datetime | None
+    refusal: str
+    handling_code: str
+    handling_note: str
+    action: UUID
+
+
+class SprintDetailOut(SprintOut):
+    items: list[StepOut]
+
+
+class SprintStartIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    referral: str = Field(description="The code of a discharge referral (from an NHS trust).")
+
+
+class StepDoneIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = ""
+
+
+class RefusalIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    refusal: str
+    handling_code: str
+    handling_note: str
+
+
+class FailureOut(Schema):
+    partner: str
+    partner_name: str
+    step: str
+    step_name: str
+    steps: int
+    failed: int
+    refused: int
+    failure_rate: float
+
+
+def _require_sprints(actor: Any) -> None:
+    if not access.can_see_sprints(actor):
+        raise refuse(actor, "coordination.sprints", "sprints")
+
+
+def _step_json(row: sprint.StepRow) -> dict[str, Any]:
+    s = row.step
+    return {
+        "code": s.code,
+        "name": s.name,
+        "day": s.day,
+        "status": s.status,
+        "failed": row.failed,
+        "owner_organisation": s.action.owner_organisation.code,
+        "owner_person": s.action.owner_person.uuid if s.action.owner_person else None,
+        "owner_role": s.action.owner_role,
+        "owner_basis": s.owner_basis,
+        "due_at": s.action.due_at,
+        "resolved_at": s.resolved_at,
+        "refusal": s.refusal,
+        "handling_code": s.handling_code,
+        "handling_note": s.handling_note,
+        "action": s.action.uuid,
+    }
+
+
+def _sprint_detail(actor: Any, uuid: str) -> dict[str, Any]:
+    found = access.get_sprint_for_user(actor, uuid)
+    now = timezone.now()
+    steps = sprint.steps_of(found, now)
+    row = sprint.SprintRow(
+        found,
+        rules.hours_left(found.started_at, now),
+        len(steps),
+        sum(r.step.status != "open" for r in steps),
+        sum(r.failed for r in steps),
+    )
+    return {**sprint.sprint_json(row), "items": [_step_json(r) for r in steps]}
+
+
+@router.get("/sprints", response={200: list[SprintOut], **QUERY_ERRORS}, summary="Sprints")
+def sprints(request: HttpRequest, completed: bool = False) -> list[dict[str, Any]]:
+    """Post-discharge sprints in progress (or, with `completed=true`, completed ones)."""
+    actor = actor_of(request)
+    _require_sprints(actor)
+    return [sprint.sprint_json(r) for r in sprint.in_progress(actor, timezone.now(), completed)]
+
+
+@router.get(
+    "/sprints/report",
+    response={200: list[FailureOut], **QUERY_ERRORS},
+    summary="Which sprint steps fail most, by partner",
+)
+def sprint_report(
+    request: HttpRequest,
+    partner: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    _require_sprints(actor)
+    rows = sprint.failure_report(
+        actor, timezone.now(), partner=partner.strip().lower(), since=since, until=until
+    )
+    return sprint.report_json(rows)
+
+
+@router.get(
+    "/sprints/{uuid}", response={200: SprintDetailOut, **QUERY_ERRORS}, summary="One sprint"
+)
+def sprint_detail(request: HttpRequest, uuid: str) -> dict[str, Any]:
+    return _sprint_detail(actor_of(request), uuid)
+
+
+@router.post(
+    "/sprints",
+    response={200: SprintDetailOut, 201: SprintDetailOut, **WRITE_ERRORS},
+    summary="Start the sprint of a discharge referral (idempotent)",
+)
+def sprint_start(request: HttpRequest, payload: SprintStartIn) -> Status:
+    actor = require_writer(request)
+    referral = get_referral_for_user(actor, payload.referral)
+    existed = Sprint.objects.filter(referral=referral).exists()
+    started = actions.start_sprint(actor, referral)
+    return Status(200 if existed else 201, _sprint_detail(actor, str(started.uuid)))
+
+
+@router.post(
+    "/sprints/{uuid}/steps/{code}/done",
+    response={200: SprintDetailOut, **WRITE_ERRORS},
+    summary="Mark a sprint step done",
+)
+def sprint_step_done(
+    request: HttpRequest, uuid: str, code: str, payload: StepDoneIn
+) -> dict[str, Any]:
+    actor = require_writer(request)
+    step = access.get_step_for_user(actor, uuid, code, write=True)
+    actions.complete_step(actor, step, note=payload.note)
+    return _sprint_detail(actor, uuid)
+
+
+@router.post(
+    "/sprints/{uuid}/steps/{code}/refuse",
+    response={200: SprintDetailOut, **WRITE_ERRORS},
+    summary="Record a refused sprint step and how it was handled",
+)
+def sprint_step_refuse(
+    request: HttpRequest, uuid: str, code: str, payload: RefusalIn
+) -> dict[str, Any]:
+    actor = require_writer(request)
+    step = access.get_step_for_user(actor, uuid, code, write=True)
+    actions.refuse_step(
+        actor,
+        step,
+        refusal=payload.refusal,
+        handling_code=payload.handling_code,
+        handling_note=payload.handling_note,
+    )
+    return _sprint_detail(actor, uuid)
 
 
 __all__ = ["router"]

@@ -40,3 +40,22 @@ MEETING_DAYS: dict[str, tuple[int, ...]] = {
     Cadence.THREE_WEEKLY: (0, 2, 4),
     Cadence.TWICE_WEEKLY: (1, 3),
 }
+
+
+class StepStatus(models.TextChoices):
+    """Where a post-discharge sprint step stands. Failure is not a status: a step fails when it
+    is not done or refused by its due time (`rules.step_failed`)."""
+
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused, handled"
+
+
+class RefusalHandling(models.TextChoices):
+    """How a refused sprint step was handled (the text says the rest)."""
+
+    RISKS_EXPLAINED = "risks_explained", "Risks explained, refusal respected"
+    ALTERNATIVE = "alternative", "Alternative arranged"
+    REPRESENTATIVE = "representative", "Agreed with their representative"
+    ESCALATED = "escalated", "Escalated to a supervisor or clinician"
+    RETRY_LATER = "retry_later", "Offered again later in the plan"

@@ -8,7 +8,7 @@ from django import forms
 from seamline.network.choices import Role
 from seamline.network.forms import version_field
 
-from .choices import ActionSource, Acuity, Cadence
+from .choices import ActionSource, Acuity, Cadence, RefusalHandling
 
 WEEKDAYS = [(str(d), n) for d, n in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])]
 
@@ -112,3 +112,29 @@ class DecisionForm(forms.Form):
 
 class EndEntryForm(forms.Form):
     ends_on = forms.DateField(label="Last day on the rota", widget=date_input())
+
+
+class StepDoneForm(forms.Form):
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Note"
+    )
+
+
+class RefusalForm(forms.Form):
+    refusal = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What was refused, and by whom",
+    )
+    handling_code = forms.ChoiceField(
+        choices=[("", "Choose…"), *RefusalHandling.choices], label="How it was handled"
+    )
+    handling_note = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="What was done"
+    )
+
+
+class SprintReportForm(forms.Form):
+    partner = forms.CharField(required=False, max_length=40, label="Partner code")
+    since = forms.DateField(required=False, widget=date_input(), label="Sprints started from")
+    until = forms.DateField(required=False, widget=date_input(), label="until (not included)")

@@ -20,11 +20,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from seamline.cases.models import Participant
+from seamline.cases.models import Participant, Referral
 from seamline.network.choices import Role, choice_check
-from seamline.network.models import Organisation, User, Versioned
+from seamline.network.models import Organisation, Pathway, User, Versioned
 
-from .choices import CADENCES_FOR, ActionSource, Acuity, Cadence
+from .choices import CADENCES_FOR, ActionSource, Acuity, Cadence, RefusalHandling, StepStatus
 
 if TYPE_CHECKING:
     from seamline.access import Actor
@@ -398,3 +398,107 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision on {self.participant_id} at {self.huddle_id}"
+
+
+# --- the post-discharge sprint -------------------------------------------------------------------
+
+
+class SprintQuerySet(models.QuerySet["Sprint"]):
+    def visible_to(self, actor: Actor) -> SprintQuerySet:
+        """A sprint is part of its participant's record: seen exactly when they are."""
+        return self.filter(participant__in=Participant.objects.visible_to(actor).values("pk"))
+
+
+class Sprint(models.Model):
+    """The first 72 hours at home after a hospital discharge: one per discharge referral, its
+    steps copied from the sprint template when it starts."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="sprints")
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="+")
+    # The referral's owner when it started: role-only RACI entries resolve to it.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    template = models.CharField(max_length=40)
+    started_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = SprintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # Starting is idempotent: one sprint per discharge referral.
+            models.UniqueConstraint(fields=["referral"], name="sprint_once_per_referral"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("started_at")), name="sprint_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["completed_at", "started_at"], name="sprint_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Sprint for {self.participant_id}"
+
+    @property
+    def ref(self) -> str:
+        return f"sprint:{self.uuid}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def audit_label(self) -> str:
+        return f"Post-discharge sprint for {self.participant.code}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class SprintStep(models.Model):
+    """One templated step of a sprint; its owned action says who does it and by when."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.PROTECT, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=200)
+    day = models.PositiveSmallIntegerField()
+    pathway_step = models.SlugField(max_length=40, blank=True)
+    # How the owner was found: responsible, accountable or case_owner.
+    owner_basis = models.CharField(max_length=12)
+    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="sprint_step")
+    status = models.CharField(max_length=8, choices=StepStatus.choices, default=StepStatus.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refusal = models.TextField(blank=True)
+    handling_code = models.CharField(max_length=20, choices=RefusalHandling.choices, blank=True)
+    handling_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sprint", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sprint", "code"], name="sprint_step_once"),
+            choice_check("status", StepStatus, "sprint_step_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=StepStatus.OPEN, resolved_at__isnull=True)
+                | (~Q(status=StepStatus.OPEN) & Q(resolved_at__isnull=False)),
+                name="sprint_step_resolved_when_closed",
+            ),
+            # A refusal always says how it was handled.
+            models.CheckConstraint(
+                condition=~Q(status=StepStatus.REFUSED)
+                | (~Q(handling_code="") & ~Q(handling_note="")),
+                name="sprint_step_refusal_handled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} of {self.sprint_id}"

@@ -381,3 +381,115 @@ def closed_on_time(actions: Iterable[tuple[datetime, datetime | None]], at: date
         if completed_at is not None and completed_at <= due_at:
             on_time += 1
     return OnTime(on_time, counted)
+
+
+# --- the post-discharge sprint (SPEC C7) -------------------------------------------------------
+#
+# Reason codes: ``not_a_discharge`` (the referral did not come from an NHS trust),
+# ``already_started``, ``no_owner`` (no organisation from the RACI has a part in the care),
+# ``already_resolved`` (a step done or refused already), ``required`` and ``invalid_value``
+# (a refusal without its handling code or text).
+
+SPRINT_HOURS = 72
+
+
+def qualifies_for_sprint(referrer_kind: str | None) -> list[Reason]:
+    """A sprint starts at a hospital discharge: a referral received from an NHS trust (the
+    same meaning as the rota cover report's homecomings, ADR 0012)."""
+    if referrer_kind != "nhs_trust":
+        return [
+            Reason(
+                "not_a_discharge",
+                "Only a referral received from an NHS trust (a hospital discharge) starts a "
+                "sprint.",
+            )
+        ]
+    return []
+
+
+def step_due_at(started_at: datetime, day: int) -> datetime:
+    """Day N of a sprint is the 24 hours from start + N days; a step is due at the end of its
+    day, and never after the 72 hours (so day 3's steps are due when the sprint ends)."""
+    return started_at + timedelta(hours=min((day + 1) * 24, SPRINT_HOURS))
+
+
+def hours_left(started_at: datetime, now: datetime) -> float:
+    """Hours left of the 72, never below nothing."""
+    left = (started_at + timedelta(hours=SPRINT_HOURS) - now).total_seconds() / 3600
+    return max(0.0, round(left, 1))
+
+
+def step_failed(due_at: datetime, resolved_at: datetime | None, now: datetime) -> bool:
+    """A step fails when it was not done, or refused and handled, by its due time: still open
+    past due, or resolved late."""
+    return (resolved_at if resolved_at is not None else now) > due_at
+
+
+def sprint_complete(statuses: Iterable[str]) -> bool:
+    """Complete when every step is done or refused and handled."""
+    found = list(statuses)
+    return bool(found) and all(s in ("done", "refused") for s in found)
+
+
+@dataclass(frozen=True)
+class RaciParty:
+    """One RACI entry: an organisation (code) or a role held in any organisation."""
+
+    organisation: str | None
+    role: str
+
+
+@dataclass(frozen=True)
+class StepOwner:
+    organisation: str
+    role: str
+    basis: str  # "responsible", "accountable" or "case_owner"
+
+
+def sprint_step_owner(
+    *,
+    responsible: Sequence[RaciParty],
+    accountable: RaciParty | None,
+    case_organisation: str,
+    care_organisations: Collection[str],
+) -> StepOwner | Reason:
+    """Who owns a sprint step, from the RACI of the matching pathway step.
+
+    The Responsible entries are tried in order, then the Accountable one. An entry naming an
+    organisation gives that organisation, its coordinators owning the step; an entry naming a
+    role gives that role in the organisation that owns the case (the referral's owner). An
+    entry whose organisation has no part in the participant's care is passed over. With no
+    usable entry the case's own organisation owns it, coordinator role."""
+    tried = [(p, "responsible") for p in responsible]
+    if accountable is not None:
+        tried.append((accountable, "accountable"))
+    for party, basis in tried:
+        organisation = party.organisation or case_organisation
+        role = party.role or Role.COORDINATOR
+        if organisation in care_organisations:
+            return StepOwner(organisation, role, basis)
+    if case_organisation in care_organisations:
+        return StepOwner(case_organisation, Role.COORDINATOR, "case_owner")
+    return Reason("no_owner", "No organisation named for this step has a part in the care.")
+
+
+def step_resolve_reasons(status: str) -> list[Reason]:
+    if status != "open":
+        return [Reason("already_resolved", "This step is already done or refused.")]
+    return []
+
+
+def refusal_reasons(handling_code: str, handling: str, codes: Collection[str]) -> list[Reason]:
+    """A refusal is recorded with how it was handled: a code and a sentence."""
+    reasons = []
+    if not handling_code:
+        reasons.append(Reason("required", "Say how the refusal was handled.", "handling_code"))
+    elif handling_code not in codes:
+        reasons.append(
+            Reason("invalid_value", f"'{handling_code}' is not a handling code.", "handling_code")
+        )
+    if not handling.strip():
+        reasons.append(
+            Reason("required", "Describe what was done about the refusal.", "handling_note")
+        )
+    return reasons

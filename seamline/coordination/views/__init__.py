@@ -1,11 +1,11 @@
-"""The coordination pages, split by feature: owned actions, the coordinator of the day and
-the joint caseload huddle. The package keeps the app's `urlpatterns`."""
+"""The coordination pages, split by feature: owned actions, the coordinator of the day, the
+joint caseload huddle and the post-discharge sprint. The package keeps the app's `urlpatterns`."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import actions, duty, huddles
+from . import actions, duty, huddles, sprints
 
 app_name = "coordination"
 
@@ -28,4 +28,10 @@ urlpatterns: list[URLPattern] = [
     path("huddles/<slug:code>/start/", huddles.huddle_start, name="huddle_start"),
     path("huddle/<str:uuid>/", huddles.huddle_detail, name="huddle"),
     path("huddle/<str:uuid>/decide/<str:code>/", huddles.decision_new, name="decision_new"),
+    path("sprints/", sprints.sprint_list, name="sprints"),
+    path("sprints/report/", sprints.sprint_report, name="sprint_report"),
+    path("sprints/start/<str:code>/", sprints.sprint_start, name="sprint_start"),
+    path("sprints/<str:uuid>/", sprints.sprint_detail, name="sprint"),
+    path("sprints/<str:uuid>/<slug:code>/done/", sprints.step_done, name="sprint_step_done"),
+    path("sprints/<str:uuid>/<slug:code>/refuse/", sprints.step_refuse, name="sprint_step_refuse"),
 ]

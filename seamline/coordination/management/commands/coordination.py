@@ -1,7 +1,9 @@
-"""`seamline coordination gaps | coordinator`: the coordinator of the day from the command line.
+"""`seamline coordination gaps | coordinator | sprints`: the coordinator of the day, and the
+post-discharge sprints with the steps that fail most by partner, from the command line.
 
     seamline coordination gaps [--day YYYY-MM-DD] [--format text|json|csv] [--as USERNAME]
     seamline coordination coordinator CODE [--day YYYY-MM-DD] [--format text|json] [--as USERNAME]
+    seamline coordination sprints [--partner CODE] [--format text|json|csv] [--as USERNAME]
 
 Without `--as` the platform operator sees every open participant; with it, exactly what that
 person sees.
@@ -22,7 +24,7 @@ from django.utils import timezone
 from seamline.cases.access import get_participant_for_user
 from seamline.cases.models import Participant
 
-from ... import duty
+from ... import duty, sprint
 from ...api import duty_json, gaps_json
 from ._common import actor_named
 
@@ -40,7 +42,9 @@ class Command(BaseCommand):
     help = "The coordinator of the day: open participants nobody coordinates, or who does."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{gaps,coordinator}")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{gaps,coordinator,sprints}"
+        )
         gaps: ArgumentParser = sub.add_parser(
             "gaps", help="Open participants with no coordinator on a day, by partner."
         )
@@ -55,8 +59,18 @@ class Command(BaseCommand):
         one.add_argument("--format", choices=["text", "json"], default="text")
         one.add_argument("--as", dest="as_user", help="See through this person's access.")
 
+        sprints: ArgumentParser = sub.add_parser(
+            "sprints", help="Sprints in progress and which steps fail most, by partner."
+        )
+        sprints.add_argument("--partner", default="", help="Only steps this partner owns.")
+        sprints.add_argument("--format", choices=["text", "json", "csv"], default="text")
+        sprints.add_argument("--as", dest="as_user", help="See through this person's access.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_named(options.get("as_user"), "coordination")
+        if options["subcommand"] == "sprints":
+            self._sprints(actor, options)
+            return
         day = _day(options.get("day"))
         if options["subcommand"] == "gaps":
             rows = duty.gaps(actor, day)
@@ -94,3 +108,34 @@ class Command(BaseCommand):
         else:
             who = answer.coordinator.display_name if answer.coordinator else "Nobody"
             self.stdout.write(f"{participant.code} on {day}: {who}. {answer.duty.message}")
+
+    def _sprints(self, actor: Any, options: dict[str, Any]) -> None:
+        now = timezone.now()
+        running = sprint.in_progress(actor, now)
+        failures = sprint.failure_report(actor, now, partner=options["partner"].strip().lower())
+        if options["format"] == "json":
+            data = {
+                "in_progress": [sprint.sprint_json(r) for r in running],
+                "failures": sprint.report_json(failures),
+            }
+            self.stdout.write(json.dumps(data, default=str, indent=2))
+        elif options["format"] == "csv":
+            rows = sprint.report_json(failures)
+            header = ["partner", "partner_name", "step", "step_name", "steps", "failed"]
+            header += ["refused", "failure_rate"]
+            writer = csv.writer(self.stdout)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([row[k] for k in header])
+        else:
+            self.stdout.write(f"{len(running)} sprint(s) in progress.")
+            for r in running:
+                self.stdout.write(
+                    f"  {r.sprint.participant.code}  {r.hours_left:.0f} h left  "
+                    f"{r.resolved}/{r.steps} resolved  {r.failed} failed"
+                )
+            self.stdout.write("Steps that fail most, by partner:")
+            for f in failures:
+                self.stdout.write(
+                    f"  {f.partner}  {f.step}  {f.failed} of {f.steps} failed, {f.refused} refused"
+                )
