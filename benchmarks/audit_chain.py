@@ -19,32 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
-import secrets
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common
+
 BATCH = 1000
-
-
-def configure(state_dir: Path) -> None:
-    """Settings for a throwaway run: keys of its own, state in a temporary folder."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
-    os.environ["SEAMLINE_STATE_DIR"] = str(state_dir)
-    os.environ["SEAMLINE_AUDIT_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_AUDIT_ANCHOR_FILE"] = str(state_dir / "anchors.jsonl")
-    import django
-
-    django.setup()
 
 
 def append_entries(actor: Any, org: Any, start: int, count: int, batch: int | None) -> float:
@@ -79,22 +63,13 @@ def append_entries(actor: Any, org: Any, start: int, count: int, batch: int | No
 
 
 def run(entries: int, appends: int, state_dir: Path) -> dict[str, Any]:
-    import django
-    from django.conf import settings
-    from django.db import connection
-
     from seamline.access import actor_for
     from seamline.audit.models import AuditEntry
     from seamline.audit.verify import verify_chain
     from seamline.network.choices import OrgKind, Role
     from seamline.testing import make_org, make_user
 
-    working_db = settings.DATABASES["default"]["NAME"]
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        test_db = settings.DATABASES["default"]["NAME"]
-        if str(test_db) == str(working_db):
-            raise SystemExit("refusing to run: the test database is the working database")
+    with _common.throwaway_database():
         org = make_org("northbridge", OrgKind.PRIME, name="Northbridge Community Care")
         actor = actor_for(make_user("bench_admin", org, [Role.NETWORK_ADMIN]))
 
@@ -117,18 +92,10 @@ def run(entries: int, appends: int, state_dir: Path) -> dict[str, Any]:
         tracemalloc.stop()
         rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-        vendor = connection.vendor
-        version = ".".join(str(part) for part in connection.get_database_version())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        about = _common.machine()
 
     return {
-        "date": time.strftime("%Y-%m-%d"),
-        "database": f"{vendor} {version}",
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
+        **about,
         "append_single": {"entries": appends, "seconds": single_s, "per_s": appends / single_s},
         "append_batched": {
             "entries": remaining,
@@ -189,7 +156,7 @@ def main() -> None:
         parser.error("need 1 <= --appends <= --entries")
     with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
         state_dir = Path(folder)
-        configure(state_dir)
+        _common.configure(state_dir)
         figures = run(args.entries, args.appends, state_dir)
     print(json.dumps(figures, indent=2) if args.json else report(figures))
 

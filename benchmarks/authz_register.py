@@ -31,35 +31,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
-import secrets
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common
+
 SEED = 20260601
 AS_OF = "2026-06-01T09:00:00+01:00"
 BATCH = 5000
-
-
-def configure(state_dir: Path) -> None:
-    """Settings for a throwaway run: keys of its own, state in a temporary folder."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
-    os.environ["SEAMLINE_STATE_DIR"] = str(state_dir)
-    os.environ["SEAMLINE_AUDIT_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_AUDIT_ANCHOR_FILE"] = str(state_dir / "anchors.jsonl")
-    import django
-
-    django.setup()
 
 
 def _months(day: date, months: int) -> date:
@@ -417,17 +401,9 @@ def time_checks(admin: Any, as_of: datetime, checks: int) -> dict[str, Any]:
 
 
 def run(workers: int, checks: int) -> dict[str, Any]:
-    import django
-    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    working_db = settings.DATABASES["default"]["NAME"]
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        if str(settings.DATABASES["default"]["NAME"]) == str(working_db):
-            raise SystemExit("refusing to run: the test database is the working database")
+    with _common.throwaway_database():
         began = time.perf_counter()
         built = build(workers)
         build_s = time.perf_counter() - began
@@ -435,18 +411,9 @@ def run(workers: int, checks: int) -> dict[str, Any]:
             cursor.execute("ANALYZE")  # fresh statistics, as a live database has
         full = time_register(built["as_of"], max(built["workers"] // 10, 1))
         single = time_checks(built["admin"], built["as_of"], checks)
-        vendor = connection.vendor
-        version = ".".join(str(part) for part in connection.get_database_version())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        about = _common.machine()
     return {
-        "date": time.strftime("%Y-%m-%d"),
-        "database": f"{vendor} {version}",
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "load_average": os.getloadavg(),
+        **about,
         "as_of": built["as_of"].isoformat(),
         "workers": built["workers"],
         "task_types": built["task_types"],
@@ -494,7 +461,7 @@ def main() -> None:
     if args.workers < 10 or args.checks < 1:
         parser.error("need --workers >= 10 and --checks >= 1")
     with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
-        configure(Path(folder))
+        _common.configure(Path(folder))
         figures = run(args.workers, args.checks)
     print(json.dumps(figures, indent=2, default=str) if args.json else report(figures))
 

@@ -37,7 +37,6 @@ import io
 import json
 import os
 import random
-import secrets
 import string
 import sys
 import tempfile
@@ -48,11 +47,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _common
 
-from seamline.cases.reconciliation import linkage  # noqa: E402
-from seamline.cases.reconciliation.linkage import MATCH, Person  # noqa: E402
+sys.path.insert(0, str(_common.ROOT))
+
+from seamline.cases.reconciliation import linkage
+from seamline.cases.reconciliation.linkage import MATCH, Person
 
 BASELINE_THRESHOLDS = (0.5, 0.9, 0.99)
 
@@ -435,31 +435,12 @@ def synthetic(register_size: int, partner_size: int, seed: int) -> Truth:
 # --- (b) the whole reconciliation, as the product runs it -------------------------------------
 
 
-def configure(state_dir: Path) -> None:
-    """Settings for a throwaway run: keys of its own, state in a temporary folder."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
-    os.environ["SEAMLINE_STATE_DIR"] = str(state_dir)
-    os.environ["SEAMLINE_AUDIT_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_AUDIT_ANCHOR_FILE"] = str(state_dir / "anchors.jsonl")
-    import django
-
-    django.setup()
-
-
 def whole_run(data: Truth) -> dict[str, Any]:
     """Load the register into a fresh temporary database (not timed), write the partner's list
     as CSV in its own columns, then time `reconciliation.actions.reconcile` from reading the
     file to the stored run, and score the stored links against the truth."""
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _common.throwaway_database():
         return _whole_run(data)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _whole_run(data: Truth) -> dict[str, Any]:
@@ -649,7 +630,7 @@ def main() -> None:
         figures = compare(data.register, data.incoming, data.pairs)
         if not args.engine_only:
             with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
-                configure(Path(folder))
+                _common.configure(Path(folder))
                 figures["whole_reconciliation"] = whole_run(data)
     figures["machine"] = {
         "python": sys.version.split()[0],

@@ -38,12 +38,9 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import importlib.util
 import json
 import os
-import platform
 import random
-import secrets
 import signal
 import socket
 import statistics
@@ -58,22 +55,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common
+import authz_register
+
 SEED = 20260601
 WEEK_MONDAY = date(2026, 6, 1)
 BATCH = 5000
 WARM_UP = 50
-
-
-def _authz() -> Any:
-    """The authorization register benchmark's module (its network builder)."""
-    spec = importlib.util.spec_from_file_location(
-        "authz_register", ROOT / "benchmarks" / "authz_register.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build_rota(assignments: int, admin: Any) -> dict[str, Any]:
@@ -416,37 +404,20 @@ def time_checks(admin: Any, checks: int, clients: int, state_dir: Path) -> dict[
 def run(
     workers: int, assignments: int, checks: int, clients: int, state_dir: Path
 ) -> dict[str, Any]:
-    import django
-    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    working_db = settings.DATABASES["default"]["NAME"]
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        if str(settings.DATABASES["default"]["NAME"]) == str(working_db):
-            raise SystemExit("refusing to run: the test database is the working database")
+    with _common.throwaway_database():
         began = time.perf_counter()
-        built = _authz().build(workers)
+        built = authz_register.build(workers)
         rota = build_rota(assignments, built["admin"])
         build_s = time.perf_counter() - began
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         whole = time_validation()
         single = time_checks(built["admin"], checks, clients, state_dir)
-        vendor = connection.vendor
-        version = ".".join(str(part) for part in connection.get_database_version())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        about = _common.machine()
     return {
-        "date": time.strftime("%Y-%m-%d"),
-        "database": f"{vendor} {version}",
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "load_average": os.getloadavg(),
+        **about,
         "workers": built["workers"],
         "build_seconds": build_s,
         "rota": rota,
@@ -477,18 +448,6 @@ def report(f: dict[str, Any]) -> str:
     )
 
 
-def configure(state_dir: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
-    os.environ["SEAMLINE_STATE_DIR"] = str(state_dir)
-    os.environ["SEAMLINE_AUDIT_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_AUDIT_ANCHOR_FILE"] = str(state_dir / "anchors.jsonl")
-    import django
-
-    django.setup()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=10_000, help="default 10000")
@@ -500,7 +459,7 @@ def main() -> None:
     if args.workers < 10 or args.assignments < args.workers or args.checks < args.clients:
         parser.error("need --workers >= 10, --assignments >= --workers, --checks >= --clients")
     with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
-        configure(Path(folder))
+        _common.configure(Path(folder))
         figures = run(args.workers, args.assignments, args.checks, args.clients, Path(folder))
     print(json.dumps(figures, indent=2, default=str) if args.json else report(figures))
 
