@@ -27,36 +27,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
-import secrets
 import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common
+
 SEED = 20261123
-
-
-def configure(state_dir: Path) -> None:
-    """Settings for a throwaway run: keys of its own, state in a temporary folder."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seamline.settings")
-    # The test profile: static files from the source folders (no collected manifest needed)
-    # and a fast password hasher for the cast; the page itself renders as in production.
-    os.environ["SEAMLINE_ENV"] = "test"
-    os.environ["SEAMLINE_STATE_DIR"] = str(state_dir)
-    os.environ["SEAMLINE_AUDIT_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ["SEAMLINE_AUDIT_ANCHOR_FILE"] = str(state_dir / "anchors.jsonl")
-    import django
-
-    django.setup()
 
 
 EVENTS = ("recent_ed_contact", "missed_visits")
@@ -196,35 +177,18 @@ def time_page(cast: Any, repeat: int) -> dict[str, Any]:
 
 
 def run(size: int, repeat: int) -> dict[str, Any]:
-    import django
-    from django.conf import settings
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    working_db = settings.DATABASES["default"]["NAME"]
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        if str(settings.DATABASES["default"]["NAME"]) == str(working_db):
-            raise SystemExit("refusing to run: the test database is the working database")
+    with _common.throwaway_database():
         began = time.perf_counter()
         built = build(size)
         build_s = time.perf_counter() - began
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         page = time_page(built["cast"], repeat)
-        vendor = connection.vendor
-        version = ".".join(str(part) for part in connection.get_database_version())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        about = _common.machine()
     return {
-        "date": time.strftime("%Y-%m-%d"),
-        "database": f"{vendor} {version}",
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "load_average": os.getloadavg(),
+        **about,
         "participants": built["participants"],
         "flags": built["flags"],
         "actions": built["actions"],
@@ -259,7 +223,7 @@ def main() -> None:
     if args.participants < 10 or args.repeat < 1:
         parser.error("need --participants >= 10 and --repeat >= 1")
     with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
-        configure(Path(folder))
+        _common.configure(Path(folder), test_profile=True)
         figures = run(args.participants, args.repeat)
     print(json.dumps(figures, indent=2, default=str) if args.json else report(figures))
 
