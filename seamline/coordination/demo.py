@@ -18,6 +18,12 @@ What it makes, as of the demo's fixed `ctx.now`:
   with attendance and two or three decisions each, owned by the case's owner, its coordinator
   role or a named worker; most closed on time, some late, some still open past due.
 
+* post-discharge sprints for recent open referrals from an NHS trust, started by the case
+  owner's coordinator: up to `SPRINTS_RUNNING` of the last 72 hours in progress, and up to
+  `SPRINTS_PAST` older ones whose 72 hours are over (the two oldest complete); most due steps
+  are done on time by someone holding the owning role, some late, some left open past due
+  (failed), and one home re-check is refused by the person, with how it was handled.
+
 All but the rota go through `coordination.actions`. `ctx.objects` gains `coordination_story`.
 """
 
@@ -37,9 +43,12 @@ from seamline.network.models import Organisation, User
 
 from . import actions
 from .choices import MEETING_DAYS, Acuity, Cadence
-from .models import Action, Huddle, RotaEntry
+from .models import Action, Huddle, RotaEntry, SprintStep
 
 PRIME = "northbridge"
+SPRINTS_RUNNING = 8  # discharges of the last 72 hours with a sprint
+SPRINTS_PAST = 6  # and older ones, up to SPRINT_DAYS ago
+SPRINT_DAYS = 10
 WEEKDAYS = 0b0011111
 RAPID_SIZE = 24
 FOLLOW_UP_SIZE = 36
@@ -306,8 +315,79 @@ class Builder:
         actions.complete_action(_fresh(closer), action, note="Done", at=when)
         return outcome
 
+    # -- post-discharge sprints ------------------------------------------------------------
 
-@demo_step("coordination", order=80, units=3)
+    def _closer(self, org: str, role: str) -> User | None:
+        for wanted in (role, Role.COORDINATOR, Role.PARTNER_ADMIN, Role.SUPERVISOR):
+            people = _holders(self.ctx, org, wanted)
+            if people:
+                return people[0]
+        return None
+
+    def _discharges(self, newest: timedelta, oldest: timedelta, count: int) -> list[Referral]:
+        return list(
+            Referral.objects.open()
+            .filter(
+                referrer_organisation__kind="nhs_trust",
+                received_at__gt=self.now - oldest,
+                received_at__lte=self.now - newest,
+            )
+            .select_related("participant", "owner_organisation", "referrer_organisation")
+            .order_by("-received_at", "id")[:count]
+        )
+
+    def sprints(self) -> None:
+        # Discharges of the last three days are in progress; older ones have run their 72
+        # hours, the two oldest with every step resolved (complete).
+        recent = self._discharges(timedelta(0), timedelta(hours=72), SPRINTS_RUNNING)
+        older = self._discharges(timedelta(hours=72), timedelta(days=SPRINT_DAYS), SPRINTS_PAST)
+        started = 0
+        refused = False
+        for index, referral in enumerate(older + recent):
+            assert referral.owner_organisation is not None
+            starter = self._closer(referral.owner_organisation.code, Role.COORDINATOR)
+            if starter is None:
+                continue
+            sprint = actions.start_sprint(_fresh(starter), referral, at=referral.received_at)
+            started += 1
+            resolve_all = len(older) - 2 <= index < len(older)
+            steps = SprintStep.objects.filter(sprint=sprint).select_related(
+                "action__owner_organisation"
+            )
+            for step in steps:
+                action = step.action
+                closer = self._closer(action.owner_organisation.code, action.owner_role)
+                if closer is None:
+                    continue
+                opens = sprint.started_at + timedelta(hours=24 * step.day)
+                fate = self.rng.random()
+                if fate < 0.78:
+                    when = opens + (action.due_at - opens) * self.rng.uniform(0.1, 0.9)
+                elif fate < 0.9 or resolve_all:
+                    when = action.due_at + timedelta(hours=self.rng.randint(2, 20))
+                else:
+                    continue  # left open: a failure once past due
+                if when > self.now and resolve_all:
+                    when = self.now
+                if when > self.now:
+                    continue
+                if not refused and step.code == "home-recheck":
+                    refused = True
+                    actions.refuse_step(
+                        _fresh(closer),
+                        step,
+                        refusal="Did not want the bedroom and bathroom checked again so soon.",
+                        handling_code="alternative",
+                        handling_note="Agreed with her daughter, who checks the stairs and "
+                        "the bathroom rail tonight and rings the office.",
+                        at=when,
+                    )
+                    continue
+                actions.complete_step(_fresh(closer), step, note="Done", at=when)
+        self.story["sprints"] = started
+
+
+@demo_step("coordination", order=80, units=4)
 def build(ctx: DemoContext) -> None:
     builder = Builder(ctx)
     builder.rota()
@@ -315,5 +395,7 @@ def build(ctx: DemoContext) -> None:
     builder.cohorts()
     ctx.progress()
     builder.huddles()
+    ctx.progress()
+    builder.sprints()
     ctx.progress()
     ctx.objects["coordination_story"] = builder.story

@@ -13,10 +13,19 @@ from django.utils import timezone
 from seamline.access import Actor
 from seamline.cases.testing import make_flag, make_participant, make_referral
 from seamline.coordination import demo, duty
-from seamline.coordination.models import Action, Cohort, Decision, Huddle, RotaEntry
+from seamline.coordination.models import (
+    Action,
+    Cohort,
+    Decision,
+    Huddle,
+    RotaEntry,
+    Sprint,
+    SprintStep,
+)
 from seamline.demo.registry import DemoContext
+from seamline.network.choices import OrgKind
 from seamline.network.models import User
-from seamline.testing import CastTestCase, make_user
+from seamline.testing import CastTestCase, make_org, make_user
 
 
 class DemoStepTests(CastTestCase):
@@ -28,6 +37,17 @@ class DemoStepTests(CastTestCase):
             p = make_participant(c.riverside, given_name=f"P{i}")
             owner = c.river_coordinator if i % 3 else c.river_supervisor
             make_referral(p, c.discharge, c.riverside, owner, received_at=now - timedelta(days=20))
+        trust = make_org("trust", OrgKind.NHS_TRUST)
+        for i in range(6):
+            p = make_participant(c.riverside, given_name=f"Home{i}")
+            make_referral(
+                p,
+                c.discharge,
+                c.riverside,
+                c.river_coordinator,
+                referrer=trust,
+                received_at=now - timedelta(hours=20 + 30 * i),
+            )
             if i % 4 == 0:
                 make_flag(p, "deterioration", "high")
         people: dict[str, list[User]] = defaultdict(list)
@@ -62,3 +82,11 @@ class DemoStepTests(CastTestCase):
         # Riverside's coordinator is away with cover: their participants still have one today.
         gaps = duty.gaps(Actor.system("test"), timezone.localdate(now))
         self.assertLess(len(gaps), RotaEntry.objects.count())
+        # Sprints for the six hospital discharges: the two oldest complete, one refusal.
+        self.assertEqual(Sprint.objects.count(), 6)
+        self.assertEqual(Sprint.objects.filter(completed_at__isnull=False).count(), 2)
+        self.assertTrue(Sprint.objects.filter(completed_at__isnull=True).exists())
+        self.assertEqual(SprintStep.objects.filter(status="refused").count(), 1)
+        self.assertEqual(
+            set(SprintStep.objects.values_list("action__source", flat=True)), {"sprint"}
+        )
