@@ -658,8 +658,10 @@ def refuse_step(
 ) -> SprintStep:
     """Record that the participant (or their representative) refused a step, with how the
     refusal was handled: a code and a sentence. A handled refusal resolves the step."""
-    _raise_if(rules.refusal_reasons(handling_code, handling_note, RefusalHandling.values))
     step = SprintStep.objects.select_for_update().select_related("action", "sprint").get(pk=step.pk)
+    if not access.can_complete(actor, step.action):
+        raise RuleViolation.one("not_permitted", "Only the step's owners record a refusal.")
+    _raise_if(rules.refusal_reasons(handling_code, handling_note, RefusalHandling.values))
     note = f"Refused: {refusal.strip() or 'no reason given'}. {handling_note.strip()}"
     when = _resolve(actor, step, StepStatus.REFUSED, note, at)
     step.refusal = refusal.strip()

@@ -286,6 +286,17 @@ class SprintTests(CastTestCase):
         with self.assertRaises(RuleViolation) as caught:
             actions.complete_step(self.coordinator(), medicines)
         self.assertEqual(caught.exception.reasons[0].code, "not_permitted")
+        with self.assertRaises(RuleViolation) as refused:
+            actions.refuse_step(
+                self.coordinator(),
+                medicines,
+                refusal="x",
+                handling_code="alternative",
+                handling_note="y",
+            )
+        self.assertEqual(refused.exception.reasons[0].code, "not_permitted")
+        medicines.refresh_from_db()
+        self.assertEqual(medicines.status, "open")
 
     def test_a_step_past_due_fails_and_counts_for_its_partner(self) -> None:
         actor = self.coordinator()

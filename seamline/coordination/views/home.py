@@ -1,6 +1,6 @@
 """The coordination card of the home page, for coordinators and supervisors: their own open and
-overdue actions, their organisation's overdue ones, today's coordinator gaps and the cohorts
-meeting today, counted over the participants they see."""
+overdue actions, their organisation's overdue ones, today's coordinator gaps, the cohorts
+meeting today and the post-discharge sprints in progress, counted over the participants they see."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from seamline.access import Actor
 from seamline.network.choices import Role
 
 from .. import access, duty, rules
-from ..models import Action, Cohort
+from ..models import Action, Cohort, Sprint
 
 CARD_ROLES = (Role.COORDINATOR, Role.SUPERVISOR)
 
@@ -42,6 +42,7 @@ def coordination_card(actor: Actor) -> dict[str, Any]:
         .count(),
         "gaps": len({g.participant_code for g in duty.gaps(actor, today)}),
         "meeting": meeting,
+        "sprints": Sprint.objects.visible_to(actor).filter(completed_at__isnull=True).count(),
     }
 
 
