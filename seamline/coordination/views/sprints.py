@@ -27,7 +27,7 @@ from seamline.network.views.common import (
     wants_csv,
 )
 
-from .. import access, actions, sprint
+from .. import access, actions, rules, sprint
 from ..forms import RefusalForm, SprintReportForm, StepDoneForm
 
 
@@ -73,7 +73,7 @@ def sprint_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     steps = sprint.steps_of(found, now)
     context = {
         "sprint": found,
-        "hours_left": sprint.rules.hours_left(found.started_at, now),
+        "hours_left": rules.hours_left(found.started_at, now),
         "steps": [(r, access.can_complete(actor, r.step.action)) for r in steps],
     }
     return render(request, "coordination/sprint_detail.html", context)
