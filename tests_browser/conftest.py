@@ -42,9 +42,22 @@ class Demo:
     password: str
     logins: dict[str, dict[str, Any]]  # role -> login printed by `seamline demo`
     accounts: list[dict[str, Any]]  # everyone in the demo network
+    home: Path  # SEAMLINE_HOME: the demo's database (seamline.sqlite3) is here
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`seamline ARGS` against the demo's database, as an operator would run it."""
+        return subprocess.run(
+            _seamline(*args),
+            cwd=self.home,
+            env=_env(self.home),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     def account(self, organisation: str, role: str, skip: set[str] | None = None) -> str:
         """A username holding `role` in `organisation`, avoiding the printed logins."""
@@ -128,6 +141,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             password=summary["password"],
             logins={login["role"]: login for login in summary["logins"]},
             accounts=summary["accounts"],
+            home=home,
         )
     finally:
         server.send_signal(signal.SIGTERM)
