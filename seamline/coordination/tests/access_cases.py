@@ -15,11 +15,15 @@ from django.utils import timezone
 
 from seamline.access import Actor
 from seamline.cases.choices import CareReason
-from seamline.cases.testing import make_participant
+from seamline.cases.testing import make_participant, make_referral
 from seamline.coordination import actions
 from seamline.coordination.models import Cohort, Huddle
+from seamline.network.choices import OrgKind
+from seamline.testing import make_org
 from seamline.testing_routes import Call, page
 
+# The referral is filled in by `refs` once it exists.
+SPRINT_START_BODY: dict[str, Any] = {}
 # The participant is filled in by `refs` once it exists.
 DECISION_BODY: dict[str, Any] = {
     "decision": "Ring the GP",
@@ -64,12 +68,32 @@ def refs(cast: Any) -> dict[str, str]:
         organisation=cast.riverside,
     )
     DECISION_BODY["participant"] = eve.code
+    # A post-discharge sprint: Eve home from hospital, referred by an NHS trust; a step owned
+    # by Riverside's coordinators.
+    trust = make_org("access-trust", OrgKind.NHS_TRUST, name="Access Hospitals")
+    home = make_referral(
+        eve, cast.discharge, cast.riverside, cast.river_coordinator, referrer=trust
+    )
+    started = actions.start_sprint(river, home)
+    step = next(
+        s
+        for s in started.steps.select_related("action__owner_organisation").order_by("id")
+        if s.action.owner_organisation_id == cast.riverside.pk
+        and s.action.owner_role == "coordinator"
+    )
+    SPRINT_START_BODY["referral"] = home.code
+    later = make_referral(
+        eve, cast.discharge, cast.riverside, cast.river_coordinator, referrer=trust
+    )
     return {
         "@action": str(action.uuid),
         "@coord_participant": eve.code,
         "@cohort": cohort.code,
         "@huddle": str(huddle.uuid),
         "@rota_entry": str(entry.uuid),
+        "@sprint": str(started.uuid),
+        "@sprint_step": step.code,
+        "@discharge_referral": later.code,
     }
 
 
@@ -102,6 +126,33 @@ PAGE_CASES = [
         403,
         uuid="@huddle",
         code="@coord_participant",
+    ),
+    page("coordination:sprints", "river_worker", "commissioner", 404),
+    page("coordination:sprint_report", "river_worker", "commissioner", 404),
+    page(
+        "coordination:sprint_start",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        "POST",
+        code="@discharge_referral",
+    ),
+    page("coordination:sprint", "river_worker", "swift_admin", 404, uuid="@sprint"),
+    page(
+        "coordination:sprint_step_done",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        uuid="@sprint",
+        code="@sprint_step",
+    ),
+    page(
+        "coordination:sprint_step_refuse",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        uuid="@sprint",
+        code="@sprint_step",
     ),
 ]
 
@@ -150,5 +201,45 @@ API_CASES = [
         403,
         DECISION_BODY,
         params={"uuid": "@huddle"},
+    ),
+    Call("GET", "/api/coordination/sprints", "river_worker", "commissioner", 404),
+    Call("GET", "/api/coordination/sprints/report", "river_worker", "commissioner", 404),
+    Call(
+        "GET",
+        "/api/coordination/sprints/{uuid}",
+        "river_worker",
+        "swift_admin",
+        404,
+        params={"uuid": "@sprint"},
+    ),
+    Call(
+        "POST",
+        "/api/coordination/sprints",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        SPRINT_START_BODY,
+    ),
+    Call(
+        "POST",
+        "/api/coordination/sprints/{uuid}/steps/{code}/done",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        {"note": "Summary received from the ward"},
+        params={"uuid": "@sprint", "code": "@sprint_step"},
+    ),
+    Call(
+        "POST",
+        "/api/coordination/sprints/{uuid}/steps/{code}/refuse",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        {
+            "refusal": "Did not want the visit",
+            "handling_code": "risks_explained",
+            "handling_note": "Explained the risks",
+        },
+        params={"uuid": "@sprint", "code": "@sprint_step"},
     ),
 ]

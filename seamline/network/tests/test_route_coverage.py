@@ -369,6 +369,7 @@ class RouteCoverageTests(CastTestCase):
         cls.keys = {}
         for name in (
             "river_worker",
+            "river_coordinator",
             "river_admin",
             "swift_admin",
             "net_admin",
