@@ -100,21 +100,28 @@ def actor_for(user: User | None, at: datetime | None = None) -> Actor:
             return cached
     when = at or timezone.now()
     grants, membership = _current_grants(user)
-    if membership is None:
-        actor = Actor(user=user, organisation=None, label=user.username)
-    else:
-        grants = [g for g in grants if g.is_active(when)]
-        expiries = [g.expires_at for g in grants if g.expires_at is not None]
-        actor = Actor(
-            user=user,
-            organisation=membership.organisation,
-            roles=frozenset(g.role for g in grants),
-            access_until=min(expiries) if expiries and len(expiries) == len(grants) else None,
-            label=user.username,
-        )
+    actor = actor_from_grants(user, grants, membership, when)
     if at is None:
         user._seamline_actor = actor  # type: ignore[attr-defined]
     return actor
+
+
+def actor_from_grants(
+    user: User, grants: list[RoleGrant], membership: Membership | None, when: datetime
+) -> Actor:
+    """The actor for `user` at `when` from their unrevoked grants in their current membership
+    (read by `_current_grants`, or with an API token in the same query)."""
+    if membership is None:
+        return Actor(user=user, organisation=None, label=user.username)
+    grants = [g for g in grants if g.is_active(when)]
+    expiries = [g.expires_at for g in grants if g.expires_at is not None]
+    return Actor(
+        user=user,
+        organisation=membership.organisation,
+        roles=frozenset(g.role for g in grants),
+        access_until=min(expiries) if expiries and len(expiries) == len(grants) else None,
+        label=user.username,
+    )
 
 
 def _current_grants(user: User) -> tuple[list[RoleGrant], Membership | None]:
