@@ -69,3 +69,13 @@ def machine() -> dict[str, Any]:
         "machine": platform.machine(),
         "load_average": os.getloadavg(),
     }
+
+
+def settle() -> None:
+    """Bring a freshly bulk-loaded database to the state a live one is in: fresh planner
+    statistics, and on PostgreSQL the visibility map written by a vacuum (which autovacuum
+    would otherwise do in the middle of the timings)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

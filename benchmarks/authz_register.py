@@ -401,14 +401,12 @@ def time_checks(admin: Any, as_of: datetime, checks: int) -> dict[str, Any]:
 
 
 def run(workers: int, checks: int) -> dict[str, Any]:
-    from django.db import connection
 
     with _common.throwaway_database():
         began = time.perf_counter()
         built = build(workers)
         build_s = time.perf_counter() - began
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics, as a live database has
+        _common.settle()  # fresh statistics (and a vacuum on PostgreSQL), as a live database has
         full = time_register(built["as_of"], max(built["workers"] // 10, 1))
         single = time_checks(built["admin"], built["as_of"], checks)
         about = _common.machine()
