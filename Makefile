@@ -43,10 +43,12 @@ install: $(INSTALLED)
 
 install-test: $(INSTALLED_TEST)
 
-# The escalation worker runs beside the web server and stops with it (Ctrl-C stops both).
+# The escalation worker runs beside the web server and stops with it (Ctrl-C stops both); what
+# it does, and the e-mails it sends (printed, in the demo), go to .seamline/worker.log.
 demo: $(INSTALLED)
 	$(BIN)/seamline demo
-	$(BIN)/seamline worker --interval 30 & worker=$$!; \
+	@mkdir -p .seamline
+	$(BIN)/seamline worker --interval 30 >> .seamline/worker.log 2>&1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/seamline serve --host 127.0.0.1 --port 8000
 
