@@ -3,16 +3,10 @@ versions through the actions, acknowledgements given, pending and overdue, revie
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
-from datetime import timedelta
-
 from django.utils import timezone
 
 from seamline.audit.models import AuditEntry
-from seamline.cases.testing import make_participant, make_referral
-from seamline.demo.registry import DemoContext
-from seamline.network.models import User
+from seamline.demo.testing import cast_context
 from seamline.plans import demo
 from seamline.plans.models import Acknowledgement, Plan, PlanReview, PlanVersion
 from seamline.testing import CastTestCase
@@ -22,29 +16,9 @@ class DemoStepTests(CastTestCase):
     def test_the_step(self) -> None:
         c = self.cast
         now = timezone.now().replace(second=0, microsecond=0)
-        for i in range(40):
-            p = make_participant(c.riverside, given_name=f"P{i}")
-            make_referral(
-                p,
-                c.discharge,
-                c.riverside,
-                c.river_coordinator,
-                received_at=now - timedelta(days=60),
-            )
-        people: dict[str, list[User]] = defaultdict(list)
-        by_role: dict[str, list[User]] = defaultdict(list)
-        for user in User.objects.order_by("pk"):
-            membership = user.current_membership()
-            if membership is None:
-                continue
-            people[membership.organisation.code].append(user)
-            for role in sorted(c.actor(user).roles):
-                by_role[role].append(user)
-        ctx = DemoContext(seed=1, now=now, rng=random.Random(1))
+        ctx = cast_context(c, now, open_cases=40, received_days_ago=60)
         ctx.objects.update(
-            organisations={o.code: o for o in (c.prime, c.riverside, c.swift, c.icb)},
-            people=dict(people),
-            by_role=dict(by_role),
+            organisations={o.code: o for o in (c.prime, c.riverside, c.swift, c.icb)}
         )
         demo.build(ctx)
         story = ctx.objects["plans_story"]
