@@ -137,6 +137,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    from seamline.assurance.api import router as assurance_router
     from seamline.audit.api import router as audit_router
     from seamline.cases.api import router as cases_router
     from seamline.cases.reconciliation.api import router as reconciliation_router
@@ -164,6 +165,7 @@ def _add_routers() -> None:
     api.add_router("/reconciliation", reconciliation_router)
     api.add_router("/escalation", escalation_router)
     api.add_router("/quality", quality_router)
+    api.add_router("/assurance", assurance_router)
 
 
 _add_routers()

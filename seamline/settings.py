@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "seamline.rota",
     "seamline.escalation",
     "seamline.quality",
+    "seamline.assurance",
     "seamline.demo",
 ]
 

@@ -51,6 +51,7 @@ urlpatterns = [
     path("reconciliation/", include("seamline.cases.reconciliation.urls")),
     path("escalation/", include("seamline.escalation.urls")),
     path("quality/", include("seamline.quality.urls")),
+    path("assurance/", include("seamline.assurance.urls")),
     path("api/", api_urls()),
     path("ops/admin/", admin.site.urls),
 ]

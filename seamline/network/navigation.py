@@ -37,6 +37,8 @@ class AppMenuItem:
     url_name: str
     applies: Callable[[Actor], bool]
     order: int = 100
+    # Shown to those who see aggregates only (commissioners) too.
+    aggregates: bool = False
 
 
 _APP_ITEMS: list[AppMenuItem] = []
@@ -53,6 +55,9 @@ def menu_for(actor: Actor) -> list[MenuItem]:
     items = [MenuItem("Home", "home"), MenuItem("Organisations", "network:organisations")]
     if actor.aggregates_only:
         items.append(MenuItem("Pathways", "network:pathways"))
+        items.extend(
+            MenuItem(i.label, i.url_name) for i in _APP_ITEMS if i.aggregates and i.applies(actor)
+        )
         return items
     org = actor.organisation
     if org is not None and can_see_people_of(actor, org):

@@ -1,0 +1,222 @@
+"""Each metric on a small dataset whose figures were worked out by hand (September 2026,
+Europe/London): Riverside and SwiftStaff records, with some just outside the month."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import F
+
+from seamline.access import Actor
+from seamline.assurance.catalogue import get_metric
+from seamline.assurance.compute import Calculator
+from seamline.cases.testing import make_participant, make_referral
+from seamline.escalation import actions as escalation_actions
+from seamline.escalation.models import Escalation
+from seamline.escalation.testing import load_defaults
+from seamline.handoffs.models import Handoff
+from seamline.handoffs.testing import build_scene
+from seamline.testing import CastTestCase
+from seamline.workforce.testing import (
+    make_competency,
+    make_pause,
+    make_session,
+    make_sign_off,
+    make_task_type,
+    make_worker,
+)
+
+LONDON = ZoneInfo("Europe/London")
+SEPTEMBER = date(2026, 9, 1)
+
+
+def t(day: int, hour: int = 10, month: int = 9) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=LONDON)
+
+
+class MetricTestCase(CastTestCase):
+    def figures(self, code: str) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
+        metric = get_metric(code)
+        assert metric is not None, code
+        figs = Calculator().figures(metric, SEPTEMBER)
+        return figs.network.as_dict(), {c: f.as_dict() for c, f in figs.partners.items()}
+
+
+class WorkforceMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        c = cls.cast
+        comp = make_competency("medication", title="Medication support")
+        other = make_competency("safeguarding", title="Safeguarding")
+        signer = make_worker(c.prime, "P-1")
+        r1 = make_worker(c.riverside, "R-1")
+        r2 = make_worker(c.riverside, "R-2")
+        s1 = make_worker(c.swift, "S-1", employment_type="agency")
+        gone = make_worker(c.swift, "S-9", status="left")
+        gone.left_on = date(2026, 9, 20)
+        gone.save()
+        kw: dict[str, Any] = {"signer": signer, "signed_at": t(1, month=3)}
+        # Riverside: one current, one past its review date; an old superseded one not counted.
+        make_sign_off(r1, comp, "independent", review_due=date(2026, 12, 1), **kw)
+        make_sign_off(
+            r1, comp, "supervised", review_due=date(2027, 1, 1), superseded_at=t(1, month=6), **kw
+        )
+        make_sign_off(r2, comp, "independent", review_due=date(2026, 9, 15), **kw)
+        # SwiftStaff: one expiring in October, one revoked only after September (still standing).
+        make_sign_off(s1, comp, "independent", review_due=date(2026, 10, 20), **kw)
+        make_sign_off(
+            s1, other, "independent", review_due=date(2027, 3, 1), revoked_at=t(15, month=10), **kw
+        )
+        # A worker who left in September, and a sign-off made after the month: neither counts.
+        make_sign_off(gone, comp, "independent", review_due=date(2027, 1, 1), **kw)
+        make_sign_off(
+            r2,
+            other,
+            "independent",
+            review_due=date(2027, 1, 1),
+            signer=signer,
+            signed_at=t(2, month=10),
+        )
+        # Supervision planned in September: on time, late, never held; one in October.
+        make_session(r1, signer, date(2026, 9, 10), held_on=date(2026, 9, 9))
+        make_session(r2, signer, date(2026, 9, 20), held_on=date(2026, 9, 22))
+        make_session(s1, signer, date(2026, 9, 25))
+        make_session(r1, signer, date(2026, 10, 2), held_on=date(2026, 10, 2))
+        # Pauses: Riverside's remedial session in time, SwiftStaff's never held.
+        task = make_task_type("med_admin", risk_tier=3, delegated=True)
+        pause = make_pause(r2, task, t(5))
+        pause.remedial_session = make_session(
+            r2, signer, date(2026, 9, 11), held_on=date(2026, 9, 11), kind="remedial"
+        )
+        pause.save()
+        make_pause(s1, task, t(28))
+        make_pause(r1, task, t(1, month=10))
+
+    def test_sign_off_currency_counts_standing_sign_offs_not_past_review(self) -> None:
+        network, partners = self.figures("signoff_currency")
+        self.assertEqual(network, {"numerator": 3, "denominator": 4, "value": 75.0})
+        self.assertEqual(partners["riverside"]["value"], 50.0)
+        self.assertEqual(partners["swiftstaff"]["value"], 100.0)
+
+    def test_expiring_sign_offs_fall_within_the_network_window(self) -> None:
+        network, partners = self.figures("signoffs_expiring")
+        self.assertEqual(network["numerator"], 1)
+        self.assertEqual(
+            partners, {"swiftstaff": {"numerator": 1, "denominator": None, "value": 1}}
+        )
+
+    def test_supervision_held_by_its_planned_day(self) -> None:
+        # Riverside's remedial session (planned and held on 11 September) counts too.
+        network, partners = self.figures("supervision_on_time")
+        self.assertEqual((network["numerator"], network["denominator"]), (2, 4))
+        self.assertEqual(network["value"], 50.0)
+        self.assertEqual(partners["riverside"]["value"], 66.7)
+        self.assertEqual(partners["swiftstaff"]["value"], 0.0)
+
+    def test_pauses_and_remedial_supervision_within_its_due_date(self) -> None:
+        network, _ = self.figures("delegation_pauses")
+        self.assertEqual(network["numerator"], 2)
+        network, partners = self.figures("remedial_within_standard")
+        self.assertEqual((network["numerator"], network["denominator"]), (1, 2))
+        self.assertEqual(partners["riverside"]["value"], 100.0)
+        self.assertEqual(partners["swiftstaff"]["value"], 0.0)
+
+
+class HandoffMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        scene = build_scene(cls.cast)
+        Handoff.objects.filter(pk=scene.sent.pk).update(first_sent_at=t(3), completeness=100)
+        Handoff.objects.filter(pk=scene.rejected.pk).update(
+            first_sent_at=t(4), rejected_at=t(5), completeness=80, rejection_reason="no_capacity"
+        )
+        Handoff.objects.filter(pk=scene.accepted.pk).update(
+            first_sent_at=t(6, 10), accepted_at=t(6, 16), respond_by=t(6, 14), completeness=90
+        )
+
+    def test_completeness_is_the_mean_score_of_handoffs_first_sent(self) -> None:
+        network, partners = self.figures("handoff_completeness")
+        self.assertEqual((network["numerator"], network["denominator"]), (270, 3))
+        self.assertEqual(partners["northbridge"]["value"], 90.0)
+
+    def test_acceptance_within_the_response_standard_and_its_time(self) -> None:
+        network, partners = self.figures("handoff_accepted_in_standard")
+        self.assertEqual((network["numerator"], network["denominator"]), (0, 1))
+        network, partners = self.figures("handoff_acceptance_hours")
+        self.assertEqual(partners["riverside"], {"numerator": 6.0, "denominator": 1, "value": 6.0})
+
+    def test_rejections_are_counted_by_reason(self) -> None:
+        metric = get_metric("handoff_rejections")
+        assert metric is not None
+        figs = Calculator().figures(metric, SEPTEMBER)
+        self.assertEqual(figs.network.numerator, 1)
+        self.assertEqual(figs.breakdown, {"no_capacity": {"network": 1, "riverside": 1}})
+
+
+class EscalationMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        c = cls.cast
+        load_defaults()
+        system = Actor.system("test")
+        rows = [
+            # organisation, tier trigger, raised, acknowledged after, reviewed after
+            (c.riverside, t(2), timedelta(minutes=30), timedelta(hours=2)),
+            (c.riverside, t(3), timedelta(hours=3), timedelta(hours=5)),
+            (c.swift, t(4), timedelta(hours=1), None),
+        ]
+        for n, (org, raised, ack, review) in enumerate(rows):
+            person = make_participant(org, family_name=f"Escalated{n}")
+            referral = make_referral(person, c.discharge, org, c.river_coordinator)
+            esc = escalation_actions.open_escalation(
+                system,
+                participant=person,
+                pathway=c.discharge,
+                organisation=org,
+                trigger="ed_contact",
+                episode=f"e{n}",
+                referral=referral,
+                at=raised,
+            )
+            assert esc is not None
+            Escalation.objects.filter(pk=esc.pk).update(
+                tier="immediate",
+                raised_at=raised,
+                acknowledged_at=raised + ack,
+                responded_at=None if review is None else raised + review,
+            )
+
+    def test_acknowledgement_within_the_tier_standard(self) -> None:
+        # Immediate: acknowledge within 1 hour. Riverside 1 of 2; SwiftStaff at exactly 1 h.
+        network, partners = self.figures("escalation_acknowledged_in_standard")
+        self.assertEqual((network["numerator"], network["denominator"]), (2, 3))
+        self.assertEqual(partners["riverside"]["value"], 50.0)
+        self.assertEqual(partners["swiftstaff"]["value"], 100.0)
+
+    def test_clinical_review_within_the_tier_standard(self) -> None:
+        # Immediate: review within 4 hours. Riverside 2 h (met), 5 h (missed); SwiftStaff none
+        # and long past the standard (missed).
+        network, _ = self.figures("escalation_reviewed_in_standard")
+        self.assertEqual((network["numerator"], network["denominator"]), (1, 3))
+
+    def test_timing_spread_is_the_gap_between_partner_means(self) -> None:
+        # Riverside mean (0.5 + 3) / 2 = 1.75 h; SwiftStaff 1 h: spread 0.75 h.
+        network, partners = self.figures("escalation_timing_spread")
+        self.assertEqual(partners["riverside"]["value"], 1.8)
+        self.assertEqual(partners["swiftstaff"]["value"], 1.0)
+        self.assertEqual(network["value"], 0.8)
+
+    def test_escalations_of_another_month_are_not_counted(self) -> None:
+        later = timedelta(days=40)
+        Escalation.objects.update(
+            raised_at=F("raised_at") + later,
+            acknowledged_at=F("acknowledged_at") + later,
+            responded_at=F("responded_at") + later,
+        )
+        network, _ = self.figures("escalation_acknowledged_in_standard")
+        self.assertEqual(network["denominator"], 0)
