@@ -10,9 +10,11 @@ class AssuranceConfig(AppConfig):
         from seamline.network.navigation import AppMenuItem, register
 
         from .access import can_list_packs
+        from .home import register_cards
 
         register(
             AppMenuItem(
                 "Assurance packs", "assurance:packs", can_list_packs, order=98, aggregates=True
             )
         )
+        register_cards()

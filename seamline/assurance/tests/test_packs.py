@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
@@ -326,3 +327,16 @@ class MetricsDoc(SimpleTestCase):
             catalogue_markdown(),
             "docs/metrics.md is out of date: run `seamline pack metrics > docs/metrics.md`",
         )
+
+
+class Schedule(CastTestCase):
+    def test_the_previous_month_is_issued_from_the_third_once(self) -> None:
+        from seamline.assurance.schedule import issue_due_pack
+
+        london = ZoneInfo("Europe/London")
+        self.assertIsNone(issue_due_pack(datetime(2026, 10, 2, 23, 0, tzinfo=london)))
+        first = issue_due_pack(datetime(2026, 10, 3, 0, 5, tzinfo=london))
+        assert first is not None
+        self.assertEqual(first.label, "2026-09")
+        self.assertIsNone(issue_due_pack(datetime(2026, 10, 3, 0, 10, tzinfo=london)))
+        self.assertEqual(Pack.objects.count(), 1)

@@ -36,6 +36,7 @@ class HomeCardsTests(CastTestCase):
         self.assertEqual(
             card_keys(response),
             [
+                "assurance",
                 "network_partners",
                 "network_raci_gaps",
                 "workforce_worklists",
@@ -113,10 +114,10 @@ class HomeCardsTests(CastTestCase):
 
     def test_commissioner_and_inspector(self):
         self.client.force_login(self.cast.commissioner)
-        self.assertEqual(card_keys(self.client.get("/")), ["aggregates"])
+        self.assertEqual(card_keys(self.client.get("/")), ["assurance", "aggregates"])
         self.client.force_login(self.cast.inspector)
         response = self.client.get("/")
-        self.assertEqual(card_keys(response), ["inspector"])
+        self.assertEqual(card_keys(response), ["assurance", "inspector"])
         self.assertEqual(
             card(response, "inspector")["until"], self.cast.actor(self.cast.inspector).access_until
         )

@@ -1,0 +1,23 @@
+"""The assurance step of the demo: the monthly packs of the last twelve months, issued in order
+as the worker would have issued them, so the commissioner's page opens on a pack with trends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from seamline.access import Actor
+from seamline.demo.registry import DemoContext, demo_step
+
+from .build import build_pack
+from .catalogue import add_months
+
+MONTHS = 12
+
+
+@demo_step("assurance", order=200, units=MONTHS)
+def build(ctx: DemoContext) -> None:
+    setup = Actor.system("setup")
+    this_month = date(ctx.now.year, ctx.now.month, 1)
+    for back in range(MONTHS, 0, -1):
+        build_pack(setup, add_months(this_month, -back))
+        ctx.progress()
