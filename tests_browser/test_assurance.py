@@ -30,7 +30,7 @@ def test_a_commissioner_opens_the_latest_pack_and_downloads_its_pdf(
         page.get_by_role("link", name="Download PDF").click()
     download = waiting.value
     assert download.suggested_filename.endswith(".pdf")
-    pdf = PdfReader(io.BytesIO(open(download.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(download.path().read_bytes()))
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "Assurance pack" in text
     assert "Sign-offs current" in text
