@@ -21,9 +21,11 @@ from seamline.network.access import refuse
 from . import access, actions, metrics
 from .choices import State, Tier, Trigger
 from .models import Escalation
+from .safeguarding.api import router as safeguarding_router
 from .views import filtered
 
 router = Router(tags=["escalation"])
+router.add_router("/safeguarding", safeguarding_router)
 
 
 class EscalationOut(Schema):

@@ -60,3 +60,59 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     CLIMBED = "climbed", "Climbed to the next rung"
     BREACHED = "breached", "Last rung's deadline passed"
+    SAFEGUARDING = "safeguarding", "Safeguarding concern: the pathway's lead told"
+
+
+# --- safeguarding -----------------------------------------------------------------------------
+
+
+class Theme(models.TextChoices):
+    """What a safeguarding concern is about: the categories of abuse and neglect the Care Act
+    2014 statutory guidance names."""
+
+    NEGLECT = "neglect", "Neglect or acts of omission"
+    SELF_NEGLECT = "self_neglect", "Self-neglect"
+    FINANCIAL = "financial", "Financial or material abuse"
+    PHYSICAL = "physical", "Physical abuse"
+    PSYCHOLOGICAL = "psychological", "Psychological or emotional abuse"
+    SEXUAL = "sexual", "Sexual abuse"
+    DOMESTIC = "domestic", "Domestic abuse"
+    DISCRIMINATORY = "discriminatory", "Discriminatory abuse"
+    ORGANISATIONAL = "organisational", "Organisational abuse"
+    MODERN_SLAVERY = "modern_slavery", "Modern slavery"
+
+
+class Contact(models.TextChoices):
+    """The kind of contact a concern arose at."""
+
+    HOME_VISIT = "home_visit", "Home visit"
+    PHONE = "phone", "Telephone call"
+    CLINIC = "clinic", "Clinic or office appointment"
+    HOSPITAL = "hospital", "Hospital or discharge contact"
+    COMMUNITY = "community", "Community or outreach contact"
+    HANDOFF = "handoff", "Handoff between teams"
+    OTHER = "other", "Another contact"
+
+
+class ConcernState(models.TextChoices):
+    NEW = "new", "New: waiting for triage"
+    TRIAGED = "triaged", "Triaged"
+    CLOSED = "closed", "Closed"
+
+
+class ConcernOutcome(models.TextChoices):
+    """What became of a concern once triaged and followed through."""
+
+    ENQUIRY = "enquiry", "Local authority safeguarding enquiry (section 42)"
+    LA_ADVICE = "la_advice", "Local authority: advice given, no enquiry"
+    POLICE = "police", "Police action"
+    PROTECTION_PLAN = "protection_plan", "Protection plan kept by the care team"
+    NO_FURTHER_ACTION = "no_further_action", "No further action: threshold not met"
+
+
+# Outcomes that say a notification was made, and which one it needs.
+OUTCOME_NEEDS = {
+    ConcernOutcome.ENQUIRY: "la",
+    ConcernOutcome.LA_ADVICE: "la",
+    ConcernOutcome.POLICE: "police",
+}

@@ -20,6 +20,7 @@ from seamline.network.choices import Role
 
 from . import actions, worker
 from .choices import Outcome, Trigger
+from .safeguarding import demo as safeguarding_demo  # noqa: F401 (registers its step)
 
 COUNT = 36
 TRIGGERS = [

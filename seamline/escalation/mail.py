@@ -47,7 +47,7 @@ def send_pending(at: datetime) -> int:
     base = getattr(settings, "SEAMLINE_BASE_URL", "").rstrip("/")
     pending = list(
         Notification.objects.filter(emailed_at__isnull=True)
-        .select_related("escalation")
+        .select_related("escalation", "concern")
         .order_by("created_at", "id")[:BATCH]
     )
     for note in pending:
@@ -58,7 +58,11 @@ def send_pending(at: datetime) -> int:
         to = recipients(note, at)
         if not to:
             continue
-        link = base + reverse("escalation:detail", args=[note.escalation.code])
+        if note.concern is not None:
+            link = base + reverse("escalation:concern", args=[note.concern.code])
+        else:
+            assert note.escalation is not None
+            link = base + reverse("escalation:detail", args=[note.escalation.code])
         try:
             send_mail(
                 subject=f"[Seamline] {note.message}"[:200],

@@ -22,7 +22,20 @@ from seamline.cases.models import Participant, Referral
 from seamline.network.choices import Role, choice_check
 from seamline.network.models import Organisation, Pathway, User, Versioned
 
-from .choices import CLIMBING_STATES, OPEN_STATES, EventKind, Level, Outcome, State, Tier, Trigger
+from .choices import (
+    CLIMBING_STATES,
+    OPEN_STATES,
+    ConcernOutcome,
+    ConcernState,
+    Contact,
+    EventKind,
+    Level,
+    Outcome,
+    State,
+    Theme,
+    Tier,
+    Trigger,
+)
 
 if TYPE_CHECKING:
     from seamline.access import Actor
@@ -306,11 +319,19 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
-    """An in-app notice to a rung's organisation and role: who, what, when."""
+    """An in-app notice to a rung's organisation and role: who, what, when. A notice is about
+    an escalation (a rung reached) or a safeguarding concern (the pathway's lead told)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     escalation = models.ForeignKey(
-        Escalation, on_delete=models.CASCADE, related_name="notifications"
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    concern = models.ForeignKey(
+        "SafeguardingConcern",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -335,8 +356,249 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["escalation", "kind", "rung"], name="notification_once_per_rung"
             ),
+            # The safeguarding lead is told of a concern once, however many workers run.
+            models.UniqueConstraint(
+                fields=["concern"],
+                condition=Q(concern__isnull=False),
+                name="notification_once_per_concern",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation__isnull=False, concern__isnull=True)
+                | Q(escalation__isnull=True, concern__isnull=False),
+                name="notification_about_one_thing",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "role"], name="notification_to_idx")]
 
     def __str__(self) -> str:
         return self.message
+
+
+# --- safeguarding -----------------------------------------------------------------------------
+
+
+class SafeguardingLead(models.Model):
+    """Who a pathway's safeguarding concerns go to: a role in an organisation (everyone holding
+    that role there through a role grant). A pathway without a row goes to its lead
+    organisation's quality lead (`safeguarding.access.lead_of`)."""
+
+    pathway = models.OneToOneField(
+        Pathway, on_delete=models.PROTECT, related_name="safeguarding_lead"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [choice_check("role", Role, "safeguarding_lead_role_valid")]
+
+    def __str__(self) -> str:
+        return f"Safeguarding lead of {self.pathway.code}"
+
+    @property
+    def code(self) -> str:
+        return self.pathway.code
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class ConcernQuerySet(models.QuerySet["SafeguardingConcern"]):
+    def visible_to(self, actor: Actor) -> ConcernQuerySet:
+        from .safeguarding import access
+
+        return access.concerns_visible_to(self, actor)
+
+    def to_notify(self, at: datetime) -> ConcernQuerySet:
+        """Recorded by `at` and the lead not yet told: the worker's work."""
+        return self.filter(lead_notified_at__isnull=True, recorded_at__lte=at)
+
+
+class SafeguardingConcern(Versioned):
+    """A safeguarding concern raised at a contact (SPEC C8). `occurred_at` is when it arose and
+    `recorded_at` when it was written down (the 24-hour documentation standard reads both);
+    `notify_by` is the end of that day in the network's time zone, by which the pathway's
+    safeguarding lead must have been told (`lead_notified_at`, set by the worker)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=20, unique=True)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="safeguarding_concerns"
+    )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="+")
+    # The partner whose person raised it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="safeguarding_concerns"
+    )
+    raised_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    raised_by_label = models.CharField(max_length=100, blank=True)
+    contact = models.CharField(max_length=12, choices=Contact.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    theme = models.CharField(max_length=16, choices=Theme.choices)
+    description = models.TextField()
+    notify_by = models.DateTimeField()
+    # Who is to be told, fixed when the concern is raised.
+    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    lead_role = models.CharField(max_length=20, choices=Role.choices)
+    lead_notified_at = models.DateTimeField(null=True, blank=True)
+    triage_by = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=ConcernState.choices, default=ConcernState.NEW)
+    # The `safeguarding` escalation of the episode (opened by this concern or already open).
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns"
+    )
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            choice_check("theme", Theme, "concern_theme_valid"),
+            choice_check("contact", Contact, "concern_contact_valid"),
+            choice_check("state", ConcernState, "concern_state_valid"),
+            choice_check("lead_role", Role, "concern_lead_role_valid"),
+            models.CheckConstraint(
+                condition=Q(recorded_at__gte=F("occurred_at")),
+                name="concern_recorded_after_occurring",
+            ),
+            models.CheckConstraint(
+                condition=Q(notify_by__gt=F("occurred_at")), name="concern_notify_by_after"
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="concern_has_description"),
+        ]
+        indexes = [
+            models.Index(fields=["lead_notified_at", "recorded_at"], name="concern_to_notify_idx"),
+            models.Index(fields=["state", "triage_by"], name="concern_triage_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.code} {self.get_theme_display()} ({self.participant.code})"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+    def notified_in_time(self) -> bool | None:
+        """Told the same day (True), late (False), or not yet told (None)."""
+        if self.lead_notified_at is None:
+            return None
+        return self.lead_notified_at < self.notify_by
+
+
+class TriageMeeting(models.Model):
+    """The weekly safeguarding triage meeting: one per week (the Monday it starts on)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    week = models.DateField(unique=True)
+    held_at = models.DateTimeField()
+    chair = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    attendees = models.ManyToManyField(User, blank=True, related_name="+")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-week"]
+
+    def __str__(self) -> str:
+        return f"Safeguarding triage, week {self.code}"
+
+    @property
+    def code(self) -> str:
+        year, week, _ = self.week.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return self.code
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return ""
+
+
+class TriageDecision(models.Model):
+    """What the triage meeting decided for one concern: whether the local authority or the
+    police must be told, by whom and by when, when it was done, and the outcome."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.OneToOneField(
+        SafeguardingConcern, on_delete=models.PROTECT, related_name="decision"
+    )
+    meeting = models.ForeignKey(TriageMeeting, on_delete=models.PROTECT, related_name="decisions")
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    la_needed = models.BooleanField()
+    police_needed = models.BooleanField()
+    notifier_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notifier_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    notify_due = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=ConcernOutcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=ConcernOutcome.values),
+                name="triage_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(notifier_role="") | Q(notifier_role__in=Role.values),
+                name="triage_notifier_role_valid",
+            ),
+            # Somebody notifies exactly when a notification is needed.
+            models.CheckConstraint(
+                condition=(
+                    (Q(la_needed=True) | Q(police_needed=True))
+                    & Q(notifier_organisation__isnull=False, notify_due__isnull=False)
+                )
+                | (
+                    Q(la_needed=False, police_needed=False)
+                    & Q(
+                        notifier_organisation__isnull=True,
+                        notify_due__isnull=True,
+                        notified_at__isnull=True,
+                    )
+                ),
+                name="triage_notifier_when_needed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Triage of {self.concern.code}"
+
+    @property
+    def code(self) -> str:
+        return self.concern.code
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.concern.organisation.code
+
+    @property
+    def notification_needed(self) -> bool:
+        return self.la_needed or self.police_needed

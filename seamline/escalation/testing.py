@@ -10,6 +10,7 @@ from seamline.cases.testing import make_participant, make_referral
 from seamline.testing import Cast
 
 from . import actions
+from .models import SafeguardingConcern
 
 SYSTEM = Actor.system("test")
 
@@ -27,3 +28,27 @@ def make_case(
         person, cast.discharge, cast.riverside, cast.river_coordinator, received_at=received_at
     )
     return person, referral
+
+
+def make_concern(
+    cast: Cast,
+    person: Participant,
+    occurred_at: datetime,
+    *,
+    recorded_at: datetime | None = None,
+    theme: str = "neglect",
+    by: str = "river_worker",
+) -> SafeguardingConcern:
+    """A concern raised by a Riverside worker (by default) on the discharge pathway."""
+    from .safeguarding import actions as safeguarding
+
+    return safeguarding.raise_concern(
+        cast.actor(cast[by]),
+        person,
+        cast.discharge,
+        contact="home_visit",
+        theme=theme,
+        description="No food in the house.",
+        occurred_at=occurred_at,
+        at=recorded_at or occurred_at,
+    )

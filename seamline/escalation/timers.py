@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from .choices import Tier
 from .rules import RungSpec
@@ -42,3 +42,28 @@ def next_step(rungs: Sequence[RungSpec], position: int, tier: str, due_at: datet
     if position < len(rungs):
         return Step(position + 1, deadline(due_at, rungs[position], tier), False)
     return Step(position, None, True)
+
+
+# --- safeguarding -----------------------------------------------------------------------------
+
+TRIAGE_WITHIN = timedelta(days=7)
+
+
+def same_day_deadline(occurred_at: datetime, tz: tzinfo) -> datetime:
+    """When the pathway's safeguarding lead must have been told of a concern that arose at
+    `occurred_at`: the midnight that ends that day in the network's time zone `tz`. Told at or
+    after it is late. (Midnight exists on every day in the zones networks use; the change of
+    clocks happens in the small hours.)"""
+    local = occurred_at.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=1), time(0, 0), tzinfo=tz)
+
+
+def triage_deadline(recorded_at: datetime) -> datetime:
+    """A concern is due at a weekly triage meeting within 7 days of being recorded."""
+    return recorded_at + TRIAGE_WITHIN
+
+
+def week_start(at: datetime, tz: tzinfo) -> date:
+    """The Monday of the week (in the network's time zone) holding `at`."""
+    day = at.astimezone(tz).date()
+    return day - timedelta(days=day.weekday())

@@ -47,6 +47,7 @@ from .models import (
     ThresholdSet,
     ThresholdVersion,
 )
+from .safeguarding.views import urlpatterns as safeguarding_urls
 
 app_name = "escalation"
 PER_PAGE = 50
@@ -261,7 +262,7 @@ def waiting_for(actor: Actor) -> list[Notification]:
         .select_related("escalation__participant", "escalation__organisation", "organisation")
         .order_by("-created_at", "-id")
     )
-    seen: set[int] = set()
+    seen: set[int | None] = set()
     found = []
     for note in notes[:500]:
         if note.escalation_id not in seen:
@@ -280,7 +281,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "escalation/waiting.html",
-        {"rows": [(n, urgency(n.escalation, now)) for n in notes]},
+        {"rows": [(n, urgency(n.escalation, now)) for n in notes if n.escalation is not None]},
     )
 
 
@@ -370,6 +371,8 @@ urlpatterns: list[URLPattern] = [
     path("thresholds/", thresholds, name="thresholds"),
     path("thresholds/edit/", thresholds_edit, name="thresholds_edit"),
     path("ladders/<slug:code>/edit/", ladder_edit, name="ladder_edit"),
+    # Before "<code>/": "safeguarding" is not an escalation's code.
+    *safeguarding_urls,
     path("<str:code>/", escalation_detail, name="detail"),
     path("<str:code>/acknowledge/", escalation_acknowledge, name="acknowledge"),
     path("<str:code>/respond/", escalation_respond, name="respond"),

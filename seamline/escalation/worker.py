@@ -12,6 +12,8 @@ One tick (`tick(at)`) does two things:
    the worker whose UPDATE changed the row climbs: it records the climb, notifies the next
    rung and appends the audit entry in the same transaction, so a worker killed part way
    through leaves the row exactly as it found it for the next worker.
+3. `notify_concerns(at)` tells each pathway's safeguarding lead of the concerns recorded and
+   not yet told, claiming each with `UPDATE ... WHERE id = ? AND lead_notified_at IS NULL`.
 
 `run()` repeats the tick until SIGTERM or SIGINT (it finishes the row in hand, then stops); a
 row that fails is logged and left for the next tick, never retried in a tight loop.
@@ -64,6 +66,8 @@ class TickResult:
     breached: int = 0
     lost: int = 0  # rows another worker claimed first
     emailed: int = 0  # notices sent by e-mail
+    told: int = 0  # safeguarding concerns whose pathway lead was told
+    untold: int = 0  # concerns waiting because nobody holds the lead's role
     failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -207,6 +211,41 @@ def _sweep_reconciliation(at: datetime, taken: set[tuple[str, str]]) -> int:
     return opened
 
 
+# --- safeguarding ---------------------------------------------------------------------------
+
+
+def notify_concerns(at: datetime, result: TickResult | None = None) -> TickResult:
+    """Tell the pathway's safeguarding lead of every concern recorded by `at` and not yet told,
+    each claimed once by compare-and-set (`safeguarding.actions.notify_lead`). A concern whose
+    lead role nobody holds is left untold, to be told once someone does; past its deadline it
+    counts as late."""
+    from .models import SafeguardingConcern
+    from .safeguarding import actions as safeguarding
+
+    result = result or TickResult()
+    rows = list(
+        SafeguardingConcern.objects.to_notify(at)
+        .order_by("notify_by", "id")
+        .values_list("id", "code", "lead_organisation_id", "lead_role")
+    )
+    holders: dict[tuple[int, str], int] = {}
+    for row_id, code, org_id, role in rows:
+        if (org_id, role) not in holders:
+            holders[(org_id, role)] = safeguarding.lead_holders(org_id, role, at)
+        if not holders[(org_id, role)]:
+            result.untold += 1
+            continue
+        try:
+            if safeguarding.notify_lead(row_id, at, WORKER):
+                result.told += 1
+            else:
+                result.lost += 1
+        except Exception:  # one bad row must not stop the others
+            log.exception("safeguarding concern %s: the lead could not be told", code)
+            result.failed.append(code)
+    return result
+
+
 # --- climbing ---------------------------------------------------------------------------------
 
 
@@ -311,6 +350,7 @@ def tick(at: datetime | None = None, stop: threading.Event | None = None) -> Tic
         log.exception("the sweep of escalation sources failed")
         result.failed.append("sweep")
     climb_due(when, result, stop)
+    notify_concerns(when, result)
     try:
         result.emailed = mail.send_pending(when)
     except Exception:
@@ -338,6 +378,6 @@ def run(
             log.exception("the tick failed; trying again in %s s", interval)
             connection.close()
             continue
-        if last.opened or last.climbed or last.breached or last.emailed or last.failed:
+        if any((last.opened, last.climbed, last.breached, last.emailed, last.told, last.failed)):
             log.info("tick: %s", last.as_dict())
     return last

@@ -29,3 +29,29 @@ class DemoStepTests(CastTestCase):
         climbs = EscalationEvent.objects.filter(kind="climbed").select_related("escalation")
         self.assertTrue(climbs.exists())
         self.assertTrue(all(ev.at <= now for ev in climbs))
+
+
+class SafeguardingDemoStepTests(CastTestCase):
+    def test_the_step(self) -> None:
+        from seamline.escalation.choices import ConcernState
+        from seamline.escalation.models import SafeguardingConcern, TriageMeeting
+        from seamline.escalation.safeguarding import demo as safeguarding_demo
+        from seamline.escalation.safeguarding.actions import network_zone
+        from seamline.escalation.safeguarding.dashboard import dashboard
+        from seamline.escalation.testing import load_defaults
+
+        c = self.cast
+        now = timezone.now().replace(second=0, microsecond=0)
+        ctx = cast_context(c, now, open_cases=30, received_days_ago=40)
+        ctx.objects.update(quality_actor=c.actor(c.quality))
+        load_defaults()
+        safeguarding_demo.build(ctx)
+        concerns = SafeguardingConcern.objects.all()
+        self.assertGreaterEqual(concerns.count(), 20)
+        self.assertEqual(TriageMeeting.objects.count(), 2)
+        self.assertEqual(set(concerns.values_list("state", flat=True)), set(ConcernState.values))
+        self.assertGreater(len(set(concerns.values_list("theme", flat=True))), 5)
+        figures = dashboard(c.actor(c.quality), now, {}, network_zone())
+        self.assertGreater(figures.overall.late, 0)
+        self.assertGreater(figures.overall.same_day, figures.overall.late)
+        self.assertGreater(figures.overall.triage_overdue, 0)
