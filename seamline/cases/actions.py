@@ -42,6 +42,7 @@ from .choices import (
 )
 from .codes import next_participant_code, next_referral_code
 from .followers import followers
+from .hooks import referral_recorded
 from .models import (
     CareTeamMember,
     Consent,
@@ -777,6 +778,7 @@ def create_referral(
             "received_at": received_at,
         },
     )
+    referral_recorded(actor, referral)  # other apps' hooks (cases.hooks)
     return referral
 
 

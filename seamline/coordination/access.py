@@ -11,11 +11,18 @@ people of their own organisation. Huddle cohorts are seen by everyone who reads 
 records (a cohort's code and name say nothing about anyone); its members, roster and decisions
 only as far as the viewer sees each participant. Coordinators, supervisors and partner admins
 create cohorts and run huddles.
+
+Contact and daily records are read with their participant and written by anyone in a network
+role who sees them (not inspectors). The documentation figures and the late records are for
+supervisors, partner admins and quality leads, about their own organisation's records, and for
+the prime's quality leads, network admins and inspectors, about every partner's.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from seamline.access import Actor, ReadOnly
 from seamline.cases.access import sees_participants
@@ -25,6 +32,9 @@ from seamline.network.access import refuse
 from seamline.network.choices import Role
 
 from .models import Action, Cohort, Huddle, RotaEntry, Sprint, SprintStep
+
+if TYPE_CHECKING:
+    from seamline.network.models import Organisation
 from .rules import COORDINATING_ROLES
 
 # Who covers for an absent owner within the owning organisation.
@@ -188,3 +198,51 @@ def get_step_for_user(
 
 def can_see_sprints(actor: Actor) -> bool:
     return sees_participants(actor)
+
+
+# --- the 24-hour documentation standard ------------------------------------------------------
+
+# Who reads documentation figures and late records about their own organisation's records.
+DOCUMENTATION_PARTNER_ROLES = frozenset({Role.SUPERVISOR, Role.PARTNER_ADMIN, Role.QUALITY_LEAD})
+# Who, in the prime, reads them about every partner's.
+DOCUMENTATION_NETWORK_ROLES = frozenset({Role.QUALITY_LEAD, Role.NETWORK_ADMIN, Role.INSPECTOR})
+
+
+def can_write_records(actor: Actor) -> bool:
+    return not actor.read_only and sees_participants(actor)
+
+
+@dataclass(frozen=True)
+class DocumentationScope:
+    """Whose records a reader of the documentation figures sees: one organisation's, or every
+    partner's (`organisation` None)."""
+
+    organisation: Organisation | None
+
+    @property
+    def network(self) -> bool:
+        return self.organisation is None
+
+
+def documentation_scope(actor: Actor) -> DocumentationScope | None:
+    """None when the actor reads no documentation figures at all."""
+    if actor.is_system:
+        return DocumentationScope(None)
+    if not sees_participants(actor):
+        return None
+    if actor.in_prime and actor.has(*DOCUMENTATION_NETWORK_ROLES):
+        return DocumentationScope(None)
+    if actor.has(*DOCUMENTATION_PARTNER_ROLES):
+        return DocumentationScope(actor.organisation)
+    return None
+
+
+def require_documentation_scope(actor: Actor) -> DocumentationScope:
+    scope = documentation_scope(actor)
+    if scope is None:
+        raise refuse(actor, "coordination.documentation", "documentation")
+    return scope
+
+
+def can_see_documentation(actor: Actor) -> bool:
+    return documentation_scope(actor) is not None

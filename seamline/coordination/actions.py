@@ -1,7 +1,7 @@
 """Every change of care coordination, each in one transaction with its audit entry: owned
 actions (create, complete), the coordinator rota and absences, huddle cohorts and their
-members, huddles, attendance and decisions. The rules are pure functions in
-`coordination.rules`."""
+members, huddles, attendance and decisions, post-discharge sprints, contact and daily
+records. The rules are pure functions in `coordination.rules`."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from django.utils import timezone
 
 from seamline.access import Actor, actor_for
 from seamline.audit.actions import record
+from seamline.audit.models import EntryKind
 from seamline.cases.models import CareTeamMember, Participant, Referral
 from seamline.errors import Reason, RuleViolation
 from seamline.network.models import Organisation, RaciAssignment, User
 from seamline.versioning import claim_version
+from seamline.workforce.models import Worker
 
 from . import access, rules
-from .choices import ActionSource, RefusalHandling, StepStatus
+from .choices import ActionSource, RecordKind, RefusalHandling, StepStatus
 from .models import (
     Absence,
     Action,
@@ -27,6 +29,7 @@ from .models import (
     CohortMember,
     Decision,
     Huddle,
+    Record,
     RotaEntry,
     Sprint,
     SprintStep,
@@ -537,7 +540,9 @@ def _raci_of(referral: Referral) -> dict[str, tuple[list[rules.RaciParty], rules
 
 
 @transaction.atomic
-def start_sprint(actor: Actor, referral: Referral, at: datetime | None = None) -> Sprint:
+def start_sprint(
+    actor: Actor, referral: Referral, at: datetime | None = None, reason: str = ""
+) -> Sprint:
     """Start the post-discharge sprint of a discharge referral: one owned action per template
     step, owned from the pathway's RACI, due by the end of its day of the 72 hours from the
     referral's `received_at`. Idempotent: a referral that has a sprint gets that one back."""
@@ -608,8 +613,36 @@ def start_sprint(actor: Actor, referral: Referral, at: datetime | None = None) -
         "sprint.start",
         sprint,
         changes={"referral": referral.code, "started_at": sprint.started_at},
+        reason=reason,
     )
     return sprint
+
+
+# The actor the automatic start writes as; the audit entry's reason names who recorded the
+# referral.
+ON_DISCHARGE = Actor.system("sprint-on-discharge")
+
+
+def start_sprint_on_discharge(actor: Actor, referral: Referral) -> Sprint | None:
+    """The hook `cases.actions.create_referral` calls (registered in `apps.py`): a referral
+    received from an NHS trust, recorded while its 72 hours are still running, starts its
+    sprint at once. Idempotent like `start_sprint`. A sprint that cannot start (no
+    organisation to own a step) does not undo the referral: it waits on the sprint list."""
+    referrer = referral.referrer_organisation
+    now = timezone.now()
+    if rules.qualifies_for_sprint(referrer.kind if referrer else None):
+        return None
+    if not rules.starts_on_its_own(referral.received_at, now):
+        return None
+    try:
+        return start_sprint(
+            ON_DISCHARGE,
+            referral,
+            at=now,
+            reason=f"Discharge referral {referral.code} recorded by {actor.display}.",
+        )
+    except RuleViolation:
+        return None
 
 
 def _finish_if_complete(sprint: Sprint, when: datetime) -> None:
@@ -686,3 +719,98 @@ def refuse_step(
     )
     _finish_if_complete(step.sprint, when)
     return step
+
+
+# --- contact and daily records (the 24-hour documentation standard) ---------------------------
+
+
+def _worker_of(person: User | None) -> Worker | None:
+    return Worker.objects.filter(user=person).first() if person is not None else None
+
+
+@transaction.atomic
+def write_record(
+    actor: Actor,
+    participant: Participant,
+    *,
+    kind: str,
+    occurred_at: datetime | None,
+    text: str,
+) -> Record:
+    """Write a contact or daily record about a participant the actor sees. When it was
+    written is the server's clock, never the writer's word; its author is the actor (and
+    their worker record when they are a worker)."""
+    if not actor.is_system:
+        _refuse_unless(
+            access.can_write_records(actor) and _may_see(actor, participant),
+            "You may not write records about this person.",
+        )
+    if actor.organisation is None:
+        raise RuleViolation.one("not_permitted", "A record is written by an organisation.")
+    if participant.is_merged:
+        raise RuleViolation.one(
+            "merged",
+            "This record was merged: write on the record it was merged into.",
+            "participant",
+        )
+    now = timezone.now()
+    _raise_if(
+        rules.record_reasons(
+            kind=kind,
+            kinds=RecordKind.values,
+            occurred_at=occurred_at,
+            recorded_at=now,
+            text=text,
+            now=now,
+        )
+    )
+    assert occurred_at is not None
+    made = Record.objects.create(
+        participant=participant,
+        organisation=actor.organisation,
+        author=actor.user,
+        worker=_worker_of(actor.user),
+        kind=kind,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        text=text.strip(),
+    )
+    record(
+        actor,
+        "record.write",
+        made,
+        changes={
+            "participant": participant.code,
+            "kind": kind,
+            "occurred_at": occurred_at,
+            "on_time": rules.documented_on_time(occurred_at, now),
+        },
+    )
+    return made
+
+
+def record_records_read(actor: Actor, participant: Participant, via: str = "page") -> None:
+    """Reading a participant's contact and daily records is a read of personal data."""
+    record(
+        actor,
+        "record.read",
+        participant,
+        kind=EntryKind.READ,
+        changes={"via": via, "what": "contact and daily records"},
+    )
+
+
+def record_late_list_read(actor: Actor, shown: list[str], via: str = "page") -> None:
+    """The late-records list names participants and the people who wrote about them."""
+    record(
+        actor,
+        "record.late_list",
+        kind=EntryKind.READ,
+        target={
+            "object_type": "coordination.record",
+            "object_id": f"{len(shown)} shown",
+            "object_label": "Late records",
+            "object_organisation_code": actor.org_code,
+        },
+        changes={"via": via, "shown": shown},
+    )

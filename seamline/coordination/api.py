@@ -21,8 +21,8 @@ from seamline.errors import RuleViolation
 from seamline.network.access import refuse
 from seamline.network.models import Organisation, User
 
-from . import access, actions, duty, huddle, rules, sprint
-from .models import Action, Cohort, Sprint
+from . import access, actions, documentation, duty, huddle, rules, sprint
+from .models import Action, Cohort, Record, Sprint
 
 router = Router(tags=["actions"])
 
@@ -538,6 +538,175 @@ def sprint_step_refuse(
         handling_note=payload.handling_note,
     )
     return _sprint_detail(actor, uuid)
+
+
+# --- the 24-hour documentation standard ------------------------------------------------------
+
+
+class RecordOut(Schema):
+    uuid: UUID
+    participant: str
+    organisation: str
+    author: UUID | None
+    kind: str
+    occurred_at: datetime
+    recorded_at: datetime
+    on_time: bool
+    text: str
+
+
+class RecordIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(
+        description="contact, refusal, risk_change, service_disruption or safeguarding_concern."
+    )
+    occurred_at: datetime = Field(description="When it happened (not later than now).")
+    text: str
+
+
+class FiguresOut(Schema):
+    records: int
+    on_time: int
+    late: int
+    share: float | None
+
+
+class PartnerFiguresOut(FiguresOut):
+    partner: str
+    partner_name: str
+
+
+class WorkerFiguresOut(FiguresOut):
+    partner: str
+    partner_name: str
+    person: str | None
+    name: str
+    staff_id: str
+
+
+class WeekFiguresOut(FiguresOut):
+    week: date
+
+
+class ComplianceOut(Schema):
+    since: datetime | None
+    until: datetime | None
+    window_hours: int
+    total: FiguresOut
+    by_partner: list[PartnerFiguresOut]
+    by_worker: list[WorkerFiguresOut]
+    by_week: list[WeekFiguresOut]
+
+
+class LateOut(Schema):
+    kind: str
+    participant: str
+    partner: str
+    author: str | None
+    author_name: str
+    occurred_at: datetime
+    recorded_at: datetime
+    hours_late: float
+
+
+def record_json(r: Record) -> dict[str, Any]:
+    return {
+        "uuid": r.uuid,
+        "participant": r.participant.code,
+        "organisation": r.organisation.code,
+        "author": r.author.uuid if r.author else None,
+        "kind": r.kind,
+        "occurred_at": r.occurred_at,
+        "recorded_at": r.recorded_at,
+        "on_time": rules.documented_on_time(r.occurred_at, r.recorded_at),
+        "text": r.text,
+    }
+
+
+@router.get(
+    "/participants/{code}/records",
+    response={200: list[RecordOut], **QUERY_ERRORS},
+    summary="A participant's contact and daily records, newest first",
+)
+def participant_records(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    participant = get_participant_for_user(actor, code)
+    actions.record_records_read(actor, participant, via="api")
+    rows = (
+        Record.objects.filter(participant=participant)
+        .select_related("participant", "organisation", "author")
+        .order_by("-occurred_at", "-id")[:500]
+    )
+    return [record_json(r) for r in rows]
+
+
+@router.post(
+    "/participants/{code}/records",
+    response={201: RecordOut, **WRITE_ERRORS},
+    summary="Write a contact or daily record (written now, by you)",
+)
+def write_record(request: HttpRequest, code: str, payload: RecordIn) -> Status:
+    actor = require_writer(request)
+    participant = get_participant_for_user(actor, code, write=False)
+    made = actions.write_record(
+        actor,
+        participant,
+        kind=payload.kind,
+        occurred_at=payload.occurred_at,
+        text=payload.text,
+    )
+    return Status(201, record_json(made))
+
+
+def _documentation_scope(actor: Any, partner: str) -> Organisation | None:
+    scope = access.require_documentation_scope(actor)
+    if not scope.network:
+        return scope.organisation
+    if not partner:
+        return None
+    found = Organisation.objects.filter(code=partner.strip().lower()).first()
+    if found is None:
+        raise RuleViolation.one("invalid_value", "There is no such partner.", "partner")
+    return found
+
+
+@router.get(
+    "/documentation/compliance",
+    response={200: ComplianceOut, **QUERY_ERRORS},
+    summary="Records written within 24 hours, by partner, worker and week",
+)
+def documentation_compliance(
+    request: HttpRequest,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    partner: str = "",
+) -> dict[str, Any]:
+    """Over the records of your organisation (the prime's quality leads, network admins and
+    inspectors: every partner's, or one with `partner`) that happened from `since` to before
+    `until`."""
+    actor = actor_of(request)
+    organisation = _documentation_scope(actor, partner)
+    period = documentation.Period(since, until)
+    return documentation.report_json(documentation.compliance(period, organisation))
+
+
+@router.get(
+    "/documentation/late",
+    response={200: list[LateOut], **QUERY_ERRORS},
+    summary="Records written more than 24 hours after what they record",
+)
+def documentation_late(
+    request: HttpRequest,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    partner: str = "",
+) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    organisation = _documentation_scope(actor, partner)
+    rows = documentation.late_records(documentation.Period(since, until), organisation)
+    actions.record_late_list_read(actor, sorted({r.participant for r in rows}), via="api")
+    return [documentation.late_json(r) for r in rows]
 
 
 __all__ = ["router"]

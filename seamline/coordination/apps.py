@@ -17,3 +17,17 @@ class CoordinationConfig(AppConfig):
         register(AppMenuItem("Coordinator gaps", "coordination:gaps", can_see_duty, order=72))
         register(AppMenuItem("Sprints", "coordination:sprints", can_see_sprints, order=73))
         register_cards()
+
+        from seamline.cases.followers import follows_participant
+        from seamline.cases.hooks import on_referral_recorded
+
+        from .actions import start_sprint_on_discharge
+        from .models import Action, Decision, Record, Sprint
+
+        # A discharge referral starts its post-discharge sprint (SPEC C7).
+        on_referral_recorded("coordination.sprint", start_sprint_on_discharge)
+        # What moves with a participant through a merge (the keys name rows in `Merge.moved`).
+        follows_participant("coordination_actions", Action)
+        follows_participant("coordination_decisions", Decision)
+        follows_participant("coordination_records", Record)
+        follows_participant("coordination_sprints", Sprint)

@@ -59,3 +59,13 @@ class RefusalHandling(models.TextChoices):
     REPRESENTATIVE = "representative", "Agreed with their representative"
     ESCALATED = "escalated", "Escalated to a supervisor or clinician"
     RETRY_LATER = "retry_later", "Offered again later in the plan"
+
+
+class RecordKind(models.TextChoices):
+    """What a contact or daily record documents (SPEC C7, the 24-hour documentation standard)."""
+
+    CONTACT = "contact", "Contact"
+    REFUSAL = "refusal", "Refusal"
+    RISK_CHANGE = "risk_change", "Risk change"
+    SERVICE_DISRUPTION = "service_disruption", "Service disruption"
+    SAFEGUARDING_CONCERN = "safeguarding_concern", "Safeguarding concern"

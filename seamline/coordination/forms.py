@@ -8,7 +8,7 @@ from django import forms
 from seamline.network.choices import Role
 from seamline.network.forms import version_field
 
-from .choices import ActionSource, Acuity, Cadence, RefusalHandling
+from .choices import ActionSource, Acuity, Cadence, RecordKind, RefusalHandling
 
 WEEKDAYS = [(str(d), n) for d, n in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])]
 
@@ -138,3 +138,23 @@ class SprintReportForm(forms.Form):
     partner = forms.CharField(required=False, max_length=40, label="Partner code")
     since = forms.DateField(required=False, widget=date_input(), label="Sprints started from")
     until = forms.DateField(required=False, widget=date_input(), label="until (not included)")
+
+
+class RecordForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Choose…"), *RecordKind.choices], label="Kind")
+    occurred_at = datetime_field("When it happened")
+    text = forms.CharField(
+        label="What happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # The rules say what is missing, naming the field; the form only checks shapes.
+        for name in ("kind", "occurred_at", "text"):
+            self.fields[name].required = False
+
+
+class DocumentationFilterForm(forms.Form):
+    since = forms.DateField(required=False, label="Happened from", widget=date_input())
+    until = forms.DateField(required=False, label="until (not included)", widget=date_input())
+    partner = forms.CharField(required=False, max_length=40, label="Partner code")

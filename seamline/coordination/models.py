@@ -8,6 +8,10 @@ The coordinator rota says who coordinates which participant on which weekdays, a
 name who covers; `coordination.duty` answers "who is the coordinator of P on day D" from them.
 A huddle cohort is a set of participants reviewed together at a cadence; each huddle records
 who attended and, per participant discussed, a decision that is an owned action.
+
+A `Record` is a contact or daily record: what happened to a participant, when it happened and
+when it was written, which the 24-hour documentation standard (`coordination.documentation`)
+reads.
 """
 
 from __future__ import annotations
@@ -24,7 +28,15 @@ from seamline.cases.models import Participant, Referral
 from seamline.network.choices import Role, choice_check
 from seamline.network.models import Organisation, Pathway, User, Versioned
 
-from .choices import CADENCES_FOR, ActionSource, Acuity, Cadence, RefusalHandling, StepStatus
+from .choices import (
+    CADENCES_FOR,
+    ActionSource,
+    Acuity,
+    Cadence,
+    RecordKind,
+    RefusalHandling,
+    StepStatus,
+)
 
 if TYPE_CHECKING:
     from seamline.access import Actor
@@ -502,3 +514,71 @@ class SprintStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} of {self.sprint_id}"
+
+
+# --- the 24-hour documentation standard ------------------------------------------------------
+
+
+class RecordQuerySet(models.QuerySet["Record"]):
+    def visible_to(self, actor: Actor) -> RecordQuerySet:
+        """A record is part of its participant's record: read exactly when they are."""
+        return self.filter(participant__in=Participant.objects.visible_to(actor).values("pk"))
+
+
+class Record(models.Model):
+    """A contact or daily record about a participant: what kind, when it happened
+    (`occurred_at`) and when it was written (`recorded_at`, set by the server when it is
+    saved; an import may carry the time it was written in the partner's own system).
+
+    Records are never edited: a correction is a new record."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="coordination_records"
+    )
+    # The author's organisation when it was written.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The author's worker record when the author is a worker in the workforce register.
+    worker = models.ForeignKey(
+        "workforce.Worker", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=RecordKind.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    text = models.TextField()
+    imported = models.BooleanField(default=False)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            choice_check("kind", RecordKind, "record_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(recorded_at__gte=F("occurred_at")),
+                name="record_written_after_it_happened",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="record_has_text"),
+        ]
+        indexes = [
+            models.Index(fields=["participant", "occurred_at"], name="record_participant_idx"),
+            models.Index(fields=["organisation", "occurred_at"], name="record_organisation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.participant_id}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def audit_label(self) -> str:
+        return f"{RecordKind(self.kind).label} record for {self.participant.code}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code

@@ -407,6 +407,14 @@ def qualifies_for_sprint(referrer_kind: str | None) -> list[Reason]:
     return []
 
 
+def starts_on_its_own(received_at: datetime, now: datetime) -> bool:
+    """Does recording a discharge referral start its sprint by itself? Only while its 72 hours
+    are still running: a discharge recorded after they are over would start a sprint whose
+    every step had already failed, so that one waits on the sprint list for a person to start
+    it, or not."""
+    return received_at <= now < received_at + timedelta(hours=SPRINT_HOURS)
+
+
 def step_due_at(started_at: datetime, day: int) -> datetime:
     """Day N of a sprint is the 24 hours from start + N days; a step is due at the end of its
     day, and never after the 72 hours (so day 3's steps are due when the sprint ends)."""
@@ -493,3 +501,87 @@ def refusal_reasons(handling_code: str, handling: str, codes: Collection[str]) -
             Reason("required", "Describe what was done about the refusal.", "handling_note")
         )
     return reasons
+
+
+# --- the 24-hour documentation standard (SPEC C7) ------------------------------------------------
+#
+# Reason codes: ``required`` (no kind, time or text), ``invalid_value`` (a kind that is not one),
+# ``date_in_future`` (something recorded as having happened later than now),
+# ``written_before_it_happened`` (an imported record written before its contact).
+
+# A record is on time when written within this long of what it records. A constant, not a network
+# setting: the network settings have no room for it yet (docs/coordination.md).
+DOCUMENTATION_HOURS = 24
+DOCUMENTATION_WINDOW = timedelta(hours=DOCUMENTATION_HOURS)
+
+
+def documented_on_time(
+    occurred_at: datetime, recorded_at: datetime, window: timedelta = DOCUMENTATION_WINDOW
+) -> bool:
+    """On time when written no more than 24 hours after it happened (24 hours exactly is on
+    time; a second more is late). The compliance query states the same comparison in SQL
+    (`documentation.on_time_expression`) and a test holds the two together."""
+    return recorded_at - occurred_at <= window
+
+
+def hours_late(
+    occurred_at: datetime, recorded_at: datetime, window: timedelta = DOCUMENTATION_WINDOW
+) -> float:
+    """How far past the window a record was written, in hours (0 when on time)."""
+    return max(0.0, round((recorded_at - occurred_at - window).total_seconds() / 3600, 1))
+
+
+def record_reasons(
+    *,
+    kind: str,
+    kinds: Collection[str],
+    occurred_at: datetime | None,
+    recorded_at: datetime,
+    text: str,
+    now: datetime,
+) -> list[Reason]:
+    """May this record be written? A kind, the time it happened (not in the future, and not
+    after it was written) and some text. `recorded_at` is the server's clock when written
+    through a page or the API; an import may carry an earlier one, never a later one."""
+    reasons = []
+    if not kind:
+        reasons.append(Reason("required", "Say what kind of record this is.", "kind"))
+    elif kind not in kinds:
+        reasons.append(Reason("invalid_value", f"'{kind}' is not a kind of record.", "kind"))
+    if occurred_at is None:
+        reasons.append(Reason("required", "Give the time it happened.", "occurred_at"))
+    elif occurred_at > now:
+        reasons.append(
+            Reason("date_in_future", "It cannot have happened later than now.", "occurred_at")
+        )
+    elif occurred_at > recorded_at:
+        reasons.append(
+            Reason(
+                "written_before_it_happened",
+                "A record cannot be written before what it records happened.",
+                "recorded_at",
+            )
+        )
+    if recorded_at > now:
+        reasons.append(
+            Reason("date_in_future", "A record cannot be written later than now.", "recorded_at")
+        )
+    if not text.strip():
+        reasons.append(Reason("required", "Write what happened.", "text"))
+    return reasons
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Of `records` written, how many within the window."""
+
+    on_time: int
+    records: int
+
+    @property
+    def late(self) -> int:
+        return self.records - self.on_time
+
+    @property
+    def share(self) -> float | None:
+        return round(self.on_time / self.records, 3) if self.records else None

@@ -86,7 +86,7 @@ def refs(cast: Any) -> dict[str, str]:
         eve, cast.discharge, cast.riverside, cast.river_coordinator, referrer=trust
     )
     return {
-        "@action": str(action.uuid),
+        "@coord_action": str(action.uuid),
         "@coord_participant": eve.code,
         "@cohort": cohort.code,
         "@huddle": str(huddle.uuid),
@@ -99,7 +99,7 @@ def refs(cast: Any) -> dict[str, str]:
 
 PAGE_CASES = [
     page("coordination:actions", "river_worker", "commissioner", 404),
-    page("coordination:action_complete", "river_coordinator", "swift_admin", 404, uuid="@action"),
+    page("coordination:action_complete", "river_coordinator", "swift_admin", 404, uuid="@coord_action"),
     page("coordination:gaps", "river_worker", "commissioner", 404),
     page("coordination:rota", "river_worker", "swift_admin", 404, code="@coord_participant"),
     page("coordination:absence_new", "river_coordinator", "river_worker", 404),
@@ -138,6 +138,9 @@ PAGE_CASES = [
         code="@discharge_referral",
     ),
     page("coordination:sprint", "river_worker", "swift_admin", 404, uuid="@sprint"),
+    page("coordination:records", "river_worker", "swift_admin", 404, code="@coord_participant"),
+    page("coordination:documentation", "river_supervisor", "river_worker", 404),
+    page("coordination:late_records", "river_supervisor", "river_worker", 404),
     page(
         "coordination:sprint_step_done",
         "river_coordinator",
@@ -157,6 +160,27 @@ PAGE_CASES = [
 ]
 
 API_CASES = [
+    Call(
+        "GET",
+        "/api/coordination/participants/{code}/records",
+        "river_worker",
+        "swift_admin",
+        404,
+        params={"code": "@coord_participant"},
+    ),
+    Call(
+        "POST",
+        "/api/coordination/participants/{code}/records",
+        "river_worker",
+        "swift_admin",
+        404,
+        {"kind": "contact", "occurred_at": "2026-01-05T09:00:00Z", "text": "Visited"},
+        params={"code": "@coord_participant"},
+    ),
+    Call(
+        "GET", "/api/coordination/documentation/compliance", "river_admin", "river_worker", 404
+    ),
+    Call("GET", "/api/coordination/documentation/late", "river_admin", "river_worker", 404),
     Call("GET", "/api/coordination/actions", "river_worker", "commissioner", 404),
     Call(
         "POST",
@@ -165,7 +189,7 @@ API_CASES = [
         "river_worker",
         403,
         {"note": "Booked for Tuesday"},
-        params={"uuid": "@action"},
+        params={"uuid": "@coord_action"},
     ),
     Call(
         "GET",

@@ -1,11 +1,12 @@
 """The coordination pages, split by feature: owned actions, the coordinator of the day, the
-joint caseload huddle and the post-discharge sprint. The package keeps the app's `urlpatterns`."""
+joint caseload huddle, the post-discharge sprint and the 24-hour documentation standard. The
+package keeps the app's `urlpatterns`."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import actions, duty, huddles, sprints
+from . import actions, documentation, duty, huddles, sprints
 
 app_name = "coordination"
 
@@ -34,4 +35,7 @@ urlpatterns: list[URLPattern] = [
     path("sprints/<str:uuid>/", sprints.sprint_detail, name="sprint"),
     path("sprints/<str:uuid>/<slug:code>/done/", sprints.step_done, name="sprint_step_done"),
     path("sprints/<str:uuid>/<slug:code>/refuse/", sprints.step_refuse, name="sprint_step_refuse"),
+    path("records/<str:code>/", documentation.records, name="records"),
+    path("documentation/", documentation.compliance, name="documentation"),
+    path("documentation/late/", documentation.late_records, name="late_records"),
 ]
