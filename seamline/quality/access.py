@@ -1,4 +1,4 @@
-"""Who may see and change calibration material.
+"""Who may see and change quality material: calibration, audits and corrective actions.
 
 Vignettes and rounds are network-wide quality material: the prime's quality lead and the
 network admin keep them (`can_manage`). The quality leads and supervisors of a partner taking
@@ -9,14 +9,17 @@ Anything else is "not found" (404, logged).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import uuid
+
+from django.db.models import Q, QuerySet
 
 from seamline.access import Actor, ReadOnly
 from seamline.network.access import refuse
 from seamline.network.choices import Role
+from seamline.network.models import Organisation
 
 from .choices import RoundStatus
-from .models import CalibrationRound, Vignette
+from .models import Audit, AuditItem, CalibrationRound, CorrectiveAction, Vignette
 
 ANSWERING_ROLES = (Role.QUALITY_LEAD, Role.SUPERVISOR)
 READER_ROLES = (Role.COMMISSIONER, Role.INSPECTOR)
@@ -96,3 +99,171 @@ def require_manager(actor: Actor, what: str) -> None:
     """The vignette library is the keepers' alone: anyone else gets "not found"."""
     if not can_manage(actor):
         raise refuse(actor, what, "")
+
+
+# --- audits --------------------------------------------------------------------------------------
+#
+# The prime's quality lead and the network admin run audits for the whole network: they keep the
+# templates, draw samples for any partner, score any item and see every audit. A partner's
+# managers (partner admin, quality lead, supervisor) see their own organisation's audits; its
+# quality leads and supervisors score them (a documentation spot-check only by someone who may
+# change the worker's record, since a failing one pauses the worker's delegation). Inspectors
+# read everything; commissioners see the partners' scores only. Anyone else: "not found".
+
+PARTNER_MANAGER_ROLES = (Role.PARTNER_ADMIN, Role.QUALITY_LEAD, Role.SUPERVISOR)
+SCORER_ROLES = (Role.QUALITY_LEAD, Role.SUPERVISOR)
+
+
+def can_run_audits(actor: Actor) -> bool:
+    return can_manage(actor)
+
+
+def _sees_every_audit(actor: Actor) -> bool:
+    return can_run_audits(actor) or (actor.user is not None and actor.has(Role.INSPECTOR))
+
+
+def _partner_manager(actor: Actor) -> bool:
+    return actor.organisation is not None and actor.has(*PARTNER_MANAGER_ROLES)
+
+
+def can_list_audits(actor: Actor) -> bool:
+    return _sees_every_audit(actor) or _partner_manager(actor)
+
+
+def can_see_scores(actor: Actor) -> bool:
+    return can_list_audits(actor) or (actor.user is not None and actor.has(Role.COMMISSIONER))
+
+
+def scores_limited_to(actor: Actor) -> Organisation | None:
+    """The one partner whose scores `actor` sees, or None for every partner."""
+    if _sees_every_audit(actor) or actor.has(Role.COMMISSIONER):
+        return None
+    return actor.organisation
+
+
+def audits_visible_to(qs: QuerySet[Audit], actor: Actor) -> QuerySet[Audit]:
+    if _sees_every_audit(actor):
+        return qs
+    if _partner_manager(actor):
+        return qs.filter(partner=actor.organisation)
+    return qs.none()
+
+
+def can_score(actor: Actor, audit: Audit) -> bool:
+    if actor.read_only:
+        return False
+    return can_run_audits(actor) or (actor.member_of(audit.partner) and actor.has(*SCORER_ROLES))
+
+
+def can_score_item(actor: Actor, item: AuditItem) -> bool:
+    from seamline.workforce.access import can_edit_worker
+
+    if not can_score(actor, item.audit):
+        return False
+    return (
+        item.worker is None
+        or item.audit.record_kind != "delegated_task"
+        or can_edit_worker(actor, item.worker)
+    )
+
+
+def get_audit_for_user(actor: Actor, code: str, write: bool = False) -> Audit:
+    found = (
+        audits_visible_to(Audit.objects.all(), actor)
+        .select_related("template_version__template", "partner", "drawn_by", "worker", "task_type")
+        .filter(code=code.strip().lower())
+        .first()
+    )
+    if found is None:
+        raise refuse(actor, "quality.audit", code)
+    if write and not can_score(actor, found):
+        raise ReadOnly("Only the audit's auditors score it.")
+    return found
+
+
+def get_item_for_user(actor: Actor, audit: Audit, position: int, write: bool = False) -> AuditItem:
+    found = (
+        AuditItem.objects.select_related(
+            "audit__template_version__template",
+            "audit__partner",
+            "handoff__template_version",
+            "handoff__sender_organisation",
+            "handoff__receiving_organisation",
+            "visit__participant",
+            "visit__pathway",
+            "worker__organisation",
+            "task_type",
+            "escalation__participant",
+            "scored_by",
+            "pause",
+        )
+        .filter(audit=audit, position=position)
+        .first()
+    )
+    if found is None:
+        raise refuse(actor, "quality.audit_item", f"{audit.code}/{position}")
+    if write and not can_score_item(actor, found):
+        raise ReadOnly(
+            "Only the audit's auditors score it; a documentation spot-check only someone who may "
+            "change the worker's record."
+        )
+    return found
+
+
+# --- corrective actions --------------------------------------------------------------------------
+
+
+def corrective_actions_visible_to(
+    qs: QuerySet[CorrectiveAction], actor: Actor
+) -> QuerySet[CorrectiveAction]:
+    if _sees_every_audit(actor):
+        return qs
+    if actor.user is None:
+        return qs.none()
+    mine = Q(owner_person=actor.user)
+    if _partner_manager(actor):
+        mine |= Q(organisation=actor.organisation)
+    return qs.filter(mine)
+
+
+def can_list_actions(actor: Actor) -> bool:
+    return _sees_every_audit(actor) or _partner_manager(actor)
+
+
+def can_create_action(actor: Actor, organisation: Organisation | None = None) -> bool:
+    """The keepers raise actions for any partner; a partner's managers for their own."""
+    if actor.read_only:
+        return False
+    if can_run_audits(actor):
+        return True
+    return _partner_manager(actor) and (organisation is None or actor.member_of(organisation))
+
+
+def can_progress(actor: Actor, action: CorrectiveAction) -> bool:
+    if actor.read_only or actor.user is None:
+        return False
+    return (
+        can_run_audits(actor)
+        or action.owner_person_id == actor.user.pk
+        or (actor.member_of(action.organisation) and actor.has(*PARTNER_MANAGER_ROLES))
+    )
+
+
+def get_action_for_user(actor: Actor, ident: str, write: bool = False) -> CorrectiveAction:
+    try:
+        key = uuid.UUID(str(ident))
+    except ValueError:
+        raise refuse(actor, "quality.corrective_action", str(ident)[:100]) from None
+    found = (
+        corrective_actions_visible_to(CorrectiveAction.objects.all(), actor)
+        .select_related("organisation", "owner_person", "created_by")
+        .filter(uuid=key)
+        .first()
+    )
+    if found is None:
+        raise refuse(actor, "quality.corrective_action", str(ident))
+    if write and not can_progress(actor, found):
+        raise ReadOnly(
+            "Only the action's owner, their partner's managers or the quality lead move it on."
+        )
+    return found

@@ -217,3 +217,12 @@ def guidance_add(request: HttpRequest, code: str, body: GuidanceIn) -> Any:
         trigger=body.trigger,
     )
     return Status(201, guidance_json(made))
+
+
+def _add_audit_routes() -> None:
+    from .api_audits import router as audits_router
+
+    router.add_router("", audits_router)
+
+
+_add_audit_routes()

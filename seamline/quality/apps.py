@@ -4,11 +4,13 @@ from django.apps import AppConfig
 class QualityConfig(AppConfig):
     name = "seamline.quality"
     label = "quality"
-    verbose_name = "Quality: calibration"
+    verbose_name = "Quality: calibration, audits, corrective actions"
 
     def ready(self) -> None:
         from seamline.network.navigation import AppMenuItem, register
 
-        from .access import can_list_rounds
+        from .access import can_list_actions, can_list_audits, can_list_rounds
 
         register(AppMenuItem("Calibration", "quality:rounds", can_list_rounds, order=95))
+        register(AppMenuItem("Audits", "quality:audits", can_list_audits, order=96))
+        register(AppMenuItem("Corrective actions", "quality:actions", can_list_actions, order=97))

@@ -191,3 +191,6 @@ def build(ctx: DemoContext) -> None:
         "partners": [p.code for p in partners],
     }
     ctx.progress()
+
+
+from . import demo_audits  # noqa: E402,F401 (registers the audits step)

@@ -1,4 +1,6 @@
-"""Joint calibration (SPEC C9 part 4): a library of anonymised vignettes, calibration rounds in
+"""Quality (SPEC C9): joint calibration, audit tools with seeded samples, corrective actions.
+
+Joint calibration (part 4): a library of anonymised vignettes, calibration rounds in
 which each partner's panel answers the same questions about them, and the guidance rules a
 round leads to.
 
@@ -7,17 +9,26 @@ the network admin. A `CalibrationAnswer` is one rater's answer to one question a
 vignette for one partner; answering again replaces it (one row per round, vignette, partner,
 rater and question, a unique constraint). The statistics are computed from the answers when
 asked for (`quality.stats`), never stored.
+
+Audit tools (parts 1-3): a `ScoringTemplate` is shared by every partner and versioned as data
+(`TemplateVersion`: the criteria with weights and the pass mark, never edited once written). An
+`Audit` is a seeded sample of one partner's records of one kind over one period, scored with
+one template version; its `AuditItem`s are the sampled records, each scored once. Corrective
+actions (part 6) move forward only: not started, in progress, completed.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from seamline.network.choices import choice_check
 from seamline.network.models import Organisation, User
 
-from .choices import Question, RoundStatus
+from .choices import ActionStatus, Question, RecordKind, RoundStatus, SourceKind
 
 
 class Vignette(models.Model):
@@ -126,3 +137,292 @@ class GuidanceRule(models.Model):
 
     def __str__(self) -> str:
         return f"If {self.condition}, escalate within {self.hours} hours"
+
+
+# --- audit tools ---------------------------------------------------------------------------------
+
+
+class ScoringTemplate(models.Model):
+    """A scoring tool every partner's auditors use alike, for one kind of record."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    record_kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    purpose = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [choice_check("record_kind", RecordKind, "scoring_template_kind")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_public_id(self) -> str:
+        return self.code
+
+
+class TemplateVersion(models.Model):
+    """One version of a template's criteria (a list of {code, title, look_for, weight}) and
+    its pass mark in percent. Written once; a change is the next version."""
+
+    template = models.ForeignKey(ScoringTemplate, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    criteria = models.JSONField()
+    pass_mark = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["template__code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_once"),
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="template_pass_mark"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.code} v{self.number}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return f"{self.template.code}/v{self.number}"
+
+
+class AuditQuerySet(models.QuerySet["Audit"]):
+    def visible_to(self, actor: object) -> AuditQuerySet:
+        from . import access
+
+        return access.audits_visible_to(self, actor)  # type: ignore[arg-type, return-value]
+
+
+class Audit(models.Model):
+    """A seeded random sample of `size` of one partner's records of the template's kind over a
+    period, stratified by pathway. The seed, the candidates' count and a digest of their keys
+    are kept, so anyone can draw the same sample again and see whether the records changed."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    template_version = models.ForeignKey(
+        TemplateVersion, on_delete=models.PROTECT, related_name="audits"
+    )
+    record_kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="audits")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    size = models.PositiveSmallIntegerField()
+    seed = models.BigIntegerField()
+    candidates = models.PositiveIntegerField()
+    candidates_digest = models.CharField(max_length=64)
+    # A spot-check of one worker's records (and one task type), when named.
+    worker = models.ForeignKey(
+        "workforce.Worker", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    task_type = models.ForeignKey(
+        "competency.TaskType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    drawn_at = models.DateTimeField(default=timezone.now)
+    drawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "code"]
+        constraints = [
+            choice_check("record_kind", RecordKind, "audit_record_kind"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="quality_audit_period"
+            ),
+            models.CheckConstraint(condition=Q(size__gte=1), name="quality_audit_size"),
+        ]
+        indexes = [models.Index(fields=["partner", "period_start"], name="audit_partner_idx")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_public_id(self) -> str:
+        return self.code
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.partner.code
+
+
+class AuditItem(models.Model):
+    """One sampled record, in the order drawn, and its scoring (once)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    stratum = models.CharField(max_length=40)  # the record's pathway code
+    record_ref = models.CharField(max_length=120)
+    handoff = models.ForeignKey(
+        "handoffs.Handoff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    visit = models.ForeignKey(
+        "rota.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignment = models.ForeignKey(
+        "rota.Assignment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    task_type = models.ForeignKey(
+        "competency.TaskType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    worker = models.ForeignKey(
+        "workforce.Worker", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalation = models.ForeignKey(
+        "escalation.Escalation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    score = models.FloatField(null=True, blank=True)  # percent; null: unscored or all n/a
+    notes = models.TextField(blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    scored_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pause = models.ForeignKey(
+        "workforce.DelegationPause",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["audit", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "position"], name="audit_item_position"),
+            models.UniqueConstraint(fields=["audit", "record_ref"], name="audit_item_once"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                name="audit_item_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audit.code} #{self.position}"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.scored_at is not None
+
+    @property
+    def audit_public_id(self) -> str:
+        return f"{self.audit.code}/{self.position}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.audit.partner.code
+
+
+# --- corrective actions ------------------------------------------------------------------------
+
+
+class CorrectiveActionQuerySet(models.QuerySet["CorrectiveAction"]):
+    def visible_to(self, actor: object) -> CorrectiveActionQuerySet:
+        from . import access
+
+        return access.corrective_actions_visible_to(self, actor)  # type: ignore[arg-type, return-value]
+
+    def open(self) -> CorrectiveActionQuerySet:
+        return self.exclude(status=ActionStatus.COMPLETED)
+
+    def overdue(self, today: object) -> CorrectiveActionQuerySet:
+        return self.open().filter(due_on__lt=today)
+
+
+class CorrectiveAction(models.Model):
+    """What a partner will do about a finding: from an audit, incident, calibration round or
+    reconciliation (`source_kind` + `source_ref`), owned by an organisation and a person, due
+    on a date. Its status only moves forward; a completed action is never edited."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    source_ref = models.CharField(max_length=120)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="corrective_actions"
+    )
+    owner_person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CorrectiveActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "created_at", "id"]
+        constraints = [
+            choice_check("status", ActionStatus, "corrective_action_status"),
+            choice_check("source_kind", SourceKind, "corrective_action_source"),
+            models.CheckConstraint(
+                condition=Q(status=ActionStatus.NOT_STARTED, started_at__isnull=True)
+                | Q(
+                    status=ActionStatus.IN_PROGRESS,
+                    started_at__isnull=False,
+                    completed_at__isnull=True,
+                )
+                | Q(
+                    status=ActionStatus.COMPLETED,
+                    started_at__isnull=False,
+                    completed_at__isnull=False,
+                ),
+                name="corrective_action_stage_times",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_on"], name="corrective_org_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_public_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_kind}:{self.source_ref}"
+
+    def is_overdue(self, today: object) -> bool:
+        return self.status != ActionStatus.COMPLETED and self.due_on < today  # type: ignore[operator]
+
+
+class ActionEvidence(models.Model):
+    """Evidence recorded against a corrective action at a stage: append-only."""
+
+    action = models.ForeignKey(CorrectiveAction, on_delete=models.PROTECT, related_name="evidence")
+    stage = models.CharField(max_length=20, choices=ActionStatus.choices)
+    text = models.TextField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            choice_check("stage", ActionStatus, "action_evidence_stage"),
+            models.CheckConstraint(condition=~Q(text=""), name="action_evidence_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}: {self.stage}"

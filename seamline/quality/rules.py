@@ -23,11 +23,14 @@ Agreement (docs/quality.md says how to read it):
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from seamline.errors import Reason
 
@@ -258,3 +261,267 @@ def tier_for_hours(hours: int) -> str:
     """The threshold tier a guidance rule's "within Y hours" falls in (72+ is the review)."""
     band = hours_band(float(hours))
     return band if band != LATER else TIERS[-1]
+
+
+# --- audit tools (SPEC C9 parts 1-3) -------------------------------------------------------------
+#
+# A template's criteria each carry a weight; an answer is yes, partial, no or not applicable.
+# The score is the weighted share of the applicable criteria met, in percent: yes counts the
+# whole weight, partial half of it, no nothing; "not applicable" leaves the criterion out of
+# both the numerator and the denominator (the convention of the handoffs app's I-PASS tool,
+# `handoffs.scoring`, and of the usual weighted audit checklists). With every criterion "not
+# applicable" there is nothing to score: None.
+
+ANSWER_VALUES = {"yes": 1.0, "partial": 0.5, "no": 0.0}
+NOT_APPLICABLE = "not_applicable"
+ANSWERS = (*ANSWER_VALUES, NOT_APPLICABLE)
+MAX_WEIGHT = 10
+MAX_SAMPLE = 200
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    title: str
+    look_for: str
+    weight: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "look_for": self.look_for,
+            "weight": self.weight,
+        }
+
+
+def criteria_of(raw: Sequence[Mapping[str, object]]) -> list[Criterion]:
+    """A template version's stored criteria as `Criterion`s (already validated when stored)."""
+    return [
+        Criterion(str(c["code"]), str(c["title"]), str(c.get("look_for", "")), int(c["weight"]))  # type: ignore[call-overload]
+        for c in raw
+    ]
+
+
+def criteria_reasons(raw: Sequence[Mapping[str, object]], pass_mark: int) -> list[Reason]:
+    """At least one criterion; each with a code (unique), a title and a weight of 1 to 10; a
+    pass mark from 0 to 100."""
+    reasons: list[Reason] = []
+    if not raw:
+        reasons.append(Reason("criteria_required", "Give at least one criterion.", "criteria"))
+    seen: set[str] = set()
+    for i, c in enumerate(raw, start=1):
+        code = str(c.get("code", "")).strip()
+        where = f"criteria[{i}]"
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", code):
+            reasons.append(
+                Reason(
+                    "invalid_code",
+                    f"Criterion {i}: a code of lower-case letters, digits and _.",
+                    where,
+                )
+            )
+        elif code in seen:
+            reasons.append(
+                Reason("duplicate_code", f"Criterion {i}: '{code}' is used twice.", where)
+            )
+        seen.add(code)
+        if not str(c.get("title", "")).strip():
+            reasons.append(Reason("title_required", f"Criterion {i}: give a title.", where))
+        weight = c.get("weight")
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= MAX_WEIGHT:
+            reasons.append(
+                Reason(
+                    "invalid_weight",
+                    f"Criterion {i}: a whole weight from 1 to {MAX_WEIGHT}.",
+                    where,
+                )
+            )
+    if not 0 <= pass_mark <= 100:
+        reasons.append(
+            Reason("invalid_pass_mark", "The pass mark is a percent, 0 to 100.", "pass_mark")
+        )
+    return reasons
+
+
+def answer_reasons(criteria: Sequence[Criterion], answers: Mapping[str, str]) -> list[Reason]:
+    """Every criterion answered with yes, partial, no or not_applicable, and nothing else."""
+    codes = {c.code for c in criteria}
+    reasons = [
+        Reason("unknown_criterion", f"'{code}' is not a criterion of this template.", code)
+        for code in answers
+        if code not in codes
+    ]
+    for c in criteria:
+        given = answers.get(c.code, "")
+        if not given:
+            reasons.append(Reason("required", f"Answer '{c.title}'.", c.code))
+        elif given not in ANSWERS:
+            reasons.append(
+                Reason(
+                    "invalid_answer",
+                    f"'{c.title}' is answered yes, partial, no or not_applicable.",
+                    c.code,
+                )
+            )
+    return reasons
+
+
+def score(criteria: Sequence[Criterion], answers: Mapping[str, str]) -> float | None:
+    """The weighted share of the applicable criteria met, in percent (one decimal); None when
+    no criterion applies."""
+    earned = 0.0
+    possible = 0
+    for c in criteria:
+        value = ANSWER_VALUES.get(answers.get(c.code, ""))
+        if value is None:  # not applicable (or unanswered): out of the denominator
+            continue
+        earned += c.weight * value
+        possible += c.weight
+    if possible == 0:
+        return None
+    return round(100 * earned / possible, 1)
+
+
+def below_pass_mark(value: float | None, pass_mark: int) -> bool:
+    """A scored record falls below the template's pass mark (nothing scored never does)."""
+    return value is not None and value < pass_mark
+
+
+def mean(values: Sequence[float | None]) -> float | None:
+    """The mean of the scored values (unscored and all-not-applicable ones left out)."""
+    scored = [v for v in values if v is not None]
+    return round(sum(scored) / len(scored), 1) if scored else None
+
+
+# --- seeded, stratified sampling -----------------------------------------------------------------
+
+
+def allocate(sizes: Mapping[str, int], n: int) -> dict[str, int]:
+    """How many of `n` to draw from each stratum of `sizes` (records per stratum).
+
+    Everyone when `n` covers every record. Otherwise in proportion to each stratum's records,
+    by largest remainder (ties go to the stratum whose code sorts first); then, when `n`
+    allows, a stratum left with none takes one from the largest share, so every pathway is
+    seen. Never more than a stratum holds."""
+    strata = sorted(s for s, k in sizes.items() if k > 0)
+    total = sum(sizes[s] for s in strata)
+    if n >= total:
+        return {s: sizes[s] for s in strata}
+    quotas = {s: n * sizes[s] / total for s in strata}
+    alloc = {s: int(q) for s, q in quotas.items()}
+    left = n - sum(alloc.values())
+    for s in sorted(strata, key=lambda s: (-(quotas[s] - int(quotas[s])), s))[:left]:
+        alloc[s] += 1
+    if n >= len(strata):
+        for s in strata:
+            if alloc[s] == 0:
+                donor = min(strata, key=lambda d: (-alloc[d], d))
+                alloc[donor] -= 1
+                alloc[s] = 1
+    return alloc
+
+
+def draw_sample(
+    seed: int, candidates: Sequence[tuple[str, str]], size: int
+) -> list[tuple[str, str]]:
+    """`size` of the (key, stratum) `candidates`, stratified by stratum, chosen by `seed`.
+
+    The same seed over the same candidates always gives the same sample in the same order,
+    whatever order they came in: each stratum's keys are sorted and drawn with a generator
+    seeded by the seed and the stratum's code. Strata come in code order."""
+    by_stratum: dict[str, list[str]] = {}
+    for key, stratum in sorted(set(candidates)):
+        by_stratum.setdefault(stratum, []).append(key)
+    counts = allocate({s: len(keys) for s, keys in by_stratum.items()}, size)
+    out: list[tuple[str, str]] = []
+    for stratum in sorted(by_stratum):
+        keys = by_stratum[stratum]
+        k = counts.get(stratum, 0)
+        chosen = random.Random(f"{seed}:{stratum}").sample(keys, k)  # noqa: S311 (sampling, not secrets)
+        out += [(key, stratum) for key in chosen]
+    return out
+
+
+def digest(candidates: Sequence[tuple[str, str]]) -> str:
+    """A fingerprint of the candidate records, to tell whether a re-draw saw the same ones."""
+    text = "\n".join(f"{s}\t{k}" for k, s in sorted(set(candidates)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sample_reasons(size: int, period_start: date | None, period_end: date | None) -> list[Reason]:
+    reasons = []
+    if not 1 <= size <= MAX_SAMPLE:
+        reasons.append(Reason("invalid_size", f"Sample 1 to {MAX_SAMPLE} records.", "size"))
+    if period_start is None:
+        reasons.append(Reason("required", "Give the first day of the period.", "period_start"))
+    if period_end is None:
+        reasons.append(Reason("required", "Give the last day of the period.", "period_end"))
+    elif period_start is not None and period_end < period_start:
+        reasons.append(Reason("period_order", "The period ends before it starts.", "period_end"))
+    return reasons
+
+
+# --- corrective actions --------------------------------------------------------------------------
+
+STAGES = ("not_started", "in_progress", "completed")
+
+
+def move_reasons(current: str, wanted: str, evidence: str) -> list[Reason]:
+    """A corrective action moves one stage forward at a time, never back, and each move
+    carries evidence (what is being done; what shows it is done)."""
+    reasons = []
+    if current == "completed":
+        reasons.append(
+            Reason(
+                "completed_locked", "The action is completed: it can no longer change.", "status"
+            )
+        )
+    elif STAGES.index(wanted) <= STAGES.index(current):
+        reasons.append(
+            Reason(
+                "no_going_back",
+                f"The action is already {current.replace('_', ' ')}: stages only move forward.",
+                "status",
+            )
+        )
+    elif STAGES.index(wanted) != STAGES.index(current) + 1:
+        reasons.append(
+            Reason(
+                "start_first", "Start the action (with evidence) before completing it.", "status"
+            )
+        )
+    if not evidence.strip():
+        reasons.append(
+            Reason("evidence_required", "Record the evidence for this stage.", "evidence")
+        )
+    return reasons
+
+
+def action_reasons(
+    *, title: str, source_kind: str, source_ref: str, due_on: date | None, sources: Sequence[str]
+) -> list[Reason]:
+    reasons = []
+    if not title.strip():
+        reasons.append(Reason("title_required", "Say what is to be done.", "title"))
+    elif len(title.strip()) > 200:
+        reasons.append(Reason("title_too_long", "At most 200 characters.", "title"))
+    if source_kind not in sources:
+        reasons.append(
+            Reason("invalid_source", f"The source is one of {', '.join(sources)}.", "source_kind")
+        )
+    if not source_ref.strip():
+        reasons.append(
+            Reason(
+                "source_required",
+                "Name the record it comes from (an audit code, ...).",
+                "source_ref",
+            )
+        )
+    if due_on is None:
+        reasons.append(Reason("due_required", "Give the date it is due.", "due_on"))
+    return reasons
+
+
+def is_overdue(status: str, due_on: date, today: date) -> bool:
+    return status != "completed" and due_on < today

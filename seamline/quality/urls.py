@@ -2,15 +2,24 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import views
+from .views import audits, calibration, corrective
 
 app_name = "quality"
 
 urlpatterns: list[URLPattern] = [
-    path("calibration/", views.round_list, name="rounds"),
-    path("vignettes/", views.vignette_list, name="vignettes"),
-    path("calibration/<str:code>/", views.round_detail, name="round"),
-    path("calibration/<str:code>/close/", views.close, name="close"),
-    path("calibration/<str:code>/guidance/", views.guidance, name="guidance"),
-    path("calibration/<str:code>/v/<str:vignette>/answer/", views.answer, name="answer"),
+    path("calibration/", calibration.round_list, name="rounds"),
+    path("vignettes/", calibration.vignette_list, name="vignettes"),
+    path("calibration/<str:code>/", calibration.round_detail, name="round"),
+    path("calibration/<str:code>/close/", calibration.close, name="close"),
+    path("calibration/<str:code>/guidance/", calibration.guidance, name="guidance"),
+    path("calibration/<str:code>/v/<str:vignette>/answer/", calibration.answer, name="answer"),
+    path("templates/", audits.template_list, name="templates"),
+    path("audits/", audits.audit_list, name="audits"),
+    path("audits/<str:code>/", audits.audit_detail, name="audit"),
+    path("audits/<str:code>/items/<int:position>/", audits.item, name="item"),
+    path("scores/", audits.scores, name="scores"),
+    path("actions/", corrective.action_list, name="actions"),
+    path("actions/<str:ident>/", corrective.action_detail, name="action"),
+    path("actions/<str:ident>/move/", corrective.action_move, name="action_move"),
+    path("actions/<str:ident>/change/", corrective.action_change, name="action_change"),
 ]

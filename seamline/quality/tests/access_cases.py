@@ -1,4 +1,8 @@
-"""Access-table rows of the calibration pages and API (see `seamline/testing_routes.py`).
+"""Access-table rows of the quality pages and API (see `seamline/testing_routes.py`).
+
+Audits and corrective actions: the built-in templates, a Riverside urgent-visit review of
+one visit today, and a corrective action Riverside's supervisor owns. Riverside's admin sees
+Riverside's audits and actions; the agency's admin sees neither; workers see nothing.
 
 The scene: two vignettes, an open round between Riverside and the prime, and a closed one.
 The prime's quality lead keeps them; Riverside's supervisor answers for Riverside; the
@@ -46,7 +50,45 @@ def refs(cast: Any) -> dict[str, str]:
         partners=["riverside", "swiftstaff"],
     )
     actions.close_round(keeper, closed)
-    return {"@round": "r-open", "@closed_round": "r-closed", "@vignette": "v-one"}
+    return {
+        "@round": "r-open",
+        "@closed_round": "r-closed",
+        "@vignette": "v-one",
+        **audit_refs(cast),
+    }
+
+
+def audit_refs(cast: Any) -> dict[str, str]:
+    from django.utils import timezone
+
+    from seamline.cases.testing import make_participant
+    from seamline.quality.models import ScoringTemplate
+    from seamline.rota.testing import make_visit
+
+    keeper = cast.actor(cast.quality)
+    actions.load_builtin_templates(keeper)
+    person = make_participant(cast.riverside, given_name="Route", family_name="Visit")
+    make_visit(person, cast.discharge, [], timezone.now(), organisation=cast.riverside)
+    today = timezone.localdate()
+    audit = actions.draw_audit(
+        keeper,
+        template=ScoringTemplate.objects.get(code="urgent-visit-review"),
+        partner=cast.riverside,
+        period_start=today,
+        period_end=today,
+        size=1,
+        seed=1,
+    )
+    action = actions.raise_corrective_action(
+        keeper,
+        title="Review urgent visits",
+        source_kind="audit",
+        source_ref=audit.code,
+        organisation=cast.riverside,
+        owner_person=cast.river_supervisor,
+        due_on=today,
+    )
+    return {"@audit": audit.code, "@action": str(action.uuid)}
 
 
 PAGE_CASES = [
@@ -119,5 +161,101 @@ API_CASES = [
         404,
         body={"condition": "two falls in a week", "hours": 24, "reason": "Agreed"},
         params={"code": "@round"},
+    ),
+]
+
+VISIT_ANSWERS = {
+    "timely": "yes",
+    "right_worker": "yes",
+    "risk_reassessed": "partial",
+    "follow_up": "no",
+    "documented": "not_applicable",
+}
+DRAW_BODY = {
+    "template": "urgent-visit-review",
+    "partner": "riverside",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "size": 2,
+    "seed": 7,
+}
+ACTION_BODY = {
+    "title": "Refresh the training",
+    "source_kind": "incident",
+    "source_ref": "INC-7",
+    "organisation": "riverside",
+    "owner": "river_supervisor",
+    "due_on": "2026-12-31",
+}
+
+PAGE_CASES += [
+    page("quality:templates", "quality", "river_worker", 404),
+    page("quality:audits", "river_admin", "river_worker", 404),
+    page("quality:audit", "river_admin", "swift_admin", 404, code="@audit"),
+    page("quality:item", "river_admin", "swift_admin", 404, code="@audit", position="1"),
+    page("quality:scores", "commissioner", "river_worker", 404),
+    page("quality:actions", "river_admin", "river_worker", 404),
+    page("quality:action", "river_admin", "swift_admin", 404, ident="@action"),
+    page("quality:action_move", "river_supervisor", "swift_admin", 404, "POST", ident="@action"),
+    page("quality:action_change", "river_admin", "swift_admin", 404, "POST", ident="@action"),
+]
+
+API_CASES += [
+    Call("GET", "/api/quality/templates", "quality", "river_worker", 404),
+    Call("GET", "/api/quality/audits", "river_admin", "river_worker", 404),
+    Call("POST", "/api/quality/audits", "quality", "river_admin", 404, body=DRAW_BODY),
+    Call(
+        "GET",
+        "/api/quality/audits/{code}",
+        "river_admin",
+        "swift_admin",
+        404,
+        params={"code": "@audit"},
+    ),
+    Call(
+        "GET",
+        "/api/quality/audits/{code}/redraw",
+        "river_admin",
+        "swift_admin",
+        404,
+        params={"code": "@audit"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/audits/{code}/items/{position}/score",
+        "quality",
+        "swift_admin",
+        404,
+        body={"answers": VISIT_ANSWERS},
+        params={"code": "@audit", "position": "1"},
+    ),
+    Call("GET", "/api/quality/scores", "commissioner", "river_worker", 404),
+    Call("GET", "/api/quality/actions", "river_admin", "river_worker", 404),
+    Call("POST", "/api/quality/actions", "quality", "river_worker", 404, body=ACTION_BODY),
+    Call(
+        "GET",
+        "/api/quality/actions/{ident}",
+        "river_admin",
+        "swift_admin",
+        404,
+        params={"ident": "@action"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/actions/{ident}/move",
+        "river_admin",
+        "swift_admin",
+        404,
+        body={"to": "in_progress", "evidence": "Started the review"},
+        params={"ident": "@action"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/actions/{ident}/change",
+        "river_admin",
+        "swift_admin",
+        404,
+        body={"owner": "river_admin", "due_on": "2026-12-31", "reason": "Handed over"},
+        params={"ident": "@action"},
     ),
 ]

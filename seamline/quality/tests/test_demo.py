@@ -13,6 +13,7 @@ from seamline.quality import demo
 from seamline.quality.models import CalibrationAnswer, CalibrationRound, Vignette
 from seamline.quality.stats import round_stats
 from seamline.testing import CastTestCase, make_org
+from seamline.workforce.models import DelegationPause
 
 
 class DemoStepTests(CastTestCase):
@@ -40,3 +41,35 @@ class DemoStepTests(CastTestCase):
                 stats["hours"]["drift"][other]["median_hours_from_consensus"],
             )
         self.assertEqual(closed.guidance.count(), 1)
+
+
+class AuditDemoStepTests(CastTestCase):
+    def test_the_step(self) -> None:
+        from datetime import timedelta
+
+        from seamline.quality import demo_audits
+        from seamline.quality.models import Audit, CorrectiveAction
+        from seamline.quality.scores import partner_scores
+
+        from .audit_scene import build_audit_scene
+
+        build_audit_scene(self.cast)
+        now = timezone.now() + timedelta(days=1)
+        ctx = DemoContext(seed=1, now=now, rng=random.Random(1))
+        ctx.objects["quality_actor"] = self.cast.actor(self.cast.quality)
+        demo_audits.build(ctx)
+        story = ctx.objects["quality_audits"]
+        self.assertTrue(story["handoff_audits"])
+        audit = Audit.objects.get(code=story["handoff_audits"][-1])
+        self.assertEqual(audit.partner, self.cast.prime)
+        # The latest month's sample keeps two records for an auditor to score.
+        self.assertEqual(audit.items.filter(scored_at__isnull=True).count(), 2)
+        self.assertEqual(story["open_items"], [audit.code])
+        rows = partner_scores(Audit.objects.all(), "handoff-audit")
+        self.assertTrue(rows and rows[0].mean is not None)
+        today = timezone.localdate(now)
+        made = CorrectiveAction.objects.all()
+        self.assertEqual(made.count(), 5)
+        self.assertEqual(made.overdue(today).count(), 2)
+        self.assertEqual(made.filter(status="completed").count(), 1)
+        self.assertFalse(DelegationPause.objects.exists())

@@ -1,7 +1,14 @@
-"""`seamline quality calibration load | stats`: joint calibration from the command line.
+"""`seamline quality ...`: quality from the command line.
 
     seamline quality calibration load ROUND FILE.csv [--dry-run] [--format text|json] [--as USER]
     seamline quality calibration stats ROUND [--format text|json] [--as USER]
+    seamline quality templates load
+    seamline quality audits draw --template T --partner P --from D --to D --size N [--seed S]
+                                 [--worker STAFF_ID] [--task-type CODE] [--as USER]
+    seamline quality audits redraw CODE [--format text|json] [--as USER]
+    seamline quality scores [--template T] [--format text|json|csv] [--as USER]
+    seamline quality actions [--overdue] [--partner P] [--status S] [--format text|json|csv]
+                             [--as USER]
 
 `load` records a round's answers from a CSV file (columns in docs/imports.md), all or nothing.
 `stats --format json` gives per question `fleiss_kappa`, `percent_agreement` and `drift` by
@@ -11,20 +18,27 @@ that person may do and see.
 
 from __future__ import annotations
 
+import csv
 import json
 from argparse import ArgumentParser
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
+from django.utils import timezone
 
 from seamline.access import Actor, actor_for
-from seamline.network.models import User
+from seamline.competency.models import TaskType
+from seamline.errors import RuleViolation
+from seamline.network.models import Organisation, User
+from seamline.workforce.models import Worker
 
-from ... import access
+from ... import access, actions, lists, sampling
 from ...imports import load
-from ...models import CalibrationRound
+from ...models import Audit, CalibrationRound, CorrectiveAction, ScoringTemplate
+from ...scores import partner_scores
 from ...stats import round_stats
 
 
@@ -68,10 +82,13 @@ def _drift_text(question: str, d: dict[str, Any]) -> str:
 
 
 class Command(BaseCommand):
-    help = "Joint calibration: load a round's answers from CSV, or print its agreement."
+    help = "Quality: calibration, scoring templates, audit samples, scores, corrective actions."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        top = parser.add_subparsers(dest="area", required=True, metavar="{calibration}")
+        top = parser.add_subparsers(
+            dest="area", required=True, metavar="{calibration,templates,audits,scores,actions}"
+        )
+        self._audit_arguments(top)
         calibration: ArgumentParser = top.add_parser("calibration", help="Calibration rounds.")
         sub = calibration.add_subparsers(dest="subcommand", required=True, metavar="{load,stats}")
         load_p: ArgumentParser = sub.add_parser("load", help="Load a round's answers from CSV.")
@@ -84,7 +101,50 @@ class Command(BaseCommand):
             each.add_argument("--format", choices=["text", "json"], default="text")
             each.add_argument("--as", dest="as_user", help="Act through this person's access.")
 
+    def _audit_arguments(self, top: Any) -> None:
+        templates: ArgumentParser = top.add_parser("templates", help="Scoring templates.")
+        tsub = templates.add_subparsers(dest="subcommand", required=True, metavar="{load}")
+        tsub.add_parser("load", help="Load the built-in scoring templates.")
+        audits: ArgumentParser = top.add_parser("audits", help="Audit samples.")
+        asub = audits.add_subparsers(dest="subcommand", required=True, metavar="{draw,redraw}")
+        draw: ArgumentParser = asub.add_parser("draw", help="Draw a seeded sample.")
+        draw.add_argument("--template", required=True)
+        draw.add_argument("--partner", required=True)
+        draw.add_argument("--from", dest="period_start", required=True, help="YYYY-MM-DD")
+        draw.add_argument("--to", dest="period_end", required=True, help="YYYY-MM-DD")
+        draw.add_argument("--size", type=int, required=True)
+        draw.add_argument("--seed", type=int)
+        draw.add_argument("--worker", default="", help="Staff id, for a spot-check.")
+        draw.add_argument("--task-type", default="")
+        redraw: ArgumentParser = asub.add_parser("redraw", help="Draw an audit again.")
+        redraw.add_argument("code")
+        scores: ArgumentParser = top.add_parser("scores", help="Audit scores by partner.")
+        scores.add_argument("--template", default="")
+        acts: ArgumentParser = top.add_parser("actions", help="Corrective actions.")
+        acts.add_argument("--overdue", action="store_true", help="Only those past due.")
+        acts.add_argument("--partner", default="")
+        acts.add_argument("--status", default="")
+        for each, formats in (
+            (draw, ["text", "json"]),
+            (redraw, ["text", "json"]),
+            (scores, ["text", "json", "csv"]),
+            (acts, ["text", "json", "csv"]),
+        ):
+            each.add_argument("--format", choices=formats, default="text")
+            each.add_argument("--as", dest="as_user", help="Act through this person's access.")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        area = options["area"]
+        if area != "calibration":
+            try:
+                getattr(self, f"_{area}")(_actor(options.get("as_user")), options)
+            except RuleViolation as exc:
+                raise CommandError(
+                    "; ".join(
+                        f"{r.field}: {r.message}" if r.field else r.message for r in exc.reasons
+                    )
+                ) from None
+            return
         actor = _actor(options.get("as_user"))
         rnd = _round(actor, options["round"])
         if options["subcommand"] == "load":
@@ -124,3 +184,140 @@ class Command(BaseCommand):
             )
             for partner, d in q["drift"].items():
                 self.stdout.write(f"    {partner}: {_drift_text(question, d)}")
+
+    # --- audits and corrective actions --------------------------------------------------------
+
+    def _templates(self, actor: Actor, options: dict[str, Any]) -> None:
+        made = actions.load_builtin_templates(actor)
+        for v in made:
+            self.stdout.write(f"{v.template.code}: version {v.number} written")
+        if not made:
+            self.stdout.write("The built-in templates are already in force.")
+
+    def _audits(self, actor: Actor, options: dict[str, Any]) -> None:
+        if options["subcommand"] == "redraw":
+            audit = self._audit(actor, options["code"])
+            again = sampling.redraw(audit)
+            if options["format"] == "json":
+                out = {"code": audit.code, "seed": audit.seed, **again.as_dict()}
+                self.stdout.write(json.dumps(out, indent=2))
+                return
+            verdict = "the same sample" if again.same_sample else "a different sample"
+            self.stdout.write(f"{audit.code}: seed {audit.seed} draws {verdict}.")
+            for key in again.keys:
+                self.stdout.write(f"  {key}")
+            return
+        template = ScoringTemplate.objects.filter(code=options["template"]).first()
+        partner = Organisation.objects.filter(code=options["partner"]).first()
+        if template is None or partner is None:
+            raise CommandError("Name an existing --template and --partner.")
+        worker = None
+        if options["worker"]:
+            worker = Worker.objects.filter(organisation=partner, staff_id=options["worker"]).first()
+            if worker is None:
+                raise CommandError(f"{partner.code} has no worker {options['worker']}.")
+        task_type = None
+        if options["task_type"]:
+            task_type = TaskType.objects.filter(code=options["task_type"]).first()
+            if task_type is None:
+                raise CommandError(f"There is no task type {options['task_type']}.")
+        try:
+            start = date.fromisoformat(options["period_start"])
+            end = date.fromisoformat(options["period_end"])
+        except ValueError:
+            raise CommandError("--from and --to are dates, YYYY-MM-DD.") from None
+        made = actions.draw_audit(
+            actor,
+            template=template,
+            partner=partner,
+            period_start=start,
+            period_end=end,
+            size=options["size"],
+            seed=options["seed"],
+            worker=worker,
+            task_type=task_type,
+        )
+        keys = list(made.items.values_list("record_ref", flat=True))
+        if options["format"] == "json":
+            out = {
+                "code": made.code,
+                "seed": made.seed,
+                "candidates": made.candidates,
+                "keys": keys,
+            }
+            self.stdout.write(json.dumps(out, indent=2))
+            return
+        self.stdout.write(
+            f"{made.code}: {len(keys)} of {made.candidates} records, seed {made.seed}"
+        )
+        for key in keys:
+            self.stdout.write(f"  {key}")
+
+    def _audit(self, actor: Actor, code: str) -> Audit:
+        try:
+            if actor.is_system:
+                found = Audit.objects.filter(code=code.strip().lower()).first()
+                if found is None:
+                    raise Http404
+                return found
+            return access.get_audit_for_user(actor, code)
+        except Http404:
+            raise CommandError(f"There is no audit '{code}' that you can see.") from None
+
+    def _scores(self, actor: Actor, options: dict[str, Any]) -> None:
+        audits = Audit.objects.all()
+        if not actor.is_system:
+            if not access.can_see_scores(actor):
+                raise CommandError("You may not see audit scores.")
+            only = access.scores_limited_to(actor)
+            if only is not None:
+                audits = audits.filter(partner=only)
+        rows = partner_scores(audits, options["template"])
+        if options["format"] == "json":
+            self.stdout.write(json.dumps([r.as_dict() for r in rows], indent=2))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout)
+            writer.writerow(["partner", "period", "template", "mean_score", "scored", "items"])
+            for r in rows:
+                writer.writerow([r.partner, r.period, r.template, r.mean, r.scored, r.items])
+        else:
+            for r in rows:
+                mean = "n/a" if r.mean is None else f"{r.mean:g}%"
+                self.stdout.write(
+                    f"{r.partner} {r.period} {r.template}: {mean} ({r.scored} of {r.items} scored)"
+                )
+
+    def _actions(self, actor: Actor, options: dict[str, Any]) -> None:
+        today = timezone.localdate()
+        if actor.is_system:
+            everything = CorrectiveAction.objects.all()
+        else:
+            if not access.can_list_actions(actor):
+                raise CommandError("You may not see corrective actions.")
+            everything = CorrectiveAction.objects.visible_to(actor)
+        rows = lists.filtered(
+            everything,
+            today,
+            partner=options["partner"],
+            status=options["status"],
+            overdue=options["overdue"],
+        ).order_by("due_on", "organisation__code", "created_at", "id")
+        if options["format"] == "json":
+            out = {
+                "today": today.isoformat(),
+                "actions": [lists.as_dict(a, today) for a in rows],
+                "by_partner": [p.as_dict() for p in lists.by_partner(everything, today)],
+            }
+            self.stdout.write(json.dumps(out, indent=2))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout)
+            writer.writerow(lists.CSV_HEADER)
+            for a in rows:
+                writer.writerow(lists.csv_row(a, today))
+        else:
+            for a in rows:
+                late = " OVERDUE" if a.is_overdue(today) else ""
+                self.stdout.write(
+                    f"{a.due_on} {a.organisation.code} {a.status}{late}: {a.title} "
+                    f"({a.owner_person.display_name}; {a.source})"
+                )

@@ -18,12 +18,12 @@ from seamline.network.choices import OrgStatus
 from seamline.network.models import Organisation
 from seamline.network.views.common import actor_of, page, require_writer
 
-from . import access, actions, rules
-from .api import visible_answers
-from .chart import kappa_svg
-from .choices import Question
-from .models import CalibrationRound, Vignette
-from .stats import round_stats
+from .. import access, actions, rules
+from ..api import visible_answers
+from ..chart import kappa_svg
+from ..choices import Question
+from ..models import CalibrationRound, Vignette
+from ..stats import round_stats
 
 QUESTIONS = [(q.value, q.label) for q in Question]
 
