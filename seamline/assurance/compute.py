@@ -124,13 +124,13 @@ class Calculator:
         return result
 
     def _breakdown(self, metric: Metric, qs: QuerySet[Any]) -> dict[str, dict[str, float]]:
-        """category -> {"network": n, partner code: n, ...}"""
+        """category -> {"network": n, partner code: n, ...}: the records counted by category."""
         assert metric.breakdown is not None
         out: dict[str, dict[str, float]] = {}
         rows = (
             qs.order_by()
             .values("_org", metric.breakdown)
-            .annotate(n=Sum("_num"))
+            .annotate(n=Count("pk"))
             .order_by(metric.breakdown)
         )
         for row in rows:

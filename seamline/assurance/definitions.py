@@ -758,3 +758,56 @@ metric(
         ),
     )
 )
+
+
+# --- safeguarding (C8) ------------------------------------------------------------------------
+
+
+def _safeguarding_same_day(window: Window, network: Network) -> QuerySet[Any]:
+    """Concerns that arose in the month whose notice is settled: told (in time or late) or past
+    the same-day deadline untold (as `escalation.safeguarding.rules.notice_status`)."""
+    from django.utils import timezone
+
+    from seamline.escalation.models import SafeguardingConcern
+
+    return (
+        SafeguardingConcern.objects.filter(
+            occurred_at__gte=window.start, occurred_at__lt=window.end
+        )
+        .filter(Q(lead_notified_at__isnull=False) | Q(notify_by__lte=timezone.now()))
+        .annotate(
+            _org=F("organisation_id"),
+            _num=_flag(Q(lead_notified_at__isnull=False, lead_notified_at__lt=F("notify_by"))),
+        )
+    )
+
+
+metric(
+    Metric(
+        code="safeguarding_same_day",
+        title="Safeguarding concerns notified to the lead the same day",
+        section=Section.SAFEGUARDING,
+        unit=Unit.PERCENT,
+        numerator="Concerns whose pathway safeguarding lead was told before midnight ending the "
+        "day the concern arose (the network's time zone).",
+        denominator="Safeguarding concerns that arose in the month, by the organisation that "
+        "raised them, once told or past the deadline.",
+        exclusions="Concerns still inside their same-day deadline when the pack is built.",
+        definition="Safeguarding (SPEC C8): a concern raised at a contact notifies the pathway "
+        "safeguarding lead the same day.",
+        frames=("cqc-safeguarding", "us-438-330", "ncqa-delegation"),
+        records=_safeguarding_same_day,
+        app="escalation",
+        when="occurred_at",
+        target=95.0,
+        breakdown="theme",
+        columns=(
+            Column("code", "Concern"),
+            Column("participant__code", "Participant"),
+            Column("theme", "Theme"),
+            Column("occurred_at", "Arose"),
+            Column("notify_by", "Notify by"),
+            Column("lead_notified_at", "Lead told"),
+        ),
+    )
+)

@@ -15,7 +15,7 @@ from seamline.assurance.compute import Calculator
 from seamline.cases.testing import make_participant, make_referral
 from seamline.escalation import actions as escalation_actions
 from seamline.escalation.models import Escalation
-from seamline.escalation.testing import load_defaults
+from seamline.escalation.testing import load_defaults, make_case
 from seamline.handoffs.models import Handoff
 from seamline.handoffs.testing import build_scene
 from seamline.testing import CastTestCase
@@ -220,3 +220,34 @@ class EscalationMetrics(MetricTestCase):
         )
         network, _ = self.figures("escalation_acknowledged_in_standard")
         self.assertEqual(network["denominator"], 0)
+
+
+class SafeguardingMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.escalation.models import SafeguardingConcern
+        from seamline.escalation.testing import make_concern
+
+        c = cls.cast
+        person, _ = make_case(c)
+        told = [t(3, 22), t(8, 9) + timedelta(days=1), None, t(1, 12, month=10)]
+        for n, (arose, lead_told) in enumerate(
+            zip([t(3), t(8), t(20), t(1, month=10)], told, strict=True)
+        ):
+            concern = make_concern(c, person, arose, theme="neglect" if n else "financial")
+            SafeguardingConcern.objects.filter(pk=concern.pk).update(lead_notified_at=lead_told)
+
+    def test_same_day_notification_of_concerns_that_arose_in_the_month(self) -> None:
+        # 3 Sept told 22:00 the same day (in time); 8 Sept told the next day (late); 20 Sept
+        # never told (late); the October concern is another month's.
+        network, partners = self.figures("safeguarding_same_day")
+        self.assertEqual((network["numerator"], network["denominator"]), (1, 3))
+        self.assertEqual(partners["riverside"]["value"], 33.3)
+
+    def test_concerns_are_counted_by_theme(self) -> None:
+        metric = get_metric("safeguarding_same_day")
+        assert metric is not None
+        figs = Calculator().figures(metric, SEPTEMBER)
+        self.assertEqual(figs.breakdown["neglect"]["network"], 2)
+        self.assertEqual(figs.breakdown["financial"]["riverside"], 1)
