@@ -246,3 +246,9 @@ def require_documentation_scope(actor: Actor) -> DocumentationScope:
 
 def can_see_documentation(actor: Actor) -> bool:
     return documentation_scope(actor) is not None
+
+
+def can_see_today(actor: Actor) -> bool:
+    """The "Today" page is for the people who coordinate: coordinators, supervisors and
+    partner admins."""
+    return sees_participants(actor) and actor.has(*COORDINATING_ROLES)

@@ -17,11 +17,12 @@ from pydantic import ConfigDict
 
 from seamline.api_support import QUERY_ERRORS, WRITE_ERRORS, actor_of, require_writer
 from seamline.cases.access import get_participant_for_user, get_referral_for_user
+from seamline.cases.actions import record_listed
 from seamline.errors import RuleViolation
 from seamline.network.access import refuse
 from seamline.network.models import Organisation, User
 
-from . import access, actions, documentation, duty, huddle, rules, sprint
+from . import access, actions, documentation, duty, huddle, rules, sprint, today
 from .models import Action, Cohort, Record, Sprint
 
 router = Router(tags=["actions"])
@@ -707,6 +708,22 @@ def documentation_late(
     rows = documentation.late_records(documentation.Period(since, until), organisation)
     actions.record_late_list_read(actor, sorted({r.participant for r in rows}), via="api")
     return [documentation.late_json(r) for r in rows]
+
+
+# --- the coordinator's day ---------------------------------------------------------------------
+
+
+@router.get("/today", response={200: dict[str, Any], **QUERY_ERRORS}, summary="My day")
+def my_day(request: HttpRequest) -> dict[str, Any]:
+    """The coordinator's "Today": `caseload` (participants you coordinate today), `huddles`
+    due today, `sprints` with steps due by the end of today, open `plan_reviews` for the
+    caseload, `acknowledgements` waiting for your organisation and your `actions` due today."""
+    actor = actor_of(request)
+    if not access.can_see_today(actor):
+        raise refuse(actor, "coordination.today", "today")
+    found = today.load(actor)
+    record_listed(actor, "participant", [r.participant.code for r in found.caseload], via="api")
+    return today.today_json(found)
 
 
 __all__ = ["router"]

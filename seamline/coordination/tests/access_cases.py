@@ -98,8 +98,15 @@ def refs(cast: Any) -> dict[str, str]:
 
 
 PAGE_CASES = [
+    page("coordination:today", "river_coordinator", "river_worker", 404),
     page("coordination:actions", "river_worker", "commissioner", 404),
-    page("coordination:action_complete", "river_coordinator", "swift_admin", 404, uuid="@coord_action"),
+    page(
+        "coordination:action_complete",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        uuid="@coord_action",
+    ),
     page("coordination:gaps", "river_worker", "commissioner", 404),
     page("coordination:rota", "river_worker", "swift_admin", 404, code="@coord_participant"),
     page("coordination:absence_new", "river_coordinator", "river_worker", 404),
@@ -160,6 +167,7 @@ PAGE_CASES = [
 ]
 
 API_CASES = [
+    Call("GET", "/api/coordination/today", "river_coordinator", "river_worker", 404),
     Call(
         "GET",
         "/api/coordination/participants/{code}/records",
@@ -177,9 +185,7 @@ API_CASES = [
         {"kind": "contact", "occurred_at": "2026-01-05T09:00:00Z", "text": "Visited"},
         params={"code": "@coord_participant"},
     ),
-    Call(
-        "GET", "/api/coordination/documentation/compliance", "river_admin", "river_worker", 404
-    ),
+    Call("GET", "/api/coordination/documentation/compliance", "river_admin", "river_worker", 404),
     Call("GET", "/api/coordination/documentation/late", "river_admin", "river_worker", 404),
     Call("GET", "/api/coordination/actions", "river_worker", "commissioner", 404),
     Call(

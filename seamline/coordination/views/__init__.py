@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import actions, documentation, duty, huddles, sprints
+from . import actions, documentation, duty, huddles, sprints, today
 
 app_name = "coordination"
 
 urlpatterns: list[URLPattern] = [
+    path("today/", today.today_page, name="today"),
     path("actions/", actions.action_list, name="actions"),
     path("actions/<str:uuid>/complete/", actions.action_complete, name="action_complete"),
     path("gaps/", duty.gaps, name="gaps"),

@@ -4,6 +4,7 @@ post-discharge sprints with the steps that fail most by partner, from the comman
     seamline coordination gaps [--day YYYY-MM-DD] [--format text|json|csv] [--as USERNAME]
     seamline coordination coordinator CODE [--day YYYY-MM-DD] [--format text|json] [--as USERNAME]
     seamline coordination sprints [--partner CODE] [--format text|json|csv] [--as USERNAME]
+    seamline coordination today --as USERNAME [--format text|json]
 
 Without `--as` the platform operator sees every open participant; with it, exactly what that
 person sees.
@@ -24,7 +25,7 @@ from django.utils import timezone
 from seamline.cases.access import get_participant_for_user
 from seamline.cases.models import Participant
 
-from ... import duty, sprint
+from ... import access, duty, sprint, today
 from ...api import duty_json, gaps_json
 from ._common import actor_named
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="subcommand", required=True, metavar="{gaps,coordinator,sprints}"
+            dest="subcommand", required=True, metavar="{gaps,coordinator,sprints,today}"
         )
         gaps: ArgumentParser = sub.add_parser(
             "gaps", help="Open participants with no coordinator on a day, by partner."
@@ -66,10 +67,19 @@ class Command(BaseCommand):
         sprints.add_argument("--format", choices=["text", "json", "csv"], default="text")
         sprints.add_argument("--as", dest="as_user", help="See through this person's access.")
 
+        day: ArgumentParser = sub.add_parser(
+            "today", help="A coordinator's day: caseload, huddles, sprints, reviews, actions."
+        )
+        day.add_argument("--format", choices=["text", "json"], default="text")
+        day.add_argument("--as", dest="as_user", required=True, help="The coordinator.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_named(options.get("as_user"), "coordination")
         if options["subcommand"] == "sprints":
             self._sprints(actor, options)
+            return
+        if options["subcommand"] == "today":
+            self._today(actor, options["format"])
             return
         day = _day(options.get("day"))
         if options["subcommand"] == "gaps":
@@ -139,3 +149,31 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {f.partner}  {f.step}  {f.failed} of {f.steps} failed, {f.refused} refused"
                 )
+
+    def _today(self, actor: Any, fmt: str) -> None:
+        if not access.can_see_today(actor):
+            raise CommandError("Only coordinators, supervisors and partner admins have a Today.")
+        from seamline.cases.actions import record_listed
+
+        found = today.load(actor)
+        record_listed(
+            actor, "participant", [r.participant.code for r in found.caseload], via="command"
+        )
+        data = today.today_json(found)
+        if fmt == "json":
+            self.stdout.write(json.dumps(data, default=str, indent=2))
+            return
+        self.stdout.write(f"{found.day}: {len(data['caseload'])} participant(s) to coordinate.")
+        for r in data["caseload"]:
+            self.stdout.write(
+                f"  {r['participant']:<12} {r['open_actions']} open, {r['overdue_actions']} overdue"
+            )
+        for h in data["huddles"]:
+            self.stdout.write(f"Huddle {h['name']}: {'started' if h['held'] else 'not yet held'}")
+        for s in data["sprints"]:
+            self.stdout.write(f"Sprint {s['participant']}: {len(s['steps_due'])} step(s) due")
+        self.stdout.write(
+            f"{len(data['plan_reviews'])} plan review(s) open, "
+            f"{len(data['acknowledgements'])} acknowledgement(s) waiting, "
+            f"{len(data['actions'])} action(s) due today."
+        )
