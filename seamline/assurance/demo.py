@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from seamline.access import Actor
+from seamline.access import actor_for
 from seamline.demo.registry import DemoContext, demo_step
+from seamline.network.choices import Role
+from seamline.network.models import User
 
 from .build import build_pack
 from .catalogue import add_months
@@ -16,8 +18,10 @@ MONTHS = 12
 
 @demo_step("assurance", order=200, units=MONTHS)
 def build(ctx: DemoContext) -> None:
-    setup = Actor.system("setup")
+    """Issued by the prime's quality lead (the demo's printed login for that role)."""
+    login = next(login for login in ctx.logins if login.role == Role.QUALITY_LEAD)
+    lead = actor_for(User.objects.get(username=login.username))
     this_month = date(ctx.now.year, ctx.now.month, 1)
     for back in range(MONTHS, 0, -1):
-        build_pack(setup, add_months(this_month, -back))
+        build_pack(lead, add_months(this_month, -back), now=ctx.now)
         ctx.progress()

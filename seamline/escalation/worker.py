@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -68,6 +69,7 @@ class TickResult:
     emailed: int = 0  # notices sent by e-mail
     told: int = 0  # safeguarding concerns whose pathway lead was told
     untold: int = 0  # concerns waiting because nobody holds the lead's role
+    packs: int = 0  # assurance packs issued on their schedule
     failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -359,6 +361,19 @@ def tick(at: datetime | None = None, stop: threading.Event | None = None) -> Tic
     return result
 
 
+def _scheduled_packs(when: datetime, result: TickResult) -> None:
+    """The monthly assurance pack, issued once when due (docs/assurance.md)."""
+    if not apps.is_installed("seamline.assurance"):
+        return
+    from seamline.assurance.schedule import issue_due_pack
+
+    try:
+        result.packs = int(issue_due_pack(when) is not None)
+    except Exception:
+        log.exception("issuing the scheduled assurance pack failed")
+        result.failed.append("pack")
+
+
 def run(
     interval: float = 30.0, stop: threading.Event | None = None, once: bool = False
 ) -> TickResult:
@@ -368,16 +383,21 @@ def run(
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     last = tick(stop=stop)
+    _scheduled_packs(timezone.now(), last)
     while not once and not stop.is_set():
         stop.wait(interval)
         if stop.is_set():
             break
         try:
             last = tick(stop=stop)
+            _scheduled_packs(timezone.now(), last)
         except Exception:  # the database away for a moment: wait a tick, never spin
             log.exception("the tick failed; trying again in %s s", interval)
             connection.close()
             continue
-        if any((last.opened, last.climbed, last.breached, last.emailed, last.told, last.failed)):
+        if (
+            any((last.opened, last.climbed, last.breached, last.emailed, last.told, last.packs))
+            or last.failed
+        ):
             log.info("tick: %s", last.as_dict())
     return last

@@ -340,3 +340,12 @@ class Schedule(CastTestCase):
         self.assertEqual(first.label, "2026-09")
         self.assertIsNone(issue_due_pack(datetime(2026, 10, 3, 0, 10, tzinfo=london)))
         self.assertEqual(Pack.objects.count(), 1)
+
+    def test_the_worker_issues_the_pack_when_it_runs(self) -> None:
+        import time_machine
+
+        with time_machine.travel(datetime(2026, 10, 5, 12, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+            out = io.StringIO()
+            call_command("worker", "--once", "--format", "json", stdout=out)
+        self.assertEqual(json.loads(out.getvalue())["packs"], 1)
+        self.assertEqual(Pack.objects.get().label, "2026-09")
