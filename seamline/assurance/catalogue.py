@@ -117,6 +117,9 @@ class Column:
 
     path: str
     label: str
+    # The page of the record the cell names (a URL name taking the cell's value), where its
+    # timeline and history are the evidence trail behind the figure.
+    url: str | None = None
 
 
 @dataclass(frozen=True)

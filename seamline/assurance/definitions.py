@@ -234,8 +234,8 @@ metric(
 # --- handoffs (C6) ----------------------------------------------------------------------------
 
 HANDOFF_COLUMNS = (
-    Column("code", "Handoff"),
-    Column("referral__participant__code", "Participant"),
+    Column("code", "Handoff", "handoffs:handoff"),
+    Column("referral__participant__code", "Participant", "cases:participant"),
     Column("sender_organisation__code", "From"),
     Column("receiving_organisation__code", "To"),
     Column("state", "State"),
@@ -388,7 +388,7 @@ metric(
         when="action__due_at",
         target=90.0,
         columns=(
-            Column("sprint__participant__code", "Participant"),
+            Column("sprint__participant__code", "Participant", "cases:participant"),
             Column("code", "Step"),
             Column("action__due_at", "Due"),
             Column("status", "Status"),
@@ -426,8 +426,8 @@ metric(
         when="first_contact_at",
         higher_is_better=False,
         columns=(
-            Column("code", "Referral"),
-            Column("participant__code", "Participant"),
+            Column("code", "Referral", "cases:referral"),
+            Column("participant__code", "Participant", "cases:participant"),
             Column("pathway__code", "Pathway"),
             Column("received_at", "Received"),
             Column("first_contact_at", "First contact"),
@@ -465,7 +465,7 @@ metric(
         when="action__due_at",
         target=85.0,
         columns=(
-            Column("participant__code", "Participant"),
+            Column("participant__code", "Participant", "cases:participant"),
             Column("huddle__cohort__code", "Cohort"),
             Column("action__due_at", "Due"),
             Column("action__completed_at", "Completed"),
@@ -501,7 +501,7 @@ metric(
         when="due_at",
         target=95.0,
         columns=(
-            Column("version__plan__participant__code", "Participant"),
+            Column("version__plan__participant__code", "Participant", "cases:participant"),
             Column("version__number", "Version"),
             Column("due_at", "Due"),
             Column("acknowledged_at", "Acknowledged"),
@@ -537,8 +537,8 @@ def _escalations(window: Window, network: Network, stamp: str, which: str) -> Qu
 
 
 ESCALATION_COLUMNS = (
-    Column("code", "Escalation"),
-    Column("participant__code", "Participant"),
+    Column("code", "Escalation", "escalation:detail"),
+    Column("participant__code", "Participant", "cases:participant"),
     Column("trigger", "Trigger"),
     Column("tier", "Tier"),
     Column("raised_at", "Raised"),
@@ -677,8 +677,8 @@ def _findings(category: str) -> Any:
 
 FINDING_COLUMNS = (
     Column("run__organisation__code", "Partner"),
-    Column("participant__code", "Participant"),
-    Column("referral__code", "Referral"),
+    Column("participant__code", "Participant", "cases:participant"),
+    Column("referral__code", "Referral", "cases:referral"),
     Column("detail", "Detail"),
 )
 
@@ -802,8 +802,8 @@ metric(
         target=95.0,
         breakdown="theme",
         columns=(
-            Column("code", "Concern"),
-            Column("participant__code", "Participant"),
+            Column("code", "Concern", "escalation:concern"),
+            Column("participant__code", "Participant", "cases:participant"),
             Column("theme", "Theme"),
             Column("occurred_at", "Arose"),
             Column("notify_by", "Notify by"),

@@ -193,7 +193,9 @@ def drill(request: HttpRequest, period: str, code: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         header = [c.label for c in columns] + ["numerator"]
         return csv_response(f"seamline-{period}-{code}.csv", header, rows)
-    shown = [{"cells": row[:-1], "num": _num(row[-1])} for row in rows[:DRILL_ROWS]]
+    shown = [
+        {"cells": _linked(columns, row[:-1]), "num": _num(row[-1])} for row in rows[:DRILL_ROWS]
+    ]
     context = {
         "metric": metric,
         "period": period,
@@ -203,6 +205,15 @@ def drill(request: HttpRequest, period: str, code: str) -> HttpResponse:
         "count": rows.count(),
     }
     return render(request, "assurance/drill.html", context)
+
+
+def _linked(columns: list[Any], cells: tuple[Any, ...]) -> list[tuple[Any, str]]:
+    """Each cell with the address of the record it names, where there is one."""
+    out = []
+    for column, value in zip(columns, cells, strict=True):
+        url = reverse(column.url, args=[value]) if column.url and value else ""
+        out.append((value, url))
+    return out
 
 
 def _num(value: Any) -> Any:

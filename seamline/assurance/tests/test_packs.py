@@ -184,6 +184,13 @@ class Readers(PackTestCase):
         self.assertContains(page, "R-1")
         self.assertContains(page, "S-1")
 
+    def test_drill_down_links_each_record_to_its_own_page(self) -> None:
+        self.client.force_login(self.cast.inspector)
+        page = self.client.get(reverse("assurance:drill", args=["2026-09", "handoff_completeness"]))
+        sent = Handoff.objects.exclude(first_sent_at=None).order_by("first_sent_at").first()
+        assert sent is not None
+        self.assertContains(page, f'href="{reverse("handoffs:handoff", args=[sent.code])}"')
+
     def test_commissioners_cannot_drill_down(self) -> None:
         self.client.force_login(self.cast.commissioner)
         url = reverse("assurance:drill", args=["2026-09", "signoff_currency"])
