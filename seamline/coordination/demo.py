@@ -24,7 +24,14 @@ What it makes, as of the demo's fixed `ctx.now`:
   are done on time by someone holding the owning role, some late, some left open past due
   (failed), and one home re-check is refused by the person, with how it was handled.
 
-All but the rota go through `coordination.actions`. `ctx.objects` gains `coordination_story`.
+* contact and daily records for the last four weeks by each partner's frontline workers (and
+  now and then a coordinator) about its open participants: most written within a few hours,
+  some 30 to 60 hours after the contact (late), more so at Hearth, so the documentation
+  report and the late list have something to show.
+
+All but the rota and the records go through `coordination.actions` (the records carry past
+write times, which `write_record` never takes, so they are written in bulk with one audit entry
+per partner). `ctx.objects` gains `coordination_story`.
 """
 
 from __future__ import annotations
@@ -41,9 +48,9 @@ from seamline.demo.registry import DemoContext, demo_step
 from seamline.network.choices import Role
 from seamline.network.models import Organisation, User
 
-from . import actions
-from .choices import MEETING_DAYS, Acuity, Cadence
-from .models import Action, Huddle, RotaEntry, SprintStep
+from . import actions, rules
+from .choices import MEETING_DAYS, Acuity, Cadence, RecordKind
+from .models import Action, Huddle, Record, RotaEntry, SprintStep
 
 PRIME = "northbridge"
 SPRINTS_RUNNING = 8  # discharges of the last 72 hours with a sprint
@@ -387,7 +394,96 @@ class Builder:
         self.story["sprints"] = started
 
 
-@demo_step("coordination", order=80, units=4)
+RECORD_DAYS = 28
+RECORD_TEXTS = {
+    RecordKind.CONTACT: (
+        "Morning visit: washed and dressed, breakfast eaten, tablets taken.",
+        "Phoned to check the new frame; managing the stairs with it.",
+        "Tea-time visit: ate half the meal, fluids encouraged and charted.",
+    ),
+    RecordKind.REFUSAL: ("Declined a shower today; offered again tomorrow morning.",),
+    RecordKind.RISK_CHANGE: ("Two near-falls this week; falls risk raised to high.",),
+    RecordKind.SERVICE_DISRUPTION: ("Visit 40 minutes late: previous call overran.",),
+    RecordKind.SAFEGUARDING_CONCERN: ("Bruising on the forearm, unexplained; lead told.",),
+}
+# (kind, weight) for the records written.
+RECORD_MIX = (
+    (RecordKind.CONTACT, 20),
+    (RecordKind.REFUSAL, 3),
+    (RecordKind.RISK_CHANGE, 2),
+    (RecordKind.SERVICE_DISRUPTION, 2),
+    (RecordKind.SAFEGUARDING_CONCERN, 1),
+)
+# The share of each partner's records written late (default for the others).
+LATE_SHARE = {"hearth": 0.3, "riverside": 0.08}
+LATE_DEFAULT = 0.12
+
+
+def build_records(builder: Builder) -> None:
+    from seamline.workforce.models import Worker
+
+    ctx, rng, now = builder.ctx, builder.rng, builder.now
+    kinds = [k for k, weight in RECORD_MIX for _ in range(weight)]
+    by_partner: dict[str, list[int]] = {}
+    for pk, org in sorted(builder.owner.items()):
+        by_partner.setdefault(org, []).append(pk)
+    written: dict[str, int] = {}
+    rows: list[Record] = []
+    for org_code, participants in sorted(by_partner.items()):
+        writers = (
+            _holders(ctx, org_code, Role.WORKER) + _holders(ctx, org_code, Role.COORDINATOR)[:1]
+        )
+        if not writers:
+            continue
+        workers = {w.user_id: w for w in Worker.objects.filter(user__in=writers)}
+        late_share = LATE_SHARE.get(org_code, LATE_DEFAULT)
+        for pk in participants[:40]:
+            for _ in range(rng.randint(2, 6)):
+                occurred = now - timedelta(hours=rng.uniform(1, 24 * RECORD_DAYS))
+                if rng.random() < late_share:
+                    delay = timedelta(hours=rng.uniform(30, 60))
+                else:
+                    delay = timedelta(hours=rng.uniform(0.2, 20))
+                recorded = occurred + delay
+                if recorded > now:  # not written yet
+                    continue
+                author = rng.choice(writers)
+                kind = rng.choice(kinds)
+                rows.append(
+                    Record(
+                        participant_id=pk,
+                        organisation=builder.orgs[org_code],
+                        author=author,
+                        worker=workers.get(author.pk),
+                        kind=kind,
+                        occurred_at=occurred,
+                        recorded_at=recorded,
+                        text=rng.choice(RECORD_TEXTS[kind]),
+                    )
+                )
+                written[org_code] = written.get(org_code, 0) + 1
+    Record.objects.bulk_create(rows, batch_size=500)
+    for org_code, count in sorted(written.items()):
+        writer = _holders(ctx, org_code, Role.WORKER) or _holders(ctx, org_code, Role.COORDINATOR)
+        record(
+            _fresh(writer[0]),
+            "record.bring_in",
+            target={
+                "object_type": "coordination.record",
+                "object_id": f"{count} records",
+                "object_label": "Contact and daily records of the last four weeks",
+                "object_organisation_code": org_code,
+            },
+            changes={"records": count},
+            reason="The partner's records of the last four weeks, brought into the network.",
+        )
+    builder.story["records"] = len(rows)
+    builder.story["late_records"] = sum(
+        not rules.documented_on_time(r.occurred_at, r.recorded_at) for r in rows
+    )
+
+
+@demo_step("coordination", order=80, units=5)
 def build(ctx: DemoContext) -> None:
     builder = Builder(ctx)
     builder.rota()
@@ -397,5 +493,7 @@ def build(ctx: DemoContext) -> None:
     builder.huddles()
     ctx.progress()
     builder.sprints()
+    ctx.progress()
+    build_records(builder)
     ctx.progress()
     ctx.objects["coordination_story"] = builder.story

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from seamline.access import Actor
 from seamline.cases.testing import make_flag, make_participant, make_referral
-from seamline.coordination import demo, duty
+from seamline.coordination import demo, duty, rules
 from seamline.coordination.models import (
     Action,
     Cohort,
     Decision,
     Huddle,
+    Record,
     RotaEntry,
     Sprint,
     SprintStep,
@@ -90,3 +91,10 @@ class DemoStepTests(CastTestCase):
         self.assertEqual(
             set(SprintStep.objects.values_list("action__source", flat=True)), {"sprint"}
         )
+        # Contact records, some written 30 to 60 hours after the contact, none in the future.
+        records = list(Record.objects.values_list("occurred_at", "recorded_at"))
+        self.assertTrue(records)
+        late = [r - o for o, r in records if not rules.documented_on_time(o, r)]
+        self.assertTrue(late)
+        self.assertTrue(all(timedelta(hours=30) <= d <= timedelta(hours=60) for d in late))
+        self.assertTrue(all(r <= now for _o, r in records))
