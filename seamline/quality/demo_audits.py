@@ -3,7 +3,8 @@
 The built-in templates; for up to four partners that sent handoffs, a handoff audit of five
 handoffs in each of the last calendar months that have any, scored by the prime's quality
 lead with each partner's own habits (one improving, one slipping), so the trend shows; in the
-latest month the last two records of each sample are left unscored for an auditor to score.
+latest month the last two records of each sample (one of a smaller sample) are left unscored
+for an auditor to score.
 An urgent-visit review of one partner's visits, a safeguarding case sample where there are
 safeguarding escalations, and a passing documentation spot-check of a worker's delegated
 tasks (a failing one would pause the worker's delegation, which the rota demo does not
@@ -68,7 +69,8 @@ def _answers(ctx: DemoContext, item: AuditItem, p_yes: float) -> dict[str, str]:
 def _score(ctx: DemoContext, keeper: Actor, audit: Audit, p_yes: float, leave: int = 0) -> None:
     items = list(audit.items.select_related("audit__template_version").order_by("position"))
     when = _morning(audit.period_end + timedelta(days=1))
-    for item in items[: max(0, len(items) - leave)]:
+    leave = min(leave, max(0, len(items) - 1))  # something scored in every sample
+    for item in items[: len(items) - leave]:
         actions.score_item(keeper, item, answers=_answers(ctx, item, p_yes), at=min(when, ctx.now))
 
 
