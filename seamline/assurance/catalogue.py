@@ -108,7 +108,9 @@ def parse_period(text: str) -> date:
         ) from None
 
 
-RecordsFn = Callable[[Window, "Network"], QuerySet[Any]]
+# One QuerySet, or a list of them when the records live in several tables (each with the same
+# annotations and the drill-down columns' paths).
+RecordsFn = Callable[[Window, "Network"], "QuerySet[Any] | list[QuerySet[Any]]"]
 
 
 @dataclass(frozen=True)

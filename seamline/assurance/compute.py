@@ -97,42 +97,54 @@ class Calculator:
     def window(self, period: date) -> Window:
         return month_window(period, self.tz)
 
-    def _by_partner(self, metric: Metric, qs: QuerySet[Any]) -> dict[str, Figure]:
-        rows = qs.order_by().values("_org").annotate(**_aggregates(qs))
+    def parts(self, metric: Metric, window: Window) -> list[QuerySet[Any]]:
+        """The metric's records: one QuerySet, or one per source when they live in several
+        tables (each grouped on its own, the sums added)."""
+        found = metric.records(window, self.network)
+        return list(found) if isinstance(found, list | tuple) else [found]
+
+    def _by_partner(self, metric: Metric, parts: list[QuerySet[Any]]) -> dict[str, Figure]:
+        cells: dict[int, tuple[Any, Any]] = {}
+        for qs in parts:
+            for row in qs.order_by().values("_org").annotate(**_aggregates(qs)):
+                n, d = cells.get(row["_org"], (None, None))
+                cells[row["_org"]] = (_sum((n, row["n"])), _sum((d, row["d"])))
         return {
-            self.codes[row["_org"]]: figure(metric, row["n"], row["d"])
-            for row in rows
-            if row["_org"] in self.codes
+            self.codes[org]: figure(metric, n, d)
+            for org, (n, d) in cells.items()
+            if org in self.codes
         }
 
     def figures(self, metric: Metric, period: date, trend: bool = False) -> MetricFigures:
         window = self.window(period)
-        qs = metric.records(window, self.network)
-        partners = self._by_partner(metric, qs)
+        parts = self.parts(metric, window)
+        partners = self._by_partner(metric, parts)
         if metric.additive:
-            total = qs.order_by().aggregate(**_aggregates(qs))
-            network = figure(metric, total["n"], total["d"])
+            totals = [qs.order_by().aggregate(**_aggregates(qs)) for qs in parts]
+            network = figure(metric, _sum(t["n"] for t in totals), _sum(t["d"] for t in totals))
         else:
             assert metric.network_value is not None
             values = {c: f.value for c, f in partners.items() if f.value is not None}
             network = Figure(0, None, metric.network_value(values))
         result = MetricFigures(metric, network, partners)
         if metric.breakdown:
-            result.breakdown = self._breakdown(metric, qs)
+            result.breakdown = self._breakdown(metric, parts)
         if trend:
             result.trend = self.trend(metric, period)
         return result
 
-    def _breakdown(self, metric: Metric, qs: QuerySet[Any]) -> dict[str, dict[str, float]]:
+    def _breakdown(self, metric: Metric, parts: list[QuerySet[Any]]) -> dict[str, dict[str, float]]:
         """category -> {"network": n, partner code: n, ...}: the records counted by category."""
         assert metric.breakdown is not None
         out: dict[str, dict[str, float]] = {}
-        rows = (
-            qs.order_by()
+        rows = [
+            row
+            for qs in parts
+            for row in qs.order_by()
             .values("_org", metric.breakdown)
             .annotate(n=Count("pk"))
             .order_by(metric.breakdown)
-        )
+        ]
         for row in rows:
             category = str(row[metric.breakdown] or "unstated")
             cell = out.setdefault(category, {"network": 0})
@@ -148,14 +160,14 @@ class Calculator:
         if metric.when is None or not metric.additive:
             return [self._point(metric, m) for m in months]
         span = Window(self.window(months[0]).start, self.window(period).end)
-        qs = metric.records(span, self.network)
-        qs = qs.annotate(_month=_month(metric, qs, self.tz))
-        rows = qs.order_by().values("_month", "_org").annotate(**_aggregates(qs))
         cells: dict[date, dict[int | None, tuple[Any, Any]]] = {}
-        for row in rows:
-            month = row["_month"]
-            key = month.date() if hasattr(month, "date") and callable(month.date) else month
-            cells.setdefault(key, {})[row["_org"]] = (row["n"], row["d"])
+        for qs in self.parts(metric, span):
+            qs = qs.annotate(_month=_month(metric, qs, self.tz))
+            for row in qs.order_by().values("_month", "_org").annotate(**_aggregates(qs)):
+                month = row["_month"]
+                key = month.date() if hasattr(month, "date") and callable(month.date) else month
+                n, d = cells.setdefault(key, {}).get(row["_org"], (None, None))
+                cells[key][row["_org"]] = (_sum((n, row["n"])), _sum((d, row["d"])))
         out = []
         for m in months:
             cell = cells.get(m, {})
@@ -173,9 +185,9 @@ class Calculator:
         f = self.figures(metric, month)
         return (month.strftime("%Y-%m"), f.network, f.partners)
 
-    def records(self, metric: Metric, period: date) -> QuerySet[Any]:
-        """The records behind a metric's figure for the month (the drill-down)."""
-        return metric.records(self.window(period), self.network)
+    def records(self, metric: Metric, period: date) -> list[QuerySet[Any]]:
+        """The records behind a metric's figure for the month (the drill-down), by source."""
+        return self.parts(metric, self.window(period))
 
 
 def _sum(values: Iterable[Any]) -> Any:

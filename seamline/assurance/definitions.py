@@ -811,3 +811,48 @@ metric(
         ),
     )
 )
+
+
+# --- the 24-hour documentation standard (C7) --------------------------------------------------
+
+
+def _documentation(window: Window, network: Network) -> list[QuerySet[Any]]:
+    """Every record counted by the standard, from each source the coordination app knows
+    (its own contact records, safeguarding concerns, ...), by the time what they record
+    happened. On time is `coordination.documentation.on_time_expression`, the SQL form of
+    `coordination.rules.documented_on_time`."""
+    from seamline.coordination.documentation import on_time_expression, sources
+
+    return [
+        rows.filter(occurred_at__gte=window.start, occurred_at__lt=window.end).annotate(
+            _org=F("organisation_id"), _num=on_time_expression()
+        )
+        for _, rows in sources()
+    ]
+
+
+metric(
+    Metric(
+        code="documentation_24h",
+        title="Records written within 24 hours",
+        section=Section.COORDINATION,
+        unit=Unit.PERCENT,
+        numerator="Records written no more than 24 hours after what they record happened.",
+        denominator="Contacts, refusals, risk changes, service disruptions and safeguarding "
+        "concerns that happened in the month, by the writing organisation.",
+        exclusions="None.",
+        definition="24-hour documentation standard (SPEC C7): recorded within 24 hours of "
+        "occurring.",
+        frames=("cqc-safe-systems", "cqc-risks", "us-438-208", "ncqa-delegation"),
+        records=_documentation,
+        app="coordination",
+        when="occurred_at",
+        target=95.0,
+        columns=(
+            Column("participant__code", "Participant", "cases:participant"),
+            Column("organisation__code", "Written by"),
+            Column("occurred_at", "Happened"),
+            Column("recorded_at", "Written"),
+        ),
+    )
+)

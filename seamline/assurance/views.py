@@ -5,6 +5,7 @@ or a corrected issue, and the drill-down from a figure to the records behind it.
 from __future__ import annotations
 
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -154,18 +155,18 @@ def drill_rows(actor: Actor, period: date, code: str, partner: str) -> tuple[Any
     if metric is None or not access.can_drill(actor):
         raise NotFound()
     calc = Calculator()
-    qs = calc.records(metric, period)
+    parts = calc.records(metric, period)
     own = access.drill_organisation_id(actor)
     if own is not None:
-        qs = qs.filter(_org=own)
+        parts = [qs.filter(_org=own) for qs in parts]
     if partner:
         org_id = next((pk for pk, c in calc.codes.items() if c == partner), None)
         if org_id is None:
             raise NotFound()
-        qs = qs.filter(_org=org_id)
+        parts = [qs.filter(_org=org_id) for qs in parts]
     columns = list(metric.columns)
     paths = [c.path for c in columns]
-    return metric, columns, qs.order_by("pk").values_list(*paths, "_num")
+    return metric, columns, [qs.order_by("pk").values_list(*paths, "_num") for qs in parts]
 
 
 @page
@@ -192,17 +193,18 @@ def drill(request: HttpRequest, period: str, code: str) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         header = [c.label for c in columns] + ["numerator"]
-        return csv_response(f"seamline-{period}-{code}.csv", header, rows)
-    shown = [
-        {"cells": _linked(columns, row[:-1]), "num": _num(row[-1])} for row in rows[:DRILL_ROWS]
-    ]
+        return csv_response(f"seamline-{period}-{code}.csv", header, chain.from_iterable(rows))
+    first: list[Any] = []
+    for part in rows:
+        first.extend(part[: DRILL_ROWS - len(first)])
+    shown = [{"cells": _linked(columns, row[:-1]), "num": _num(row[-1])} for row in first]
     context = {
         "metric": metric,
         "period": period,
         "partner": partner,
         "columns": columns,
         "shown": shown,
-        "count": rows.count(),
+        "count": sum(part.count() for part in rows),
     }
     return render(request, "assurance/drill.html", context)
 

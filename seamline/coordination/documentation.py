@@ -82,6 +82,12 @@ def forget(kind: str) -> None:
     _SOURCES.pop(kind, None)
 
 
+def sources() -> list[tuple[str, QuerySet[Any]]]:
+    """Every counted source's own rows, this app's records first (for figures that group them
+    their own way, such as the assurance pack's)."""
+    return [("record", Record.objects.all()), *((k, fn()) for k, fn in sorted(_SOURCES.items()))]
+
+
 def registered() -> list[str]:
     return sorted(_SOURCES)
 

@@ -21,3 +21,22 @@ class EscalationConfig(AppConfig):
         register_escalation_source(
             EscalationSource(open_tiers=open_tiers, high_risk_ids=high_risk_ids)
         )
+        _count_concerns_for_documentation()
+
+
+def _count_concerns_for_documentation() -> None:
+    """Safeguarding concerns count towards the 24-hour documentation standard: when the
+    concern arose against when it was written (docs/coordination.md)."""
+    from django.apps import apps
+    from django.db.models import F
+
+    if not apps.is_installed("seamline.coordination"):
+        return
+    from seamline.coordination.documentation import documentation_source
+
+    from .models import SafeguardingConcern
+
+    documentation_source(
+        "safeguarding_concern",
+        lambda: SafeguardingConcern.objects.annotate(author=F("raised_by")),
+    )

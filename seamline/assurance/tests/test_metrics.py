@@ -251,3 +251,41 @@ class SafeguardingMetrics(MetricTestCase):
         figs = Calculator().figures(metric, SEPTEMBER)
         self.assertEqual(figs.breakdown["neglect"]["network"], 2)
         self.assertEqual(figs.breakdown["financial"]["riverside"], 1)
+
+
+class DocumentationMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.coordination.models import Record
+        from seamline.escalation.models import SafeguardingConcern
+        from seamline.escalation.testing import make_concern
+
+        c = cls.cast
+        person, _ = make_case(c)
+        for org, happened, written in (
+            (c.riverside, t(2), t(2, 18)),  # on time
+            (c.riverside, t(5), t(6, 10)),  # exactly 24 hours: on time
+            (c.riverside, t(9), t(11)),  # 48 hours: late
+            (c.swift, t(30, 9), t(1, 9, month=10)),  # on time, written the next month
+            (c.swift, t(1, month=10), t(1, month=10)),  # another month
+        ):
+            Record.objects.create(
+                participant=person,
+                organisation=org,
+                author=c.river_worker,
+                kind="contact",
+                occurred_at=happened,
+                recorded_at=written,
+                text="Visited.",
+            )
+        late = make_concern(c, person, t(12), recorded_at=t(14))
+        SafeguardingConcern.objects.filter(pk=late.pk).update(recorded_at=t(14))
+
+    def test_records_of_every_source_written_within_24_hours(self) -> None:
+        # Riverside: three contact records (two on time) and one concern written two days on;
+        # SwiftStaff: one on time.
+        network, partners = self.figures("documentation_24h")
+        self.assertEqual((network["numerator"], network["denominator"]), (3, 5))
+        self.assertEqual(partners["riverside"]["value"], 50.0)
+        self.assertEqual(partners["swiftstaff"]["value"], 100.0)
