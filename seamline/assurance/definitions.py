@@ -231,6 +231,53 @@ metric(
 )
 
 
+def _temporary_bundles(window: Window, network: Network) -> QuerySet[Any]:
+    """Temporary workers in the network at the end of the month; complete when their evidence
+    bundle for the current placement lacks nothing then. The bundle is judged by the
+    authorization register's own rule (`workforce.authorization.bundle_missing`, through
+    `register.load_facts`: a fixed number of queries), the count made in the database."""
+    from seamline.competency.framework import framework_at
+    from seamline.workforce.choices import TEMPORARY
+    from seamline.workforce.models import Worker
+    from seamline.workforce.register import load_facts
+
+    at = window.end
+    temporary = Worker.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=window.end_day),
+        employment_type__in=TEMPORARY,
+        start_date__lt=window.end_day,
+    ).order_by("pk")
+    complete = [f.key for f in load_facts(temporary, at, framework_at(at)) if not f.bundle_missing]
+    return temporary.annotate(_org=F("organisation_id"), _num=_flag(Q(uuid__in=complete)))
+
+
+metric(
+    Metric(
+        code="temporary_bundles_complete",
+        title="Temporary workers with a complete evidence bundle",
+        section=Section.STAFFING,
+        unit=Unit.PERCENT,
+        numerator="Temporary workers whose bundle for the current placement was complete at the "
+        "end of the month: verified modules of the network-critical competencies, a "
+        "supervised-practice sign-off and a local induction covering every topic.",
+        denominator="Bank, agency and contractor workers in the network at the end of the "
+        "month, by the organisation that employs them.",
+        exclusions="Workers who had left by the end of the month.",
+        definition="Temporary worker (SPEC 3): employment type bank, agency or contractor; their "
+        "evidence bundle (SPEC C3) clears them beyond tier 1 tasks.",
+        frames=("cqc-staffing", "us-438-214", "us-438-230", "ncqa-delegation"),
+        records=_temporary_bundles,
+        app="workforce",
+        target=90.0,
+        columns=(
+            Column("staff_id", "Worker"),
+            Column("employment_type", "Employment"),
+            Column("placement_start", "Placement from"),
+        ),
+    )
+)
+
+
 # --- handoffs (C6) ----------------------------------------------------------------------------
 
 HANDOFF_COLUMNS = (

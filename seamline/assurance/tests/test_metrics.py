@@ -289,3 +289,34 @@ class DocumentationMetrics(MetricTestCase):
         self.assertEqual((network["numerator"], network["denominator"]), (3, 5))
         self.assertEqual(partners["riverside"]["value"], 50.0)
         self.assertEqual(partners["swiftstaff"]["value"], 100.0)
+
+
+class TemporaryBundleMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
+        from seamline.workforce.testing import make_evidence
+
+        c = cls.cast
+        med = make_competency("medication", network_critical=True)
+        day = date(2026, 8, 3)
+        whole, half = (
+            make_worker(c.swift, f"S-{n}", employment_type="agency", placement_start=day)
+            for n in (1, 2)
+        )
+        make_worker(c.riverside, "R-1")  # employed: not counted
+        make_worker(c.swift, "S-3", employment_type="bank", start_date=date(2026, 10, 5))
+        for worker in (whole, half):
+            make_evidence(worker, "module", day, competency=med, verified_by=c.swift_admin)
+            make_evidence(worker, "supervised_practice_signoff", day)
+        make_evidence(
+            whole, "local_induction", day, detail={"topics": list(LOCAL_INDUCTION_TOPICS)}
+        )
+
+    def test_the_bundle_is_judged_by_the_register_rule_at_the_end_of_the_month(self) -> None:
+        # SwiftStaff: two agency workers placed in August, one without a local induction; the
+        # bank worker starting in October is not yet in the network.
+        network, partners = self.figures("temporary_bundles_complete")
+        self.assertEqual((network["numerator"], network["denominator"]), (1, 2))
+        self.assertEqual(set(partners), {"swiftstaff"})
