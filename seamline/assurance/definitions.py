@@ -903,3 +903,101 @@ metric(
         ),
     )
 )
+
+
+# --- quality audits and corrective actions (C9) -----------------------------------------------
+
+
+def _audit_scores(window: Window, network: Network) -> QuerySet[Any]:
+    from seamline.quality.models import AuditItem
+
+    return AuditItem.objects.filter(
+        scored_at__gte=window.start, scored_at__lt=window.end, score__isnull=False
+    ).annotate(_org=F("audit__partner_id"), _num=F("score"))
+
+
+metric(
+    Metric(
+        code="audit_score",
+        title="Audit score (mean of records scored)",
+        section=Section.QUALITY,
+        unit=Unit.SCORE,
+        numerator="The sum of each sampled record's weighted score (yes 1, partial 0.5, no 0, "
+        "not applicable left out of its denominator), in percent.",
+        denominator="Sampled records scored in the month, by the audited partner, with any "
+        "shared template (handoff audit, documentation spot-check, urgent-visit review, "
+        "safeguarding case sample).",
+        exclusions="Records whose every answer was not applicable (no score).",
+        definition="Audit tools (SPEC C9): shared scoring templates; reproducible seeded samples "
+        "of N records per partner per period.",
+        frames=("cqc-governance", "cqc-learning", "us-438-330", "ncqa-delegation"),
+        records=_audit_scores,
+        app="quality",
+        when="scored_at",
+        target=85.0,
+        breakdown="audit__record_kind",
+        columns=(
+            Column("audit__code", "Audit", "quality:audit"),
+            Column("record_ref", "Record"),
+            Column("score", "Score"),
+            Column("scored_at", "Scored"),
+        ),
+    )
+)
+
+
+def _open_corrective_actions(window: Window, network: Network) -> QuerySet[Any]:
+    from seamline.quality.models import CorrectiveAction
+
+    return CorrectiveAction.objects.filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gte=window.end),
+        created_at__lt=window.end,
+    ).annotate(_org=F("organisation_id"))
+
+
+CORRECTIVE_COLUMNS = (
+    Column("title", "Corrective action"),
+    Column("source_kind", "From"),
+    Column("due_on", "Due"),
+    Column("status", "Status now"),
+)
+
+metric(
+    Metric(
+        code="corrective_actions_open",
+        title="Corrective actions open",
+        section=Section.QUALITY,
+        unit=Unit.COUNT,
+        numerator="Corrective actions raised and not completed at the end of the month, by the "
+        "owning organisation.",
+        denominator="None: a count.",
+        exclusions="None.",
+        definition="Corrective actions (SPEC C9): owner, due date, status, evidence of completion.",
+        frames=("cqc-governance", "cqc-learning", "us-438-330", "ncqa-delegation"),
+        records=lambda w, n: _open_corrective_actions(w, n).annotate(_num=ONE),
+        app="quality",
+        higher_is_better=False,
+        breakdown="source_kind",
+        columns=CORRECTIVE_COLUMNS,
+    )
+)
+
+metric(
+    Metric(
+        code="corrective_actions_overdue",
+        title="Corrective actions overdue",
+        section=Section.QUALITY,
+        unit=Unit.COUNT,
+        numerator="Corrective actions open at the end of the month whose due date had passed.",
+        denominator="None: a count.",
+        exclusions="None.",
+        definition="Corrective actions (SPEC C9): overdue tracking.",
+        frames=("cqc-governance", "us-438-330", "ncqa-delegation"),
+        records=lambda w, n: (
+            _open_corrective_actions(w, n).filter(due_on__lt=w.end_day).annotate(_num=ONE)
+        ),
+        app="quality",
+        higher_is_better=False,
+        columns=CORRECTIVE_COLUMNS,
+    )
+)

@@ -320,3 +320,81 @@ class TemporaryBundleMetrics(MetricTestCase):
         network, partners = self.figures("temporary_bundles_complete")
         self.assertEqual((network["numerator"], network["denominator"]), (1, 2))
         self.assertEqual(set(partners), {"swiftstaff"})
+
+
+class QualityMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.quality import actions as quality
+        from seamline.quality.models import Audit, AuditItem, CorrectiveAction, TemplateVersion
+
+        c = cls.cast
+        quality.load_builtin_templates(c.actor(c.quality))
+        version = TemplateVersion.objects.order_by("pk").first()
+        assert version is not None
+        for org, scores in ((c.riverside, [100.0, 50.0, None]), (c.swift, [80.0])):
+            audit = Audit.objects.create(
+                code=f"audit-{org.code}",
+                template_version=version,
+                record_kind=version.template.record_kind,
+                partner=org,
+                period_start=date(2026, 9, 1),
+                period_end=date(2026, 9, 30),
+                size=len(scores),
+                seed=7,
+                candidates=10,
+                candidates_digest="0" * 64,
+            )
+            for n, score in enumerate(scores):
+                AuditItem.objects.create(
+                    audit=audit,
+                    position=n,
+                    stratum="discharge",
+                    record_ref=f"r{n}",
+                    score=score,
+                    scored_at=t(10 + n),
+                )
+        AuditItem.objects.create(
+            audit=audit,
+            position=9,
+            stratum="discharge",
+            record_ref="late",
+            score=0.0,
+            scored_at=t(2, month=10),
+        )
+        rows = (
+            # organisation, raised, due, completed
+            (c.riverside, t(1, month=8), date(2026, 9, 15), None),  # open, overdue
+            (c.riverside, t(5), date(2026, 10, 15), None),  # open, not yet due
+            (c.riverside, t(5), date(2026, 9, 20), t(18)),  # completed in September
+            (c.swift, t(5), date(2026, 9, 25), t(3, month=10)),  # completed after: open, overdue
+            (c.swift, t(2, month=10), date(2026, 9, 25), None),  # raised in October
+        )
+        for n, (org, raised, due, done) in enumerate(rows):
+            action = quality.raise_corrective_action(
+                c.actor(c.quality),
+                title=f"Action {n}",
+                source_kind="audit",
+                source_ref="audit-x",
+                organisation=org,
+                owner_person=c.river_admin if org == c.riverside else c.swift_admin,
+                due_on=due,
+            )
+            CorrectiveAction.objects.filter(pk=action.pk).update(
+                created_at=raised, completed_at=done
+            )
+
+    def test_the_audit_score_is_the_mean_of_records_scored_in_the_month(self) -> None:
+        network, partners = self.figures("audit_score")
+        self.assertEqual((network["numerator"], network["denominator"]), (230.0, 3))
+        self.assertEqual(partners["riverside"]["value"], 75.0)
+        self.assertEqual(partners["swiftstaff"]["value"], 80.0)
+
+    def test_corrective_actions_open_and_overdue_at_the_end_of_the_month(self) -> None:
+        network, partners = self.figures("corrective_actions_open")
+        self.assertEqual(network["numerator"], 3)
+        self.assertEqual(partners["riverside"]["value"], 2)
+        network, partners = self.figures("corrective_actions_overdue")
+        self.assertEqual(network["numerator"], 2)
+        self.assertEqual(partners["swiftstaff"]["value"], 1)
