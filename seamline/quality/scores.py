@@ -35,8 +35,8 @@ def period_of(day: date) -> str:
 
 
 def partner_scores(audits: QuerySet[Audit], template: str = "") -> list[ScoreRow]:
-    """One row per partner, period and template (all templates together when `template` is
-    empty is not meant: rows stay per template), in partner, period, template order."""
+    """One row per partner, period and template of `audits` (only `template` when named), in
+    partner, period and template order."""
     items = AuditItem.objects.filter(audit__in=audits)
     if template:
         items = items.filter(audit__template_version__template__code=template)

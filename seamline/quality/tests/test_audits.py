@@ -6,7 +6,7 @@ blocks; who sees which audit; constant queries on the list pages."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 from django.core.management import call_command
@@ -23,6 +23,8 @@ from seamline.rota import loading
 from seamline.rota.models import Visit
 from seamline.rota.testing import MONDAY, at, make_visit
 from seamline.testing import CastTestCase, make_user
+from seamline.workforce import register
+from seamline.workforce.authorization import Decision
 from seamline.workforce.models import DelegationPause
 
 from .audit_scene import ALL_YES, THURSDAY, TUESDAY, AuditScene, build_audit_scene, today
@@ -234,6 +236,9 @@ class SpotCheckTests(AuditCase):
         loaded = loading.load(facts, [self.scene.amy.pk])
         return loaded.check(self.scene.amy.pk, facts[0]).rules
 
+    def register_says(self, when: datetime) -> Decision:
+        return register.check(self.keeper(), self.scene.amy, "medication_prompt", at=when)
+
     def test_a_failing_spot_check_pauses_delegation_at_once_and_the_gate_blocks(self) -> None:
         thursday = make_visit(
             self.scene.visits[0].participant,
@@ -243,6 +248,7 @@ class SpotCheckTests(AuditCase):
             workers=[self.scene.amy],
         )
         self.assertEqual(self.gate_rules(thursday), [])
+        self.assertTrue(self.register_says(at(THURSDAY, 9)).cleared)
         audit = self.spot_check()
         self.assertEqual(audit.items.count(), 2)
         item = audit.items.get(position=1)
@@ -256,6 +262,9 @@ class SpotCheckTests(AuditCase):
         self.assertEqual(pause.remedial_due, TUESDAY + timedelta(days=7))
         self.assertIn(audit.code, pause.reason)
         self.assertEqual(self.gate_rules(thursday), ["G3"])
+        decision = self.register_says(at(THURSDAY, 9))
+        self.assertFalse(decision.cleared)
+        self.assertIn("paused", " ".join(decision.codes))
         # The worker's page and the register show it.
         self.client.force_login(self.cast.river_supervisor)
         worker_page = self.client.get(reverse("workforce:worker", args=[self.scene.amy.uuid]))
@@ -322,7 +331,11 @@ class AccessTests(AuditCase):
         self.client.force_login(self.cast.river_admin)
         self.assertNotContains(self.client.get(reverse("quality:scores")), "Northbridge")
         self.client.force_login(self.cast.commissioner)
-        self.assertContains(self.client.get(reverse("quality:scores")), "Northbridge")
+        page = self.client.get(reverse("quality:scores"))
+        self.assertContains(page, "Northbridge")
+        # Commissioners find the scores in their menu; the audits themselves are not theirs.
+        self.assertContains(page, f'href="{reverse("quality:scores")}"')
+        self.assertEqual(self.client.get(reverse("quality:audits")).status_code, 404)
 
 
 class QueryCountTests(AuditCase):
