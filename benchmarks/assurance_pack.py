@@ -22,8 +22,8 @@ working database is never opened). At `--scale 1.0`:
   100,000), 1 huddle decision per 100 (20,000, each an action; 20 daily cohorts meeting on
   weekdays), 1 new plan version per 100 (20,000, each acknowledged by 2 organisations:
   40,000), 1 safeguarding concern per 1,000 (2,000), 1 reconciliation finding per 100
-  (20,000, over each partner's 1 or 2 monthly uploads) and 1 rota-gate override per 1,000
-  (2,000).
+  (20,000, over each partner's 1 or 2 monthly uploads), 1 rota-gate override per 1,000
+  (2,000) and 1 contact record per 10 (200,000; 5 % written more than 24 hours late).
 
 Rows are written as a bulk loader would (COPY on PostgreSQL, one prepared INSERT on SQLite),
 respecting every database constraint; nothing goes through the actions or the audit log. A
@@ -81,6 +81,7 @@ PER_VISITS = {
     "safeguarding_concerns": 1000,
     "reconciliation_findings": 100,
     "overrides": 1000,
+    "documentation_records": 10,
 }
 
 
@@ -123,7 +124,8 @@ class Loader:
         return range(first, first + count)
 
     def insert(self, model: Any, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        """Rows of `model` with the fields `names` (the first being `id`)."""
+        """Rows of `model` with the fields `names` (the first being `id`). Making the rows must
+        not query the database: on PostgreSQL the connection is busy with the COPY."""
         meta = model._meta
         given = [meta.get_field(n) for n in names]
         rest = [f for f in meta.concrete_fields if f.name not in names]
@@ -207,7 +209,15 @@ def build(scale: float) -> dict[str, Any]:
     from seamline.cases.models import Participant, Referral
     from seamline.cases.reconciliation.models import Finding, Run
     from seamline.competency.models import Competency, TaskType
-    from seamline.coordination.models import Action, Cohort, Decision, Huddle, Sprint, SprintStep
+    from seamline.coordination.models import (
+        Action,
+        Cohort,
+        Decision,
+        Huddle,
+        Record,
+        Sprint,
+        SprintStep,
+    )
     from seamline.escalation import actions as escalation_actions
     from seamline.escalation.models import Escalation, SafeguardingConcern
     from seamline.escalation.rules import STANDARDS
@@ -568,8 +578,11 @@ def build(scale: float) -> dict[str, Any]:
         reasons = ("missing_information", "inappropriate", "no_capacity", "other")
         open_referrals = iter(referral_ids)
 
+        # Ids reserved before writing: no other query while a COPY is open.
+        handoff_ids = load.ids(Handoff, per["handoffs"])
+
         def handoffs() -> Iterator[tuple[Any, ...]]:
-            for n, pk in enumerate(load.ids(Handoff, per["handoffs"])):
+            for n, pk in enumerate(handoff_ids):
                 sender = org_ids[rng.randrange(len(org_ids))]
                 receiver = org_ids[(org_ids.index(sender) + 1 + rng.randrange(19)) % 20]
                 template, version = templates[n % len(templates)]
@@ -655,8 +668,11 @@ def build(scale: float) -> dict[str, Any]:
             "behavioural_risk",
         )
 
+        # Ids reserved before writing: no other query while a COPY is open.
+        escalation_ids = load.ids(Escalation, per["escalations"])
+
         def escalations() -> Iterator[tuple[Any, ...]]:
-            for n, pk in enumerate(load.ids(Escalation, per["escalations"])):
+            for n, pk in enumerate(escalation_ids):
                 raised = instant()
                 tier = tiers[n % len(tiers)]
                 acked = (
@@ -958,8 +974,11 @@ def build(scale: float) -> dict[str, Any]:
         # Safeguarding concerns: 85 % told in time, 10 % late, 5 % not told.
         themes = ("neglect", "self_neglect", "financial", "physical", "psychological")
 
+        # Ids reserved before writing: no other query while a COPY is open.
+        concern_ids = load.ids(SafeguardingConcern, per["safeguarding_concerns"])
+
         def concerns() -> Iterator[tuple[Any, ...]]:
-            for n, pk in enumerate(load.ids(SafeguardingConcern, per["safeguarding_concerns"])):
+            for n, pk in enumerate(concern_ids):
                 occurred = instant()
                 deadline = _local_midnight_after(occurred)
                 luck = rng.random()
@@ -1070,8 +1089,11 @@ def build(scale: float) -> dict[str, Any]:
         rules = ("G1", "G2", "G3", "G5", "G7", "G9")
         chosen = rng.sample(range(n_visits), per["overrides"])
 
+        # Ids reserved before writing: no other query while a COPY is open.
+        override_ids = load.ids(Override, len(chosen))
+
         def overrides() -> Iterator[tuple[Any, ...]]:
-            for n, (pk, v) in enumerate(zip(load.ids(Override, len(chosen)), chosen, strict=True)):
+            for n, (pk, v) in enumerate(zip(override_ids, chosen, strict=True)):
                 granted = max(visit_start[v] - timedelta(hours=rng.randrange(1, 48)), YEAR_START)
                 yield (
                     pk,
@@ -1099,6 +1121,54 @@ def build(scale: float) -> dict[str, Any]:
                 "granted_by",
             ],
             overrides(),
+        )
+        # Contact records written by the visits' workers: 80 % within 12 hours, 15 % within
+        # 24, 5 % late (25 to 60 hours).
+        kinds_of_record = ("contact",) * 8 + ("refusal", "risk_change")
+
+        # Ids reserved before writing: no other query while a COPY is open.
+        record_ids = load.ids(Record, per["documentation_records"])
+
+        def records() -> Iterator[tuple[Any, ...]]:
+            for n, pk in enumerate(record_ids):
+                v = rng.randrange(n_visits)
+                occurred = visit_start[v] + timedelta(minutes=30)
+                luck = rng.random()
+                hours = (
+                    rng.uniform(0, 12)
+                    if luck < 0.8
+                    else rng.uniform(12, 24)
+                    if luck < 0.95
+                    else rng.uniform(25, 60)
+                )
+                written = occurred + timedelta(minutes=int(hours * 60))
+                org = visit_org[v]
+                yield (
+                    pk,
+                    people[rng.randrange(n_people)],
+                    org,
+                    user_of[org],
+                    visit_worker[v],
+                    kinds_of_record[n % len(kinds_of_record)],
+                    ts(occurred),
+                    ts(written),
+                    "Visit made; all well.",
+                )
+
+        load.insert(
+            Record,
+            [
+                "id",
+                "participant",
+                "organisation",
+                "author",
+                "worker",
+                "kind",
+                "occurred_at",
+                "recorded_at",
+                "text",
+            ],
+            records(),
         )
         load.finish()
     return dict(sorted(load.counts.items()))
@@ -1246,6 +1316,7 @@ def baseline_queries(sql: Sql, now: datetime) -> dict[str, str]:
         "JOIN workforce_worker w ON w.id = s.worker_id "
         "AND (w.left_on IS NULL OR w.left_on >= m.end_day)"
     )
+    written_on_time = f"{sql.secs('d.recorded_at', 'd.occurred_at')} <= 86400"
     latest_runs = (
         "latest AS (SELECT k, id, organisation_id, n_rows, matched FROM ("  # noqa: S608
         'SELECT m.k, r.id, r.organisation_id, r."rows" AS n_rows, r.matched, ROW_NUMBER() OVER ('
@@ -1357,6 +1428,14 @@ def baseline_queries(sql: Sql, now: datetime) -> dict[str, str]:
             f"SUM({sql.secs('e.acknowledged_at', 'e.raised_at')}) / 3600.0, COUNT(*) "
             f"FROM months m JOIN escalation_escalation e ON {in_month('e.raised_at')} "
             "WHERE e.acknowledged_at IS NOT NULL GROUP BY m.k, e.organisation_id"
+        ),
+        "documentation_24h": (
+            "SELECT m.k, d.organisation_id, NULL, "  # noqa: S608
+            f"SUM({_flag(written_on_time)}), COUNT(*) "
+            "FROM months m JOIN (SELECT organisation_id, occurred_at, recorded_at "
+            "FROM coordination_record UNION ALL SELECT organisation_id, occurred_at, "
+            "recorded_at FROM escalation_safeguardingconcern) d "
+            f"ON {in_month('d.occurred_at')} GROUP BY m.k, d.organisation_id"
         ),
         "reconciliation_rate": (
             f", {latest_runs} SELECT k, organisation_id, NULL, SUM(matched), SUM(n_rows) "  # noqa: S608
@@ -1521,9 +1600,12 @@ def explain() -> dict[str, str]:
     calc = Calculator()
     plans = {}
     for m in catalogue():
-        qs = m.records(calc.window(PERIOD), calc.network)
-        grouped = qs.order_by().values("_org").annotate(**_aggregates(qs))
-        plans[m.code] = grouped.explain()
+        records = m.records(calc.window(PERIOD), calc.network)
+        # A metric may read several tables (a list of QuerySets, one per table).
+        parts = records if isinstance(records, list) else [records]
+        plans[m.code] = "\n".join(
+            qs.order_by().values("_org").annotate(**_aggregates(qs)).explain() for qs in parts
+        )
     return plans
 
 
