@@ -10,6 +10,7 @@ from seamline.demo.registry import DemoContext, demo_step
 from seamline.network.choices import Role
 from seamline.network.models import User
 
+from . import history  # noqa: F401  (registers the history step, before the packs)
 from .build import build_pack
 from .catalogue import add_months
 
