@@ -226,6 +226,10 @@ class Handoff(Versioned):
             models.Index(fields=["sender_organisation", "state"], name="handoff_sender_idx"),
             models.Index(fields=["state", "respond_by"], name="handoff_deadline_idx"),
             models.Index(fields=["first_sent_at"], name="handoff_sent_idx"),
+            # The assurance pack's month of acceptances and of rejections (a range of one
+            # month instead of a scan of every handoff; benchmarks/assurance_pack.py).
+            models.Index(fields=["accepted_at"], name="handoff_accepted_idx"),
+            models.Index(fields=["rejected_at"], name="handoff_rejected_idx"),
         ]
 
     def __str__(self) -> str:
