@@ -88,7 +88,7 @@ def item_json(i: AuditItem) -> dict[str, Any]:
 
 
 def audit_json(a: Audit, items: list[AuditItem] | None = None) -> dict[str, Any]:
-    figures = audit_figures([a.pk]).get(a.pk)
+    mean, scored, _ = audit_figures([a.pk])[a.pk]
     out = {
         "code": a.code,
         "template": a.template_version.template.code,
@@ -100,8 +100,8 @@ def audit_json(a: Audit, items: list[AuditItem] | None = None) -> dict[str, Any]
         "size": a.size,
         "seed": a.seed,
         "candidates": a.candidates,
-        "mean_score": figures[0] if figures else None,
-        "scored": figures[1] if figures else 0,
+        "mean_score": mean,
+        "scored": scored,
     }
     if items is not None:
         out["items"] = [item_json(i) for i in items]
@@ -136,8 +136,8 @@ def audit_list(request: HttpRequest, partner: str = "", template: str = "") -> A
     return [
         {
             **audit_json_light(a),
-            "mean_score": figures[a.pk][0] if a.pk in figures else None,
-            "scored": figures[a.pk][1] if a.pk in figures else 0,
+            "mean_score": figures[a.pk][0],
+            "scored": figures[a.pk][1],
         }
         for a in listed
     ]

@@ -91,11 +91,15 @@ def trend(rows: list[ScoreRow]) -> tuple[list[str], list[tuple[str, list[float |
     return periods, series
 
 
-def audit_figures(audit_ids: list[int]) -> dict[int, tuple[float | None, int]]:
-    """Per audit: its mean score (`rules.mean`) and how many items are scored, in one query."""
+def audit_figures(audit_ids: list[int]) -> dict[int, tuple[float | None, int, int]]:
+    """Per audit: its mean score (`rules.mean`), how many records are scored and how many were
+    sampled, in one query. Every audit asked about is in the answer."""
     values: dict[int, list[float | None]] = defaultdict(list)
-    for audit_id, value in AuditItem.objects.filter(
-        audit_id__in=audit_ids, scored_at__isnull=False
-    ).values_list("audit_id", "score"):
-        values[audit_id].append(value)
-    return {a: (rules.mean(v), len(v)) for a, v in values.items()}
+    sampled: dict[int, int] = dict.fromkeys(audit_ids, 0)
+    for audit_id, value, scored_at in AuditItem.objects.filter(audit_id__in=audit_ids).values_list(
+        "audit_id", "score", "scored_at"
+    ):
+        sampled[audit_id] += 1
+        if scored_at is not None:
+            values[audit_id].append(value)
+    return {a: (rules.mean(values[a]), len(values[a]), n) for a, n in sampled.items()}

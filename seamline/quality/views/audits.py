@@ -173,7 +173,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     audits = audits.order_by("-period_start", "partner__code", "code")
     listed = list(audits[:500])
     figures = audit_figures([a.pk for a in listed])
-    rows = [(a, figures.get(a.pk)) for a in listed]
+    rows = [(a, figures[a.pk]) for a in listed]
     if wants_csv(request):
         return csv_response(
             "audits.csv",
@@ -189,8 +189,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                     a.seed,
                     a.size,
                     a.candidates,
-                    f[1] if f else 0,
-                    "" if not f or f[0] is None else f[0],
+                    f[1],
+                    "" if f[0] is None else f[0],
                 )
                 for a, f in rows
             ),
@@ -224,15 +224,15 @@ def audit_detail(request: HttpRequest, code: str) -> HttpResponse:
         again = sampling.redraw(audit)
         return render(request, "quality/audit.html#redraw", {"audit": audit, "redraw": again})
     items = list(audit.items.select_related("scored_by", "task_type", "worker", "pause"))
-    figures = audit_figures([audit.pk]).get(audit.pk)
+    mean, scored, _ = audit_figures([audit.pk])[audit.pk]
     return render(
         request,
         "quality/audit.html",
         {
             "audit": audit,
             "items": items,
-            "mean": figures[0] if figures else None,
-            "scored": figures[1] if figures else 0,
+            "mean": mean,
+            "scored": scored,
             "can_score": access.can_score(actor, audit),
             "pass_mark": audit.template_version.pass_mark,
             "redraw": sampling.redraw(audit) if "redraw" in request.GET else None,
