@@ -443,6 +443,8 @@ class Referral(Versioned):
             models.Index(fields=["pathway", "discharged_at"], name="referral_pathway_idx"),
             models.Index(fields=["owner_organisation", "discharged_at"], name="referral_owner_idx"),
             models.Index(fields=["received_at"], name="referral_received_idx"),
+            # The assurance pack's month of first contacts (benchmarks/assurance_pack.py).
+            models.Index(fields=["first_contact_at"], name="referral_first_contact_idx"),
         ]
 
     def __str__(self) -> str:
