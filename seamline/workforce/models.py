@@ -288,6 +288,10 @@ class SupervisionSession(models.Model):
                 name="supervision_source_unique",
             ),
         ]
+        indexes = [
+            # The assurance pack's month of planned sessions (benchmarks/assurance_pack.py).
+            models.Index(fields=["planned_for"], name="supervision_planned_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} supervision of {self.worker} planned {self.planned_for}"
