@@ -120,6 +120,9 @@ class Action(Versioned):
             ),
             models.Index(fields=["participant", "completed_at"], name="action_participant_idx"),
             models.Index(fields=["source", "source_ref"], name="action_source_idx"),
+            # The assurance pack's month of sprint steps and huddle actions due
+            # (benchmarks/assurance_pack.py).
+            models.Index(fields=["due_at"], name="action_due_idx"),
         ]
 
     def __str__(self) -> str:
