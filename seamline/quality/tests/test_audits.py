@@ -270,6 +270,11 @@ class SpotCheckTests(AuditCase):
         worker_page = self.client.get(reverse("workforce:worker", args=[self.scene.amy.uuid]))
         self.assertContains(worker_page, "Paused")
         self.assertContains(worker_page, audit.code)
+        # The scored record's page says so.
+        self.client.force_login(self.cast.quality)
+        record_page = self.client.get(reverse("quality:item", args=[audit.code, 1]))
+        self.assertContains(record_page, "Delegation of Medication prompt to Amy Audit is paused")
+        self.assertContains(record_page, "below it")
         # A second failing record of the same task keeps the one pause.
         actions.score_item(
             self.keeper(), audit.items.get(position=2), answers=SPOT_NO, at=at(TUESDAY, 13)
