@@ -259,6 +259,9 @@ class Escalation(Versioned):
         indexes = [
             models.Index(fields=["state", "due_at"], name="escalation_due_idx"),
             models.Index(fields=["participant", "state"], name="escalation_participant_idx"),
+            # The assurance pack's month of escalations raised, read once for each month of the
+            # spread's trend (benchmarks/assurance_pack.py).
+            models.Index(fields=["raised_at"], name="escalation_raised_idx"),
         ]
 
     def __str__(self) -> str:
