@@ -23,7 +23,9 @@ working database is never opened). At `--scale 1.0`:
   weekdays), 1 new plan version per 100 (20,000, each acknowledged by 2 organisations:
   40,000), 1 safeguarding concern per 1,000 (2,000), 1 reconciliation finding per 100
   (20,000, over each partner's 1 or 2 monthly uploads), 1 rota-gate override per 1,000
-  (2,000) and 1 contact record per 10 (200,000; 5 % written more than 24 hours late).
+  (2,000), 1 contact record per 10 (200,000; 5 % written more than 24 hours late), 1 audited
+  record per 200 (10,000, in audits of 20 handoffs or visits of one partner and month) and
+  1 corrective action per 4,000 (500).
 
 Rows are written as a bulk loader would (COPY on PostgreSQL, one prepared INSERT on SQLite),
 respecting every database constraint; nothing goes through the actions or the audit log. A
@@ -82,6 +84,8 @@ PER_VISITS = {
     "reconciliation_findings": 100,
     "overrides": 1000,
     "documentation_records": 10,
+    "audit_items": 200,  # scored in audits of 20 records of one partner and month
+    "corrective_actions": 4000,
 }
 
 
@@ -1170,6 +1174,126 @@ def build(scale: float) -> dict[str, Any]:
             ],
             records(),
         )
+        # Quality audits: samples of 20 handoffs or visits of one partner and month, most
+        # records scored; corrective actions, some completed, some overdue.
+        from seamline.quality.models import (
+            Audit,
+            AuditItem,
+            CorrectiveAction,
+            ScoringTemplate,
+            TemplateVersion,
+        )
+
+        versions = {}
+        for kind in ("handoff", "visit"):
+            template = ScoringTemplate.objects.create(
+                code=f"bench-{kind}", title=f"Benchmark {kind} audit", record_kind=kind
+            )
+            versions[kind] = TemplateVersion.objects.create(
+                template=template, number=1, criteria=[], pass_mark=80, reason="Benchmark"
+            ).pk
+        n_audits = max(per["audit_items"] // 20, 2)
+        audit_ids = load.ids(Audit, n_audits)
+        audit_rows, item_rows = [], []
+        item_ids = iter(load.ids(AuditItem, n_audits * 20))
+        for n, pk in enumerate(audit_ids):
+            kind = ("handoff", "visit")[n % 2]
+            first = _add_months(YEAR_START.date(), rng.randrange(12))
+            last = _add_months(first, 1) - timedelta(days=1)
+            org = org_ids[rng.randrange(len(org_ids))]
+            audit_rows.append(
+                (
+                    pk,
+                    f"audit-{n:06d}",
+                    versions[kind],
+                    kind,
+                    org,
+                    day(first),
+                    day(last),
+                    20,
+                    n,
+                    100,
+                    ts(datetime.combine(last, datetime.min.time(), LONDON)),
+                )
+            )
+            for position in range(1, 21):
+                scored = (
+                    datetime.combine(last, datetime.min.time(), LONDON)
+                    + timedelta(days=1, minutes=rng.randrange(20 * 1440))
+                    if rng.random() < 0.9
+                    else None
+                )
+                item_rows.append(
+                    (
+                        next(item_ids),
+                        pk,
+                        position,
+                        "all",
+                        f"{kind}-{n}-{position}",
+                        rng.choice((50.0, 75.0, 87.5, 100.0)) if scored else None,
+                        ts(scored) if scored else None,
+                    )
+                )
+        load.insert(
+            Audit,
+            [
+                "id",
+                "code",
+                "template_version",
+                "record_kind",
+                "partner",
+                "period_start",
+                "period_end",
+                "size",
+                "seed",
+                "candidates",
+                "drawn_at",
+            ],
+            audit_rows,
+        )
+        load.insert(
+            AuditItem,
+            ["id", "audit", "position", "stratum", "record_ref", "score", "scored_at"],
+            item_rows,
+        )
+        corrective_rows = []
+        for pk in load.ids(CorrectiveAction, per["corrective_actions"]):
+            org = org_ids[rng.randrange(len(org_ids))]
+            made = instant()
+            luck = rng.random()
+            started = made + timedelta(days=rng.randrange(1, 10)) if luck < 0.8 else None
+            done = started + timedelta(days=rng.randrange(1, 40)) if luck < 0.6 else None
+            status = "completed" if done else "in_progress" if started else "not_started"
+            corrective_rows.append(
+                (
+                    pk,
+                    "Retrain on the bundle",
+                    "audit",
+                    org,
+                    user_of[org],
+                    day(made.astimezone(LONDON).date() + timedelta(days=30)),
+                    status,
+                    ts(made),
+                    ts(started) if started else None,
+                    ts(done) if done else None,
+                )
+            )
+        load.insert(
+            CorrectiveAction,
+            [
+                "id",
+                "title",
+                "source_kind",
+                "organisation",
+                "owner_person",
+                "due_on",
+                "status",
+                "created_at",
+                "started_at",
+                "completed_at",
+            ],
+            corrective_rows,
+        )
         load.finish()
     return dict(sorted(load.counts.items()))
 
@@ -1316,6 +1440,9 @@ def baseline_queries(sql: Sql, now: datetime) -> dict[str, str]:
         "JOIN workforce_worker w ON w.id = s.worker_id "
         "AND (w.left_on IS NULL OR w.left_on >= m.end_day)"
     )
+    open_at_end = (
+        "c.created_at < m.end_at AND (c.completed_at IS NULL OR c.completed_at >= m.end_at)"
+    )
     written_on_time = f"{sql.secs('d.recorded_at', 'd.occurred_at')} <= 86400"
     latest_runs = (
         "latest AS (SELECT k, id, organisation_id, n_rows, matched FROM ("  # noqa: S608
@@ -1436,6 +1563,22 @@ def baseline_queries(sql: Sql, now: datetime) -> dict[str, str]:
             "FROM coordination_record UNION ALL SELECT organisation_id, occurred_at, "
             "recorded_at FROM escalation_safeguardingconcern) d "
             f"ON {in_month('d.occurred_at')} GROUP BY m.k, d.organisation_id"
+        ),
+        "audit_score": (
+            "SELECT m.k, a.partner_id, a.record_kind, SUM(i.score), COUNT(*) "  # noqa: S608
+            f"FROM months m JOIN quality_audititem i ON {in_month('i.scored_at')} "
+            "JOIN quality_audit a ON a.id = i.audit_id WHERE i.score IS NOT NULL "
+            "GROUP BY m.k, a.partner_id, a.record_kind"
+        ),
+        "corrective_actions_open": (
+            "SELECT m.k, c.organisation_id, c.source_kind, COUNT(*), COUNT(*) "  # noqa: S608
+            f"FROM months m JOIN quality_correctiveaction c ON {open_at_end} "
+            "GROUP BY m.k, c.organisation_id, c.source_kind"
+        ),
+        "corrective_actions_overdue": (
+            "SELECT m.k, c.organisation_id, NULL, COUNT(*), COUNT(*) "  # noqa: S608
+            f"FROM months m JOIN quality_correctiveaction c ON {open_at_end} "
+            "AND c.due_on < m.end_day GROUP BY m.k, c.organisation_id"
         ),
         "reconciliation_rate": (
             f", {latest_runs} SELECT k, organisation_id, NULL, SUM(matched), SUM(n_rows) "  # noqa: S608
