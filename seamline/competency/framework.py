@@ -118,32 +118,40 @@ def framework_at(at: datetime) -> Framework:
     """The framework in force at `at` (the live tables before any version exists): what the
     authorization register reads for every question about an instant.
 
-    One query. A version's snapshot is read as text and parsed once per process (keyed by the
-    text itself, so a cached parse can never stand for other content)."""
+    One query when the version is parsed already: its digest (64 characters). A version read
+    for the first time costs one more, for its snapshot, parsed once per process and kept by
+    digest (the SHA-256 of its content, so a cached parse can never stand for other content)."""
     # Written as SQL: asked on every check, where building the query through the ORM costs
     # more than the database spends answering it.
     connection = connections[FrameworkVersion.objects.db]
     table = connection.ops.quote_name(FrameworkVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT CAST(snapshot AS TEXT) FROM {table} WHERE created_at <= %s "  # noqa: S608
+            f"SELECT id, digest FROM {table} WHERE created_at <= %s "  # noqa: S608
             "ORDER BY number DESC LIMIT 1",
             [connection.ops.adapt_datetimefield_value(at)],
         )
         found = cursor.fetchone()
-    text = found[0] if found else None
-    if text is None:
-        return _framework(snapshot())
-    found = _PARSED.get(text)
-    if found is None:
-        found = _framework(json.loads(text))
+        if found is None:
+            return _framework(snapshot())
+        pk, digest = found
+        parsed = _PARSED.get(digest) if digest else None
+        if parsed is not None:
+            return parsed
+        cursor.execute(
+            f"SELECT CAST(snapshot AS TEXT) FROM {table} WHERE id = %s",  # noqa: S608
+            [pk],
+        )
+        text = cursor.fetchone()[0]
+    parsed = _framework(json.loads(text))
+    if digest:
         if len(_PARSED) >= 8:
             _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[text] = found
-    return found
+        _PARSED[digest] = parsed
+    return parsed
 
 
-# Parsed framework versions by snapshot text (a few: the current one and those asked about).
+# Parsed framework versions by digest (a few: the current one and those asked about).
 _PARSED: dict[str, Framework] = {}
 
 

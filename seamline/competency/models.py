@@ -7,6 +7,8 @@ stays readable and the authorization register can be computed as of any past ins
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +93,11 @@ class TaskRequirement(models.Model):
         return f"{self.task_type.code}: {self.competency.code} ≥ {self.min_stage}"
 
 
+def snapshot_digest(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
     def current(self) -> FrameworkVersion | None:
         return self.order_by("-number").first()
@@ -112,6 +119,9 @@ class FrameworkVersion(models.Model):
     summary = models.TextField(blank=True)
     # The framework in the export shape: {"competencies": [...], "task_types": [...]}.
     snapshot = models.JSONField()
+    # SHA-256 of the snapshot, taken when the version is written: what the register's cache of
+    # parsed versions is keyed by, so a check reads 64 characters, not the whole snapshot.
+    digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = FrameworkVersionQuerySet.as_manager()
 
@@ -123,6 +133,11 @@ class FrameworkVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Framework version {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.digest:
+            self.digest = snapshot_digest(self.snapshot)
+        super().save(*args, **kwargs)
 
     @property
     def audit_public_id(self) -> str:
