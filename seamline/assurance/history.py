@@ -7,7 +7,8 @@ the eleven months before the current one, straight into the tables the metrics r
 activity. Every row keeps the database's constraints and is over by now, so nothing here shows
 on today's boards: cases discharged, handoffs accepted, rejected and resolved or withdrawn,
 sprint steps and huddle actions completed, plan changes acknowledged, escalations resolved
-(each its own episode), safeguarding concerns told, triaged and closed, pauses lifted.
+(each its own episode), safeguarding concerns told, triaged and closed, pauses lifted, each
+month's handoff audits scored and their corrective actions completed with evidence.
 
 Who did what, each month, by partner (`PROFILES`): the prime steady and good; Riverside
 improving over the year; Hearth clearly weaker at acknowledging plan changes, writing records
@@ -25,7 +26,8 @@ The history keeps out of what the other steps made:
 * nothing of a kind a quality audit sampled is written for that partner in that audit's
   period, so a re-drawn sample still finds the same records;
 * huddles only on days their cohort did not meet, triage meetings only for weeks without one,
-  reconciliation runs only for partners that upload lists (older than their own last run).
+  reconciliation runs only before a partner's first upload, audits only in months a partner
+  has none (each drawn from the same candidates, seed and rule as the app's, so it re-draws).
 
 Partners and people are read from the database (and `ctx.objects` where earlier steps left
 them), so the step runs on the demo network and on the small test cast alike. Numbers come from
@@ -130,6 +132,9 @@ FEEDS = frozenset(
         "unowned_cases",
         "long_waits",
         "gate_overrides",
+        "audit_score",
+        "corrective_actions_open",
+        "corrective_actions_overdue",
     }
 )
 DELIVERY = (OrgKind.PRIME, OrgKind.SUBCONTRACTOR, OrgKind.VCSE, OrgKind.LOCAL_AUTHORITY)
@@ -368,6 +373,7 @@ class History:
                     step(k, window.start, end)
             self.ctx.progress()
         self.workforce(months)
+        self.audits(months)
 
     # -- cases ---------------------------------------------------------------------------------
 
@@ -1220,6 +1226,140 @@ class History:
             .annotate(first=Min("uploaded_at"))
             .values_list("organisation_id", "first")
         )
+
+    # -- quality audits and corrective actions -------------------------------------------------
+
+    def audits(self, months: Sequence[date]) -> None:
+        """Each month, a handoff audit of each partner that sent handoffs: drawn as the app
+        draws it (the same candidates, seed and stratified sample, so it re-draws the same),
+        scored after the month by the prime's quality lead; one with a record below the pass mark
+        raises a corrective action, completed with evidence weeks (now and then months) later."""
+        if not apps.is_installed("seamline.quality"):
+            return
+        from django.utils.text import slugify
+
+        from seamline.quality import rules, sampling
+        from seamline.quality.choices import ActionStatus, SourceKind
+        from seamline.quality.models import (
+            ActionEvidence,
+            Audit,
+            AuditItem,
+            CorrectiveAction,
+            ScoringTemplate,
+        )
+
+        template = ScoringTemplate.objects.filter(record_kind="handoff").order_by("pk").first()
+        version = template.versions.order_by("-number").first() if template else None
+        if template is None or version is None:
+            return
+        criteria = rules.criteria_of(version.criteria)
+        taken = set(Audit.objects.values_list("code", flat=True))
+        keeper = self.person(self.prime, Role.QUALITY_LEAD) if self.prime else None
+        audits: list[tuple[Audit, list[AuditItem], int]] = []
+        for k, period in enumerate(months):
+            end = add_months(period, 1) - timedelta(days=1)
+            first, last = (datetime.combine(d, time(12), self.tz) for d in (period, end))
+            for org in self.partners:
+                if not (self.free("handoff", org, first) and self.free("handoff", org, last)):
+                    continue
+                found = sampling.candidates("handoff", org, period, end)
+                pairs = [(c.key, c.stratum) for c in found]
+                code = slugify(f"{template.code}-{org.code}-{period:%Y-%m}")[:72]
+                drawn = datetime.combine(end + timedelta(days=1), time(9), self.tz)
+                if len(pairs) < 3 or code in taken or drawn >= self.latest:
+                    continue
+                taken.add(code)
+                seed = self.rng.randrange(1, 10**6)
+                chosen = rules.draw_sample(seed, pairs, 6)
+                audit = Audit(
+                    code=code,
+                    template_version=version,
+                    record_kind="handoff",
+                    partner=org,
+                    period_start=period,
+                    period_end=end,
+                    size=6,
+                    seed=seed,
+                    candidates=len(set(pairs)),
+                    candidates_digest=rules.digest(pairs),
+                    drawn_at=drawn,
+                    drawn_by=keeper,
+                )
+                by_key = {c.key: c for c in found}
+                items = []
+                for position, (key, stratum) in enumerate(chosen, start=1):
+                    answers = {c.code: self._answer(org, k) for c in criteria}
+                    items.append(
+                        AuditItem(
+                            audit=audit,
+                            position=position,
+                            stratum=stratum,
+                            record_ref=key,
+                            answers=answers,
+                            score=rules.score(criteria, answers),
+                            scored_at=drawn + timedelta(days=self.rng.randint(1, 6)),
+                            scored_by=keeper,
+                            **by_key[key].refs,
+                        )
+                    )
+                audits.append((audit, items, k))
+        self.save(Audit, [a for a, _, _ in audits])
+        items = [item for _, found_items, _ in audits for item in found_items]
+        for item in items:
+            item.audit_id = item.audit.pk
+        self.save(AuditItem, items)
+        corrective: list[CorrectiveAction] = []
+        for audit, found_items, _ in audits:
+            scores = [i.score for i in found_items if i.score is not None]
+            owner = self.person(audit.partner, Role.SUPERVISOR, Role.PARTNER_ADMIN)
+            if not scores or min(scores) >= version.pass_mark or owner is None:
+                continue
+            raised = max(i.scored_at for i in found_items if i.scored_at is not None)
+            started = raised + timedelta(days=self.rng.uniform(1, 6))
+            # Most are done in the four weeks they are given, or soon after; some take months.
+            slow = self.rng.random() < 0.4
+            weeks = self.rng.uniform(7, 12) if slow else self.rng.uniform(2, 5)
+            done = self.cap(raised + timedelta(weeks=weeks))
+            corrective.append(
+                CorrectiveAction(
+                    title=f"Complete handoff bundles at {audit.partner.name}",
+                    description="The handoff audit found bundles sent without the risk and "
+                    "medication sections.",
+                    source_kind=SourceKind.AUDIT,
+                    source_ref=f"audit:{audit.code}",
+                    organisation=audit.partner,
+                    owner_person=owner,
+                    due_on=(raised + timedelta(days=28)).astimezone(self.tz).date(),
+                    status=ActionStatus.COMPLETED,
+                    created_at=raised,
+                    created_by=keeper,
+                    started_at=min(started, done),
+                    completed_at=done,
+                )
+            )
+        self.save(CorrectiveAction, corrective)
+        self.save(
+            ActionEvidence,
+            [
+                ActionEvidence(
+                    action=a,
+                    stage=ActionStatus.COMPLETED,
+                    text="Re-audit of ten bundles: all complete.",
+                    recorded_at=a.completed_at or a.created_at,
+                    recorded_by=a.owner_person,
+                )
+                for a in corrective
+            ],
+        )
+
+    def _answer(self, org: Organisation, k: int) -> str:
+        roll = self.rng.random()
+        p_yes = self.p(org, "bundle", k)
+        if roll < 0.05:
+            return "not_applicable"
+        if roll < p_yes:
+            return "yes"
+        return "partial" if roll < p_yes + (1 - p_yes) / 2 else "no"
 
     # -- workforce -------------------------------------------------------------------------------
 
