@@ -1198,8 +1198,8 @@ def build(scale: float) -> dict[str, Any]:
         item_ids = iter(load.ids(AuditItem, n_audits * 20))
         for n, pk in enumerate(audit_ids):
             kind = ("handoff", "visit")[n % 2]
-            first = _add_months(YEAR_START.date(), rng.randrange(12))
-            last = _add_months(first, 1) - timedelta(days=1)
+            period_start = _add_months(YEAR_START.date(), rng.randrange(12))
+            last = _add_months(period_start, 1) - timedelta(days=1)
             org = org_ids[rng.randrange(len(org_ids))]
             audit_rows.append(
                 (
@@ -1208,7 +1208,7 @@ def build(scale: float) -> dict[str, Any]:
                     versions[kind],
                     kind,
                     org,
-                    day(first),
+                    day(period_start),
                     day(last),
                     20,
                     n,
@@ -1261,9 +1261,10 @@ def build(scale: float) -> dict[str, Any]:
             org = org_ids[rng.randrange(len(org_ids))]
             made = instant()
             luck = rng.random()
-            started = made + timedelta(days=rng.randrange(1, 10)) if luck < 0.8 else None
-            done = started + timedelta(days=rng.randrange(1, 40)) if luck < 0.6 else None
-            status = "completed" if done else "in_progress" if started else "not_started"
+            begun = made + timedelta(days=rng.randrange(1, 10))
+            opened = begun if luck < 0.8 else None
+            completed = begun + timedelta(days=rng.randrange(1, 40)) if luck < 0.6 else None
+            status = "completed" if completed else "in_progress" if opened else "not_started"
             corrective_rows.append(
                 (
                     pk,
@@ -1274,8 +1275,8 @@ def build(scale: float) -> dict[str, Any]:
                     day(made.astimezone(LONDON).date() + timedelta(days=30)),
                     status,
                     ts(made),
-                    ts(started) if started else None,
-                    ts(done) if done else None,
+                    ts(opened) if opened else None,
+                    ts(completed) if completed else None,
                 )
             )
         load.insert(
