@@ -1,10 +1,10 @@
 """Figures of the catalogue's metrics, aggregated in the database.
 
-For one metric and one month: one grouped query (numerator and denominator per partner), one
-ungrouped query (the network, which therefore also counts records no partner is attributed
-to, so "partners add up" is a real check) and, for a metric with a breakdown, one query by
-category. A twelve-month trend of an event metric is one grouped query by month; a stock
-metric is read at the end of each month. Nothing here loops over records in Python.
+For one metric and one month: one grouped query (numerator and denominator per partner; the
+network is the sum of every group, records attributed to no partner included, so "partners
+add up" is a real check) and, for a metric with a breakdown, one query by category. A
+twelve-month trend of an event metric is one grouped query by month; a stock metric is read at
+the end of each month. Nothing here loops over records in Python.
 """
 
 from __future__ import annotations
@@ -103,25 +103,31 @@ class Calculator:
         found = metric.records(window, self.network)
         return list(found) if isinstance(found, list | tuple) else [found]
 
-    def _by_partner(self, metric: Metric, parts: list[QuerySet[Any]]) -> dict[str, Figure]:
-        cells: dict[int, tuple[Any, Any]] = {}
+    def _cells(self, parts: list[QuerySet[Any]]) -> dict[int | None, tuple[Any, Any]]:
+        """Numerator and denominator sums by organisation, records attributed to none under
+        None: one grouped query per source."""
+        cells: dict[int | None, tuple[Any, Any]] = {}
         for qs in parts:
             for row in qs.order_by().values("_org").annotate(**_aggregates(qs)):
                 n, d = cells.get(row["_org"], (None, None))
                 cells[row["_org"]] = (_sum((n, row["n"])), _sum((d, row["d"])))
-        return {
-            self.codes[org]: figure(metric, n, d)
-            for org, (n, d) in cells.items()
-            if org in self.codes
-        }
+        return cells
 
     def figures(self, metric: Metric, period: date, trend: bool = False) -> MetricFigures:
         window = self.window(period)
         parts = self.parts(metric, window)
-        partners = self._by_partner(metric, parts)
+        cells = self._cells(parts)
+        partners = {
+            self.codes[org]: figure(metric, n, d)
+            for org, (n, d) in cells.items()
+            if org in self.codes
+        }
         if metric.additive:
-            totals = [qs.order_by().aggregate(**_aggregates(qs)) for qs in parts]
-            network = figure(metric, _sum(t["n"] for t in totals), _sum(t["d"] for t in totals))
+            # Every group, the unattributed too: partners add up to this only when every
+            # record is attributed (a test holds the catalogue to that).
+            network = figure(
+                metric, _sum(n for n, _ in cells.values()), _sum(d for _, d in cells.values())
+            )
         else:
             assert metric.network_value is not None
             values = {c: f.value for c, f in partners.items() if f.value is not None}
