@@ -1657,12 +1657,13 @@ def _compare_metric(m: dict[str, Any], rows: list[Any], codes: dict[int, str]) -
     cells: dict[int, dict[str, list[float]]] = {}
     categories: dict[int, dict[str, dict[str, float]]] = {}
     for k, org, category, num, den in rows:
-        cell = cells.setdefault(k, {}).setdefault(codes[org], [0.0, 0.0])
+        who = codes.get(org, "")  # "": a record attributed to no partner (network only)
+        cell = cells.setdefault(k, {}).setdefault(who, [0.0, 0.0])
         cell[0] += _hours_or_count(num)
         cell[1] += _hours_or_count(den)
         if category is not None:
             by = categories.setdefault(k, {}).setdefault(str(category or "unstated"), {})
-            by[codes[org]] = by.get(codes[org], 0) + int(den)
+            by[who] = by.get(who, 0) + int(den)
     last = TREND_MONTHS - 1
 
     def same(a: Any, b: Any) -> bool:
@@ -1678,7 +1679,7 @@ def _compare_metric(m: dict[str, Any], rows: list[Any], codes: dict[int, str]) -
             differences.append(f"{code} {label}: denominator {figure['denominator']} != {den}")
 
     def check_partners(label: str, got: dict[str, Any], k: int) -> None:
-        want = cells.get(k, {})
+        want = {c: cell for c, cell in cells.get(k, {}).items() if c}
         if set(got) != set(want):
             differences.append(f"{code} {label}: partners {sorted(got)} != {sorted(want)}")
         for org_code, figure in got.items():
@@ -1689,7 +1690,7 @@ def _compare_metric(m: dict[str, Any], rows: list[Any], codes: dict[int, str]) -
         return [sum(p[0] for p in parts), sum(p[1] for p in parts)]
 
     def spread(k: int) -> float | None:
-        values = [round(round(n, 4) / d, 1) for n, d in cells.get(k, {}).values() if d]
+        values = [round(round(n, 4) / d, 1) for c, (n, d) in cells.get(k, {}).items() if c and d]
         return round(max(values) - min(values), 1) if len(values) >= 2 else None
 
     check_partners("month", m["partners"], last)
@@ -1699,7 +1700,8 @@ def _compare_metric(m: dict[str, Any], rows: list[Any], codes: dict[int, str]) -
         differences.append(f"{code} month network: {m['network']['value']} != {spread(last)}")
     if m["breakdown"] or categories:
         want_b = {
-            cat: {"network": sum(by.values()), **by} for cat, by in categories.get(last, {}).items()
+            cat: {"network": sum(by.values()), **{c: n for c, n in by.items() if c}}
+            for cat, by in categories.get(last, {}).items()
         }
         if m["breakdown"] != want_b:
             differences.append(f"{code} breakdown: {m['breakdown']} != {want_b}")
