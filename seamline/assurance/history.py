@@ -54,7 +54,7 @@ from seamline.cases.choices import CareReason, OwnershipHow
 from seamline.cases.choices import Outcome as CaseOutcome
 from seamline.cases.codes import PARTICIPANTS, referrals_counter, reserve
 from seamline.cases.models import CareTeamMember, Ownership, Participant, Referral
-from seamline.cases.rules import participant_code, referral_code
+from seamline.cases.rules import CLOSED_CASE_VISIBILITY, participant_code, referral_code
 from seamline.demo.registry import DemoContext, demo_step
 from seamline.network.choices import OrgKind, OrgStatus, Role
 from seamline.network.models import Network, Organisation, Pathway, User
@@ -449,22 +449,32 @@ class History:
                 if c.referral.owner_person is not None
             ],
         )
-        self.save(
-            CareTeamMember,
-            [
-                CareTeamMember(
-                    participant=c.referral.participant,
-                    organisation=c.partner,
-                    reason=CareReason.OWNER,
-                    referral=c.referral,
-                    started_at=c.received,
-                    ended_at=c.discharged,
-                )
-                for c in made
-            ],
-        )
+        self.save(CareTeamMember, [part for c in made for part in self._parts(c)])
         self.month_cases = made
         self.cases += made
+
+    def _parts(self, case: Case) -> list[CareTeamMember]:
+        """The referral's parts in the care, as recording it adds them, kept for the closed-case
+        visibility period after the discharge as discharging it does (`cases.actions`)."""
+        referral = case.referral
+        parts = [
+            (case.partner, CareReason.OWNER),
+            (case.partner, CareReason.RECEIVING),
+            (referral.referrer_organisation, CareReason.REFERRER),
+            (referral.pathway.lead_organisation, CareReason.PRIME),
+        ]
+        return [
+            CareTeamMember(
+                participant=referral.participant,
+                organisation=org,
+                reason=reason,
+                referral=referral,
+                started_at=case.received,
+                ended_at=case.discharged + CLOSED_CASE_VISIBILITY,
+            )
+            for org, reason in parts
+            if org is not None
+        ]
 
     def _details_taken(self) -> set[tuple[date, str]]:
         if not hasattr(self, "_taken"):
@@ -597,7 +607,7 @@ class History:
                     referral=case.referral,
                     source=f"handoff:{handoff.code}",
                     started_at=accepted,
-                    ended_at=case.discharged,
+                    ended_at=case.discharged + CLOSED_CASE_VISIBILITY,
                 )
             )
         Referral.objects.bulk_update(
