@@ -699,7 +699,7 @@ metric(
         definition="Reconciliation (SPEC C5): each partner's caseload against the register.",
         frames=("cqc-governance", "us-438-242", "ncqa-delegation"),
         records=_reconciliation_rate,
-        app="reconciliation",
+        app="cases.reconciliation",
         target=95.0,
         columns=(
             Column("organisation__code", "Partner"),
@@ -761,7 +761,7 @@ for _code, _category, _title, _what in (
             definition="Reconciliation findings (SPEC C5).",
             frames=("cqc-safe-systems", "us-438-208", "us-438-242"),
             records=_findings(_category),
-            app="reconciliation",
+            app="cases.reconciliation",
             higher_is_better=False,
             columns=FINDING_COLUMNS,
         )

@@ -398,3 +398,53 @@ class QualityMetrics(MetricTestCase):
         network, partners = self.figures("corrective_actions_overdue")
         self.assertEqual(network["numerator"], 2)
         self.assertEqual(partners["swiftstaff"]["value"], 1)
+
+
+class ReconciliationMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.cases.reconciliation.models import Finding, Run
+
+        c = cls.cast
+        person = make_participant(c.riverside, family_name="Listed")
+        runs = {}
+        for key, org, uploaded, rows, matched in (
+            ("river-early", c.riverside, t(2), 50, 30),  # superseded by the later upload
+            ("river-late", c.riverside, t(25), 40, 36),
+            ("swift", c.swift, t(12), 10, 10),
+            ("swift-oct", c.swift, t(2, month=10), 10, 0),  # another month
+        ):
+            runs[key] = Run.objects.create(
+                organisation=org,
+                uploaded_at=uploaded,
+                file_name=f"{key}.csv",
+                file_digest=key,
+                rows=rows,
+                matched=matched,
+                rate=matched / rows,
+            )
+        for key, category, n in (
+            ("river-early", "duplicated", 5),
+            ("river-late", "duplicated", 2),
+            ("river-late", "without_owner", 1),
+            ("river-late", "long_wait", 3),
+            ("swift", "long_wait", 1),
+            ("swift-oct", "long_wait", 4),
+        ):
+            for _ in range(n):
+                Finding.objects.create(
+                    run=runs[key], category=category, participant=person, detail="x"
+                )
+
+    def test_the_rate_reads_each_partners_last_upload_of_the_month(self) -> None:
+        network, partners = self.figures("reconciliation_rate")
+        self.assertEqual((network["numerator"], network["denominator"]), (46, 50))
+        self.assertEqual(partners["riverside"]["value"], 90.0)
+
+    def test_findings_of_the_last_upload_are_counted(self) -> None:
+        self.assertEqual(self.figures("duplicates")[0]["numerator"], 2)
+        self.assertEqual(self.figures("unowned_cases")[0]["numerator"], 1)
+        network, partners = self.figures("long_waits")
+        self.assertEqual(network["numerator"], 4)
+        self.assertEqual(partners["swiftstaff"]["value"], 1)
