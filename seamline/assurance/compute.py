@@ -115,29 +115,36 @@ class Calculator:
 
     def figures(self, metric: Metric, period: date, trend: bool = False) -> MetricFigures:
         window = self.window(period)
-        parts = self.parts(metric, window)
-        cells = self._cells(parts)
-        partners = {
-            self.codes[org]: figure(metric, n, d)
-            for org, (n, d) in cells.items()
-            if org in self.codes
-        }
-        if metric.additive:
-            # Every group, the unattributed too: partners add up to this only when every
-            # record is attributed (a test holds the catalogue to that).
-            network = figure(
-                metric, _sum(n for n, _ in cells.values()), _sum(d for _, d in cells.values())
-            )
+        points = self.trend(metric, period) if trend else []
+        if points:
+            # The month is the trend's last point: the same sums, read once.
+            _, network, partners = points[-1]
         else:
-            assert metric.network_value is not None
-            values = {c: f.value for c, f in partners.items() if f.value is not None}
-            network = Figure(0, None, metric.network_value(values))
-        result = MetricFigures(metric, network, partners)
+            cells = self._cells(self.parts(metric, window))
+            partners = {
+                self.codes[org]: figure(metric, n, d)
+                for org, (n, d) in cells.items()
+                if org in self.codes
+            }
+            if metric.additive:
+                # Every group, the unattributed too: partners add up to this only when every
+                # record is attributed (a test holds the catalogue to that).
+                network = figure(
+                    metric, _sum(n for n, _ in cells.values()), _sum(d for _, d in cells.values())
+                )
+            else:
+                assert metric.network_value is not None
+                values = {c: f.value for c, f in partners.items() if f.value is not None}
+                network = Figure(0, None, metric.network_value(values))
+        result = MetricFigures(metric, network, partners, trend=points)
         if metric.breakdown:
-            result.breakdown = self._breakdown(metric, parts)
-        if trend:
-            result.trend = self.trend(metric, period)
+            result.breakdown = self._breakdown(metric, self.parts(metric, window))
         return result
+
+    @staticmethod
+    def _by_month(metric: Metric) -> bool:
+        """Whether a year of the metric is read in one query grouped by month."""
+        return metric.when is not None and metric.additive
 
     def _breakdown(self, metric: Metric, parts: list[QuerySet[Any]]) -> dict[str, dict[str, float]]:
         """category -> {"network": n, partner code: n, ...}: the records counted by category."""
@@ -163,7 +170,7 @@ class Calculator:
     def trend(self, metric: Metric, period: date) -> list[tuple[str, Figure, dict[str, Figure]]]:
         """The network and partner figures for the twelve months ending with `period`."""
         months = [add_months(period, k) for k in range(1 - TREND_MONTHS, 1)]
-        if metric.when is None or not metric.additive:
+        if not self._by_month(metric):
             return [self._point(metric, m) for m in months]
         span = Window(self.window(months[0]).start, self.window(period).end)
         cells: dict[date, dict[int | None, tuple[Any, Any]]] = {}
