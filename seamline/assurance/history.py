@@ -720,6 +720,7 @@ class History:
 
     def plans(self, k: int, start: datetime, end: datetime) -> None:
         from seamline.plans.models import Acknowledgement, Plan, PlanVersion
+        from seamline.plans.rules import diff, empty_content
 
         plans: list[Plan] = []
         versions: list[PlanVersion] = []
@@ -730,22 +731,16 @@ class History:
             plan = Plan(participant=case.referral.participant, version=count, created_at=made)
             plans.append(plan)
             when = made
+            old = empty_content()
             for number in range(1, count + 1):
                 org = case.owner_at(when)
-                risk, level = self.rng.choice(RISKS)
+                content = self._plan_content(old, org)
                 versions.append(
                     PlanVersion(
                         plan=plan,
                         number=number,
-                        content={
-                            "risks": [{"title": risk, "level": level}],
-                            "controls": [
-                                {"description": "Visits as agreed", "organisation": org.code}
-                            ],
-                            "preferences": ["Morning visits"],
-                            "consent_summary": "Consents to sharing within the network.",
-                        },
-                        changes=[] if number == 1 else [{"field": "risks", "change": "changed"}],
+                        content=content,
+                        changes=[c.as_dict() for c in diff(old, content)],
                         reason="First plan" if number == 1 else "Risk changed at a visit",
                         created_at=when,
                         author=author,
@@ -753,6 +748,7 @@ class History:
                         author_organisation=org,
                     )
                 )
+                old = content
                 when = when + timedelta(days=self.rng.uniform(3, 10))
                 if when >= case.discharged:
                     plan.version = number
@@ -784,6 +780,27 @@ class History:
                     )
                 )
         self.save(Acknowledgement, [a for a in acks if a.acknowledged_by is not None])
+
+    def _plan_content(self, old: dict[str, Any], org: Organisation) -> dict[str, Any]:
+        """The next version of a plan: the first names a risk; each later one adds a risk or
+        changes the level of one (so every version changes something)."""
+        risks = [dict(r) for r in old.get("risks", [])]
+        known = {r["title"] for r in risks}
+        fresh = [(t, lv) for t, lv in RISKS if t not in known]
+        if not risks or (fresh and self.rng.random() < 0.5):
+            title, level = self.rng.choice(fresh)
+            risks.append({"title": title, "level": level})
+        else:
+            risk = self.rng.choice(risks)
+            risk["level"] = self.rng.choice(
+                [lv for lv in ("low", "medium", "high") if lv != risk["level"]]
+            )
+        return {
+            "risks": risks,
+            "controls": [{"description": "Visits as agreed", "organisation": org.code}],
+            "preferences": ["Morning visits"],
+            "consent_summary": "Consents to sharing within the network.",
+        }
 
     # -- escalations and safeguarding ------------------------------------------------------------
 
@@ -1242,8 +1259,8 @@ class History:
     def audits(self, months: Sequence[date]) -> None:
         """Each month, a handoff audit of each partner that sent handoffs: drawn as the app
         draws it (the same candidates, seed and stratified sample, so it re-draws the same),
-        scored after the month by the prime's quality lead; one with a record below the pass mark
-        raises a corrective action, completed with evidence weeks (now and then months) later."""
+        scored after the month by the prime's quality lead; each record below the pass mark raises
+        a corrective action, completed with evidence weeks (now and then months) later."""
         if not apps.is_installed("seamline.quality"):
             return
         from django.utils.text import slugify
@@ -1320,33 +1337,37 @@ class History:
         self.save(AuditItem, items)
         corrective: list[CorrectiveAction] = []
         for audit, found_items, _ in audits:
-            scores = [i.score for i in found_items if i.score is not None]
             owner = self.person(audit.partner, Role.SUPERVISOR, Role.PARTNER_ADMIN)
-            if not scores or min(scores) >= version.pass_mark or owner is None:
-                continue
-            raised = max(i.scored_at for i in found_items if i.scored_at is not None)
-            started = raised + timedelta(days=self.rng.uniform(1, 6))
-            # Most are done in the four weeks they are given, or soon after; some take months.
-            slow = self.rng.random() < 0.4
-            weeks = self.rng.uniform(7, 12) if slow else self.rng.uniform(2, 5)
-            done = self.cap(raised + timedelta(weeks=weeks))
-            corrective.append(
-                CorrectiveAction(
-                    title=f"Complete handoff bundles at {audit.partner.name}",
-                    description="The handoff audit found bundles sent without the risk and "
-                    "medication sections.",
-                    source_kind=SourceKind.AUDIT,
-                    source_ref=f"audit:{audit.code}",
-                    organisation=audit.partner,
-                    owner_person=owner,
-                    due_on=(raised + timedelta(days=28)).astimezone(self.tz).date(),
-                    status=ActionStatus.COMPLETED,
-                    created_at=raised,
-                    created_by=keeper,
-                    started_at=min(started, done),
-                    completed_at=done,
+            failing = [
+                i
+                for i in found_items
+                if i.score is not None and i.score < version.pass_mark and i.scored_at
+            ]
+            for item in failing if owner is not None else []:
+                assert item.scored_at is not None and owner is not None
+                raised = item.scored_at + timedelta(hours=self.rng.uniform(1, 30))
+                started = raised + timedelta(days=self.rng.uniform(1, 6))
+                # Most are done in the four weeks they are given, or soon after; some take
+                # months.
+                slow = self.rng.random() < 0.4
+                weeks = self.rng.uniform(7, 12) if slow else self.rng.uniform(2, 5)
+                done = self.cap(raised + timedelta(weeks=weeks))
+                corrective.append(
+                    CorrectiveAction(
+                        title=f"Bundle of {item.record_ref}: fill the risk and medication sections",
+                        description="The handoff audit found the bundle sent without them.",
+                        source_kind=SourceKind.AUDIT,
+                        source_ref=audit.code,
+                        organisation=audit.partner,
+                        owner_person=owner,
+                        due_on=(raised + timedelta(days=28)).astimezone(self.tz).date(),
+                        status=ActionStatus.COMPLETED,
+                        created_at=min(raised, done),
+                        created_by=keeper,
+                        started_at=min(started, done),
+                        completed_at=done,
+                    )
                 )
-            )
         self.save(CorrectiveAction, corrective)
         self.save(
             ActionEvidence,

@@ -22,7 +22,8 @@ from seamline.handoffs.choices import OPEN_STATES
 from seamline.handoffs.models import Handoff
 from seamline.handoffs.testing import load_templates
 from seamline.network.choices import OrgKind
-from seamline.plans.models import Acknowledgement
+from seamline.plans.models import Acknowledgement, PlanVersion
+from seamline.plans.rules import Change, diff, empty_content
 from seamline.quality.actions import load_builtin_templates
 from seamline.quality.models import Audit, TemplateVersion
 from seamline.rota.models import Override
@@ -109,7 +110,7 @@ class HistoryStepTests(CastTestCase):
         return Calculator().trend(metric, self.period)
 
     def test_every_metric_it_feeds_has_figures_in_most_months(self) -> None:
-        fed = [m for m in catalogue() if m.code not in LEFT_TO_THEIR_APPS]
+        fed = [m for m in catalogue() if m.code in history.FEEDS]
         self.assertGreaterEqual(len(fed), 15)
         for metric in fed:
             points = Calculator().trend(metric, self.period)
@@ -196,6 +197,16 @@ class HistoryStepTests(CastTestCase):
         self.assertTrue(
             others.filter(first_sent_at__date__gte=start, first_sent_at__date__lte=end).exists()
         )
+
+    def test_each_plan_version_says_what_changed_as_the_plans_app_does(self) -> None:
+        versions = list(PlanVersion.objects.order_by("plan_id", "number"))
+        self.assertGreater(len(versions), 100)
+        previous: dict[int, dict[str, object]] = {}
+        for v in versions:
+            expected = diff(previous.get(v.plan_id, empty_content()), v.content)
+            self.assertTrue(expected)
+            self.assertEqual([Change.from_dict(c) for c in v.changes], expected)
+            previous[v.plan_id] = v.content
 
     def test_huddles_meet_once_a_day_and_escalations_keep_their_own_episodes(self) -> None:
         days = list(Huddle.objects.values_list("cohort_id", "held_on"))
