@@ -120,22 +120,7 @@ class Calculator:
             # The month is the trend's last point: the same sums, read once.
             _, network, partners = points[-1]
         else:
-            cells = self._cells(self.parts(metric, window))
-            partners = {
-                self.codes[org]: figure(metric, n, d)
-                for org, (n, d) in cells.items()
-                if org in self.codes
-            }
-            if metric.additive:
-                # Every group, the unattributed too: partners add up to this only when every
-                # record is attributed (a test holds the catalogue to that).
-                network = figure(
-                    metric, _sum(n for n, _ in cells.values()), _sum(d for _, d in cells.values())
-                )
-            else:
-                assert metric.network_value is not None
-                values = {c: f.value for c, f in partners.items() if f.value is not None}
-                network = Figure(0, None, metric.network_value(values))
+            network, partners = self._month_figures(metric, self._cells(self.parts(metric, window)))
         result = MetricFigures(metric, network, partners, trend=points)
         if metric.breakdown:
             result.breakdown = self._breakdown(metric, self.parts(metric, window))
@@ -144,7 +129,7 @@ class Calculator:
     @staticmethod
     def _by_month(metric: Metric) -> bool:
         """Whether a year of the metric is read in one query grouped by month."""
-        return metric.when is not None and metric.additive
+        return metric.when is not None
 
     def _breakdown(self, metric: Metric, parts: list[QuerySet[Any]]) -> dict[str, dict[str, float]]:
         """category -> {"network": n, partner code: n, ...}: the records counted by category."""
@@ -181,18 +166,30 @@ class Calculator:
                 key = month.date() if hasattr(month, "date") and callable(month.date) else month
                 n, d = cells.setdefault(key, {}).get(row["_org"], (None, None))
                 cells[key][row["_org"]] = (_sum((n, row["n"])), _sum((d, row["d"])))
-        out = []
-        for m in months:
-            cell = cells.get(m, {})
-            n_total = _sum(v[0] for v in cell.values())
-            d_total = _sum(v[1] for v in cell.values())
-            partners = {
-                self.codes[org]: figure(metric, n, d)
-                for org, (n, d) in cell.items()
-                if org in self.codes
-            }
-            out.append((m.strftime("%Y-%m"), figure(metric, n_total, d_total), partners))
-        return out
+        return [
+            (m.strftime("%Y-%m"), *self._month_figures(metric, cells.get(m, {}))) for m in months
+        ]
+
+    def _month_figures(
+        self, metric: Metric, cells: dict[int | None, tuple[Any, Any]]
+    ) -> tuple[Figure, dict[str, Figure]]:
+        """The network's and the partners' figures from one month's sums by organisation."""
+        partners = {
+            self.codes[org]: figure(metric, n, d)
+            for org, (n, d) in cells.items()
+            if org in self.codes
+        }
+        if metric.additive:
+            # Every group, the unattributed too: partners add up to this only when every
+            # record is attributed (a test holds the catalogue to that).
+            network = figure(
+                metric, _sum(n for n, _ in cells.values()), _sum(d for _, d in cells.values())
+            )
+        else:
+            assert metric.network_value is not None
+            values = {c: f.value for c, f in partners.items() if f.value is not None}
+            network = Figure(0, None, metric.network_value(values))
+        return network, partners
 
     def _point(self, metric: Metric, month: date) -> tuple[str, Figure, dict[str, Figure]]:
         f = self.figures(metric, month)

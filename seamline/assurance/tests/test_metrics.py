@@ -211,6 +211,14 @@ class EscalationMetrics(MetricTestCase):
         self.assertEqual(partners["swiftstaff"]["value"], 1.0)
         self.assertEqual(network["value"], 0.8)
 
+    def test_the_spread_is_the_same_read_from_the_years_trend(self) -> None:
+        metric = get_metric("escalation_timing_spread")
+        assert metric is not None
+        figs = Calculator().figures(metric, SEPTEMBER, trend=True)
+        self.assertEqual(figs.network.value, 0.8)
+        self.assertEqual([label for label, _, _ in figs.trend][-1], "2026-09")
+        self.assertIsNone(figs.trend[-2][1].value)  # August: no escalations
+
     def test_escalations_of_another_month_are_not_counted(self) -> None:
         later = timedelta(days=40)
         Escalation.objects.update(
