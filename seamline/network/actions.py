@@ -26,6 +26,7 @@ from seamline.errors import Reason, RuleViolation
 from seamline.versioning import check_version, claim_version
 
 from . import access
+from .activation import activation_reasons
 from .choices import ActionKind, ClockStart, OrgKind, OrgStatus, RaciLetter, Role
 from .models import (
     ApiToken,
@@ -254,6 +255,7 @@ def change_organisation_status(
 ) -> OrganisationStatusChange:
     _require(access.can_manage_network(actor), "Only the network admin changes a partner's status.")
     problems = status_move_reasons(org.status, new_status, reason)
+    problems += activation_reasons(org, new_status)
     if problems:
         raise RuleViolation(*problems)
     claim_version(org, version, org.name)

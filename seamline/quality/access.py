@@ -19,7 +19,7 @@ from seamline.network.choices import Role
 from seamline.network.models import Organisation
 
 from .choices import RoundStatus
-from .models import Audit, AuditItem, CalibrationRound, CorrectiveAction, Vignette
+from .models import Audit, AuditItem, CalibrationRound, CorrectiveAction, Incident, Vignette
 
 ANSWERING_ROLES = (Role.QUALITY_LEAD, Role.SUPERVISOR)
 READER_ROLES = (Role.COMMISSIONER, Role.INSPECTOR)
@@ -266,4 +266,97 @@ def get_action_for_user(actor: Actor, ident: str, write: bool = False) -> Correc
         raise ReadOnly(
             "Only the action's owner, their partner's managers or the quality lead move it on."
         )
+    return found
+
+
+# --- incidents -----------------------------------------------------------------------------------
+#
+# An incident is about a participant: it is personal data. It is seen by everyone who sees the
+# participant (`cases.access`, so consent and the care team decide), and by the network's
+# quality lead and admin, who follow every incident. Anyone who sees the participant and may
+# write (not inspectors, not commissioners) reports one; the participant must be theirs to see.
+
+
+def sees_every_incident(actor: Actor) -> bool:
+    return actor.user is not None and (
+        actor.is_network_admin or (actor.in_prime and actor.has(Role.QUALITY_LEAD))
+    )
+
+
+def incidents_visible_to(qs: QuerySet[Incident], actor: Actor) -> QuerySet[Incident]:
+    from seamline.cases.access import sees_participants
+    from seamline.cases.models import Participant
+
+    if actor.is_system or sees_every_incident(actor):
+        return qs
+    if not sees_participants(actor):
+        return qs.none()
+    return qs.filter(participant__in=Participant.objects.visible_to(actor).values("pk"))
+
+
+def can_list_incidents(actor: Actor) -> bool:
+    from seamline.cases.access import sees_participants
+
+    return sees_every_incident(actor) or sees_participants(actor)
+
+
+def can_report_incident(actor: Actor) -> bool:
+    from seamline.cases.access import sees_participants
+
+    return not actor.read_only and sees_participants(actor)
+
+
+def can_add_learning(actor: Actor, incident: Incident) -> bool:
+    """Learning actions: the keepers for any partner; the incident partner's managers for it."""
+    return can_create_action(actor, incident.organisation)
+
+
+def get_incident_for_user(actor: Actor, code: str, write: bool = False) -> Incident:
+    found = (
+        incidents_visible_to(Incident.objects.all(), actor)
+        .select_related("participant", "organisation", "reported_by", "reporter_organisation")
+        .filter(code=str(code).strip().upper())
+        .first()
+    )
+    if found is None:
+        raise refuse(actor, "quality.incident", str(code))
+    if write and not can_report_incident(actor):
+        raise ReadOnly("Your access does not change incidents.")
+    return found
+
+
+# --- partner due diligence ---------------------------------------------------------------------
+#
+# The network's quality lead and admin keep every partner's review (evidence, findings, the
+# decision). A partner's admin and quality lead read their own organisation's review and add
+# evidence samples to it while it is undecided or after; inspectors read every review.
+
+
+def diligence_partner_manager(actor: Actor, organisation: Organisation) -> bool:
+    return actor.member_of(organisation) and actor.has(Role.PARTNER_ADMIN, Role.QUALITY_LEAD)
+
+
+def can_list_diligence(actor: Actor) -> bool:
+    return _sees_every_audit(actor)
+
+
+def can_see_diligence(actor: Actor, organisation: Organisation) -> bool:
+    return _sees_every_audit(actor) or diligence_partner_manager(actor, organisation)
+
+
+def can_add_diligence_evidence(actor: Actor, organisation: Organisation) -> bool:
+    return not actor.read_only and (
+        can_manage(actor) or diligence_partner_manager(actor, organisation)
+    )
+
+
+def can_decide_diligence(actor: Actor) -> bool:
+    return can_manage(actor)
+
+
+def get_diligence_organisation(actor: Actor, code: str) -> Organisation:
+    """The organisation whose review `actor` asks for (404 when missing or not theirs)."""
+    found = Organisation.objects.filter(code=str(code).strip().lower()).first()
+    if found is None or not can_see_diligence(actor, found):
+        raise refuse(actor, "quality.due_diligence", str(code))
     return found

@@ -221,8 +221,10 @@ def guidance_add(request: HttpRequest, code: str, body: GuidanceIn) -> Any:
 
 def _add_audit_routes() -> None:
     from .api_audits import router as audits_router
+    from .api_incidents import router as incidents_router
 
     router.add_router("", audits_router)
+    router.add_router("", incidents_router)
 
 
 _add_audit_routes()

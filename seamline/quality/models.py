@@ -15,6 +15,12 @@ Audit tools (parts 1-3): a `ScoringTemplate` is shared by every partner and vers
 `Audit` is a seeded sample of one partner's records of one kind over one period, scored with
 one template version; its `AuditItem`s are the sampled records, each scored once. Corrective
 actions (part 6) move forward only: not started, in progress, completed.
+
+Incidents (part 5): an `Incident` about one participant at one partner, with its theme and
+severity, and `IncidentLink`s to the handoffs, escalations, workers and plan versions involved;
+its learning actions are corrective actions citing it. Partner due diligence (part 7): one
+`DiligenceReview` per organisation, with evidence samples and a finding per area, and its
+decisions (append-only; the newest counts, and an approving one lets the partner go active).
 """
 
 from __future__ import annotations
@@ -28,7 +34,19 @@ from django.utils import timezone
 from seamline.network.choices import choice_check
 from seamline.network.models import Organisation, User
 
-from .choices import ActionStatus, Question, RecordKind, RoundStatus, SourceKind
+from .choices import (
+    ActionStatus,
+    Decision,
+    DiligenceArea,
+    Finding,
+    IncidentSeverity,
+    IncidentTheme,
+    LinkKind,
+    Question,
+    RecordKind,
+    RoundStatus,
+    SourceKind,
+)
 
 
 class Vignette(models.Model):
@@ -426,3 +444,275 @@ class ActionEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id}: {self.stage}"
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def visible_to(self, actor: object) -> IncidentQuerySet:
+        from . import access
+
+        return access.incidents_visible_to(self, actor)  # type: ignore[arg-type, return-value]
+
+
+class Incident(models.Model):
+    """Something that went wrong in one participant's care at one partner. The participant
+    makes it personal data: it is seen by those who see the participant (and the network's
+    quality lead and admin), and every read is logged."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=20, unique=True)
+    participant = models.ForeignKey(
+        "cases.Participant", on_delete=models.PROTECT, related_name="incidents"
+    )
+    # The partner whose service it happened in.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    theme = models.CharField(max_length=24, choices=IncidentTheme.choices)
+    severity = models.CharField(max_length=12, choices=IncidentSeverity.choices)
+    occurred_at = models.DateTimeField()
+    reported_at = models.DateTimeField()
+    description = models.TextField()
+    reported_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reporter_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            choice_check("theme", IncidentTheme, "incident_theme_valid"),
+            choice_check("severity", IncidentSeverity, "incident_severity_valid"),
+            models.CheckConstraint(
+                condition=Q(reported_at__gte=F("occurred_at")), name="incident_reported_after"
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="incident_has_description"),
+        ]
+        indexes = [
+            # The assurance pack's month of incidents, and the list by partner.
+            models.Index(fields=["occurred_at"], name="incident_occurred_idx"),
+            models.Index(fields=["organisation", "occurred_at"], name="incident_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_public_id(self) -> str:
+        return self.code
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.code} {self.get_theme_display()}"
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class IncidentLink(models.Model):
+    """A record involved in an incident: exactly the one reference its kind names."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="links")
+    kind = models.CharField(max_length=14, choices=LinkKind.choices)
+    handoff = models.ForeignKey(
+        "handoffs.Handoff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalation = models.ForeignKey(
+        "escalation.Escalation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    worker = models.ForeignKey(
+        "workforce.Worker", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["incident", "kind", "added_at", "id"]
+        constraints = [
+            choice_check("kind", LinkKind, "incident_link_kind"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind=LinkKind.HANDOFF,
+                    handoff__isnull=False,
+                    escalation__isnull=True,
+                    worker__isnull=True,
+                    plan_version__isnull=True,
+                )
+                | Q(
+                    kind=LinkKind.ESCALATION,
+                    handoff__isnull=True,
+                    escalation__isnull=False,
+                    worker__isnull=True,
+                    plan_version__isnull=True,
+                )
+                | Q(
+                    kind=LinkKind.WORKER,
+                    handoff__isnull=True,
+                    escalation__isnull=True,
+                    worker__isnull=False,
+                    plan_version__isnull=True,
+                )
+                | Q(
+                    kind=LinkKind.PLAN_VERSION,
+                    handoff__isnull=True,
+                    escalation__isnull=True,
+                    worker__isnull=True,
+                    plan_version__isnull=False,
+                ),
+                name="incident_link_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "handoff"],
+                condition=Q(handoff__isnull=False),
+                name="incident_link_handoff_once",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "escalation"],
+                condition=Q(escalation__isnull=False),
+                name="incident_link_escalation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "worker"],
+                condition=Q(worker__isnull=False),
+                name="incident_link_worker_once",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "plan_version"],
+                condition=Q(plan_version__isnull=False),
+                name="incident_link_plan_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.kind}"
+
+    @property
+    def reference(self) -> str:
+        """The linked record's public reference: a handoff or escalation code, a worker's
+        organisation and staff id, a plan version's `plan:<participant>:v<n>`."""
+        if self.handoff is not None:
+            return self.handoff.code
+        if self.escalation is not None:
+            return self.escalation.code
+        if self.worker is not None:
+            return f"{self.worker.organisation.code}/{self.worker.staff_id}"
+        if self.plan_version is not None:
+            return self.plan_version.ref
+        return ""
+
+
+# --- partner due diligence ---------------------------------------------------------------------
+
+
+class DiligenceReview(models.Model):
+    """The due-diligence review of one organisation joining (or in) the network."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="diligence_review"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation__code"]
+
+    def __str__(self) -> str:
+        return f"Due diligence of {self.organisation_id}"
+
+    @property
+    def audit_public_id(self) -> str:
+        return self.organisation.code
+
+    @property
+    def audit_organisation_code(self) -> str:
+        return self.organisation.code
+
+
+class DiligenceEvidence(models.Model):
+    """An evidence sample for one area: a title and what or where it is (no file is kept)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review = models.ForeignKey(DiligenceReview, on_delete=models.PROTECT, related_name="evidence")
+    area = models.CharField(max_length=24, choices=DiligenceArea.choices)
+    title = models.CharField(max_length=200)
+    reference = models.TextField()
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "area", "added_at", "id"]
+        constraints = [
+            choice_check("area", DiligenceArea, "diligence_evidence_area"),
+            models.CheckConstraint(condition=~Q(title=""), name="diligence_evidence_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DiligenceFinding(models.Model):
+    """The reviewer's finding on one area (one row per area; a change replaces it, and the
+    audit log keeps the one before)."""
+
+    review = models.ForeignKey(DiligenceReview, on_delete=models.PROTECT, related_name="findings")
+    area = models.CharField(max_length=24, choices=DiligenceArea.choices)
+    finding = models.CharField(max_length=12, choices=Finding.choices)
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "area"]
+        constraints = [
+            choice_check("area", DiligenceArea, "diligence_finding_area"),
+            choice_check("finding", Finding, "diligence_finding_valid"),
+            models.UniqueConstraint(fields=["review", "area"], name="diligence_finding_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.finding}"
+
+
+class DiligenceDecision(models.Model):
+    """A decision on the review, with who and when: append-only, the newest is in force."""
+
+    review = models.ForeignKey(DiligenceReview, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=26, choices=Decision.choices)
+    conditions = models.TextField(blank=True)
+    reason = models.TextField()
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["review", "decided_at", "id"]
+        constraints = [
+            choice_check("decision", Decision, "diligence_decision_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="diligence_decision_reason"),
+            models.CheckConstraint(
+                condition=~Q(decision=Decision.APPROVED_WITH_CONDITIONS) | ~Q(conditions=""),
+                name="diligence_conditions_written",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.decision

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from .views import audits, calibration, corrective
+from .views import audits, calibration, corrective, diligence, incidents
 
 app_name = "quality"
 
@@ -22,4 +22,14 @@ urlpatterns: list[URLPattern] = [
     path("actions/<str:ident>/", corrective.action_detail, name="action"),
     path("actions/<str:ident>/move/", corrective.action_move, name="action_move"),
     path("actions/<str:ident>/change/", corrective.action_change, name="action_change"),
+    path("incidents/", incidents.incident_list, name="incidents"),
+    path("incidents/new/", incidents.incident_new, name="incident_new"),
+    path("incidents/<str:code>/", incidents.incident_detail, name="incident"),
+    path("incidents/<str:code>/links/", incidents.incident_link, name="incident_link"),
+    path("incidents/<str:code>/learning/", incidents.incident_learning, name="incident_learning"),
+    path("partners/", diligence.partner_list, name="partners"),
+    path("partners/<str:code>/", diligence.partner_review, name="partner"),
+    path("partners/<str:code>/evidence/", diligence.add_evidence, name="partner_evidence"),
+    path("partners/<str:code>/findings/", diligence.record_finding, name="partner_finding"),
+    path("partners/<str:code>/decision/", diligence.decide, name="partner_decide"),
 ]

@@ -25,6 +25,7 @@ from seamline.audit.models import AuditEntry, ChainHead
 from seamline.audit.verify import verify_chain, write_anchor
 from seamline.network import actions
 from seamline.network.choices import OrgKind, OrgStatus, Role
+from seamline.quality.testing import approve_due_diligence
 from seamline.testing import CastTestCase
 
 MIDDLE = 3
@@ -37,6 +38,7 @@ def build_history(cast) -> None:
     org = actions.create_organisation(
         admin, code="meadow", name="Meadow Care", kind=OrgKind.VCSE, reason="Joins for winter"
     )
+    approve_due_diligence(org)  # a partner goes active only once its due diligence is approved
     actions.change_organisation_status(admin, org, OrgStatus.ACTIVE, reason="Checks passed")
     actions.update_network_settings(
         admin, {"expiring_days": 45}, version=1, reason="Longer warning of expiry"

@@ -28,6 +28,7 @@ from seamline.network.models import (
     RoleGrant,
     User,
 )
+from seamline.quality.testing import approve_due_diligence
 from seamline.testing import PASSWORD, CastTestCase
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -357,6 +358,7 @@ class OrganisationStatusHistoryTests(ActionTestCase):
             org = actions.create_organisation(
                 admin, code="meadow", name="Meadow Care", kind=OrgKind.VCSE, reason="Joins"
             )
+        approve_due_diligence(org)  # the quality app's check before going active
         for at, status, reason in (
             (activated, OrgStatus.ACTIVE, "Checks passed"),
             (suspended, OrgStatus.SUSPENDED, "Missed audits"),

@@ -31,7 +31,7 @@ ANSWER_BODY = {
 }
 
 
-def refs(cast: Any) -> dict[str, str]:
+def _calibration_and_audit_refs(cast: Any) -> dict[str, str]:
     keeper = cast.actor(cast.quality)
     for code in ("v-one", "v-two"):
         actions.add_vignette(keeper, code=code, title=code, text="A borderline case.")
@@ -257,5 +257,150 @@ API_CASES += [
         404,
         body={"owner": "river_admin", "due_on": "2026-12-31", "reason": "Handed over"},
         params={"ident": "@action"},
+    ),
+]
+
+
+# --- incidents and due diligence ------------------------------------------------------------
+#
+# An incident about a participant whose case Riverside owns: Riverside's staff see it, the
+# agency's admin does not (404). Due diligence is the prime's quality lead's; Riverside's admin
+# reads Riverside's own review only.
+
+
+ROUTE_PARTICIPANT = "P-990901"
+
+
+def incident_refs(cast: Any) -> dict[str, str]:
+    from django.utils import timezone
+
+    from seamline.cases.testing import make_participant, make_referral
+    from seamline.quality import actions_incidents
+    from seamline.workforce.testing import make_worker
+
+    person = make_participant(
+        cast.riverside, given_name="Route", family_name="Incident", code=ROUTE_PARTICIPANT
+    )
+    make_referral(person, cast.discharge, cast.riverside, cast.river_coordinator)
+    make_worker(cast.riverside, "RIV-ROUTE", first_name="Rita", last_name="Route")
+    incident = actions_incidents.report_incident(
+        cast.actor(cast.river_coordinator),
+        participant=person,
+        organisation=cast.riverside,
+        theme="fall",
+        severity="low",
+        occurred_at=timezone.now(),
+        description="Found on the floor at the morning visit.",
+    )
+    return {"@incident": incident.code, "@participant": person.code}
+
+
+def refs(cast: Any) -> dict[str, str]:
+    return {**_calibration_and_audit_refs(cast), **incident_refs(cast)}
+
+
+INCIDENT_BODY = {
+    "participant": ROUTE_PARTICIPANT,
+    "organisation": "riverside",
+    "theme": "missed_visit",
+    "severity": "no_harm",
+    "occurred_at": "2026-01-02T09:00:00Z",
+    "description": "Nobody came.",
+}
+
+PAGE_CASES += [
+    page("quality:incidents", "river_coordinator", "commissioner", 404),
+    page("quality:incident_new", "river_coordinator", "commissioner", 404),
+    page("quality:incident", "river_coordinator", "swift_admin", 404, code="@incident"),
+    page(
+        "quality:incident_link", "river_coordinator", "swift_admin", 404, "POST", code="@incident"
+    ),
+    page("quality:incident_learning", "river_admin", "swift_admin", 404, "POST", code="@incident"),
+    page("quality:partners", "quality", "river_admin", 404),
+    page("quality:partner", "river_admin", "swift_admin", 404, code="riverside"),
+    page("quality:partner_evidence", "river_admin", "swift_admin", 404, "POST", code="riverside"),
+    page("quality:partner_finding", "quality", "river_admin", 403, "POST", code="riverside"),
+    page("quality:partner_decide", "quality", "river_admin", 403, "POST", code="riverside"),
+]
+
+API_CASES += [
+    Call("GET", "/api/quality/incidents", "river_coordinator", "commissioner", 404),
+    Call(
+        "POST",
+        "/api/quality/incidents",
+        "river_coordinator",
+        "commissioner",
+        404,
+        body=INCIDENT_BODY,
+    ),
+    Call(
+        "GET",
+        "/api/quality/incidents/{code}",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        params={"code": "@incident"},
+    ),
+    Call(
+        "GET",
+        "/api/quality/incidents/{code}/timeline",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        params={"code": "@incident"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/incidents/{code}/links",
+        "river_coordinator",
+        "swift_admin",
+        404,
+        body={"kind": "worker", "ref": "riverside/RIV-ROUTE"},
+        params={"code": "@incident"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/incidents/{code}/learning",
+        "river_admin",
+        "swift_admin",
+        404,
+        body={"title": "Check the key safe", "owner": "river_admin", "due_on": "2026-12-31"},
+        params={"code": "@incident"},
+    ),
+    Call("GET", "/api/quality/due-diligence", "quality", "river_admin", 404),
+    Call(
+        "GET",
+        "/api/quality/due-diligence/{code}",
+        "river_admin",
+        "swift_admin",
+        404,
+        params={"code": "riverside"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/due-diligence/{code}/evidence",
+        "river_admin",
+        "swift_admin",
+        404,
+        body={"area": "clinical_governance", "title": "Policy", "reference": "QP-1"},
+        params={"code": "riverside"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/due-diligence/{code}/findings",
+        "quality",
+        "river_admin",
+        403,
+        body={"area": "clinical_governance", "finding": "met"},
+        params={"code": "riverside"},
+    ),
+    Call(
+        "POST",
+        "/api/quality/due-diligence/{code}/decision",
+        "quality",
+        "river_admin",
+        403,
+        body={"decision": "declined", "reason": "Not ready"},
+        params={"code": "riverside"},
     ),
 ]

@@ -9,6 +9,9 @@
     seamline quality scores [--template T] [--format text|json|csv] [--as USER]
     seamline quality actions [--overdue] [--partner P] [--status S] [--format text|json|csv]
                              [--as USER]
+    seamline quality incidents [--partner P] [--theme T] [--severity S] [--format text|json|csv]
+                               [--timeline CODE [--before DAYS] [--after DAYS]] [--as USER]
+    seamline quality due-diligence [ORGANISATION] [--format text|json] [--as USER]
 
 `load` records a round's answers from a CSV file (columns in docs/imports.md), all or nothing.
 `stats --format json` gives per question `fleiss_kappa`, `percent_agreement` and `drift` by
@@ -35,7 +38,16 @@ from seamline.errors import RuleViolation
 from seamline.network.models import Organisation, User
 from seamline.workforce.models import Worker
 
-from ... import access, actions, lists, sampling
+from ... import (
+    access,
+    actions,
+    actions_diligence,
+    actions_incidents,
+    lists,
+    rules_incidents,
+    sampling,
+    timeline,
+)
 from ...imports import load
 from ...models import Audit, CalibrationRound, CorrectiveAction, ScoringTemplate
 from ...scores import partner_scores
@@ -86,7 +98,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         top = parser.add_subparsers(
-            dest="area", required=True, metavar="{calibration,templates,audits,scores,actions}"
+            dest="area",
+            required=True,
+            metavar="{calibration,templates,audits,scores,actions,incidents,due-diligence}",
         )
         self._audit_arguments(top)
         calibration: ArgumentParser = top.add_parser("calibration", help="Calibration rounds.")
@@ -124,7 +138,18 @@ class Command(BaseCommand):
         acts.add_argument("--overdue", action="store_true", help="Only those past due.")
         acts.add_argument("--partner", default="")
         acts.add_argument("--status", default="")
+        incidents: ArgumentParser = top.add_parser("incidents", help="Incidents.")
+        incidents.add_argument("--partner", default="")
+        incidents.add_argument("--theme", default="")
+        incidents.add_argument("--severity", default="")
+        incidents.add_argument("--timeline", default="", metavar="CODE", help="One's timeline.")
+        incidents.add_argument("--before", type=int, default=rules_incidents.DAYS_BEFORE)
+        incidents.add_argument("--after", type=int, default=rules_incidents.DAYS_AFTER)
+        diligence: ArgumentParser = top.add_parser("due-diligence", help="Partner due diligence.")
+        diligence.add_argument("organisation", nargs="?", default="")
         for each, formats in (
+            (incidents, ["text", "json", "csv"]),
+            (diligence, ["text", "json"]),
             (draw, ["text", "json"]),
             (redraw, ["text", "json"]),
             (scores, ["text", "json", "csv"]),
@@ -137,7 +162,7 @@ class Command(BaseCommand):
         area = options["area"]
         if area != "calibration":
             try:
-                getattr(self, f"_{area}")(_actor(options.get("as_user")), options)
+                getattr(self, f"_{area.replace('-', '_')}")(_actor(options.get("as_user")), options)
             except RuleViolation as exc:
                 raise CommandError(
                     "; ".join(
@@ -321,3 +346,109 @@ class Command(BaseCommand):
                     f"{a.due_on} {a.organisation.code} {a.status}{late}: {a.title} "
                     f"({a.owner_person.display_name}; {a.source})"
                 )
+
+    # --- incidents and due diligence ----------------------------------------------------------
+
+    def _incidents(self, actor: Actor, options: dict[str, Any]) -> None:
+        if not (actor.is_system or access.can_list_incidents(actor)):
+            raise CommandError("You may not see incidents.")
+        if options["timeline"]:
+            self._timeline(actor, options)
+            return
+        rows = list(
+            lists.incidents(
+                actor,
+                partner=options["partner"],
+                theme=options["theme"],
+                severity=options["severity"],
+            )
+        )
+        actions_incidents.record_listed(actor, [i.code for i in rows], via="cli")
+        if options["format"] == "json":
+            self.stdout.write(json.dumps([lists.incident_dict(i) for i in rows], indent=2))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout)
+            writer.writerow(lists.INCIDENT_CSV_HEADER)
+            for i in rows:
+                writer.writerow(lists.incident_csv_row(i))
+        else:
+            for i in rows:
+                self.stdout.write(
+                    f"{i.code} {i.occurred_at:%Y-%m-%d %H:%M} {i.organisation.code} "
+                    f"{i.theme} ({i.severity}): {i.participant.code}"
+                )
+
+    def _timeline(self, actor: Actor, options: dict[str, Any]) -> None:
+        if actor.is_system:
+            raise CommandError(
+                "Name the person to see the timeline as (--as USER): it shows only the events "
+                "of records they may see."
+            )
+        try:
+            incident = access.get_incident_for_user(actor, options["timeline"])
+        except Http404:
+            raise CommandError(
+                f"There is no incident '{options['timeline']}' that you can see."
+            ) from None
+        actions_incidents.record_read(actor, incident, via="cli.timeline")
+        start, end = rules_incidents.window(
+            incident.occurred_at, options["before"], options["after"]
+        )
+        events = timeline.load(actor, incident.participant, start, end)
+        if options["format"] == "json":
+            out = {
+                "incident": incident.code,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "events": [e.as_dict() for e in events],
+            }
+            self.stdout.write(json.dumps(out, indent=2))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout)
+            writer.writerow(["at", "organisation", "kind", "title", "ref", "alert"])
+            for e in events:
+                writer.writerow([e.at.isoformat(), e.organisation, e.kind, e.title, e.ref, e.alert])
+        else:
+            for e in events:
+                mark = "!" if e.alert else " "
+                self.stdout.write(
+                    f"{mark} {timezone.localtime(e.at):%Y-%m-%d %H:%M} "
+                    f"{e.organisation or '-':<14} {e.title}"
+                )
+
+    def _due_diligence(self, actor: Actor, options: dict[str, Any]) -> None:
+        code = options["organisation"]
+        if code:
+            if actor.is_system:
+                found = Organisation.objects.filter(code=code.strip().lower()).first()
+            else:
+                try:
+                    found = access.get_diligence_organisation(actor, code)
+                except Http404:
+                    found = None
+            if found is None:
+                raise CommandError(f"There is no review of '{code}' that you can see.")
+            view = actions_diligence.review_view(found)
+            if options["format"] == "json":
+                self.stdout.write(json.dumps(view.as_dict(), indent=2))
+                return
+            decided = view.decision
+            self.stdout.write(
+                f"{found.name} ({found.status}): "
+                + (decided.get_decision_display() if decided else "no decision yet")
+            )
+            for area in view.areas:
+                finding = area.finding.get_finding_display() if area.finding else "no finding"
+                self.stdout.write(f"  {area.label}: {finding}, {len(area.evidence)} evidence")
+            return
+        if not (actor.is_system or access.can_list_diligence(actor)):
+            raise CommandError("You may not see the partners' due diligence.")
+        rows = actions_diligence.partner_rows()
+        if options["format"] == "json":
+            self.stdout.write(json.dumps([r.as_dict() for r in rows], indent=2))
+            return
+        for r in rows:
+            state = r.decision_label or ("awaiting a decision" if r.awaiting else "no decision")
+            self.stdout.write(
+                f"{r.code} ({r.status}): {state}; {r.evidence} evidence, {r.findings} of 4 areas"
+            )
