@@ -1001,3 +1001,44 @@ metric(
         columns=CORRECTIVE_COLUMNS,
     )
 )
+
+
+# --- incidents (C9) ----------------------------------------------------------------------------
+
+
+def _incidents(window: Window, network: Network) -> QuerySet[Any]:
+    from seamline.quality.models import Incident
+
+    return Incident.objects.filter(
+        occurred_at__gte=window.start, occurred_at__lt=window.end
+    ).annotate(_org=F("organisation_id"), _num=ONE)
+
+
+metric(
+    Metric(
+        code="incidents_by_theme",
+        title="Incidents by theme",
+        section=Section.QUALITY,
+        unit=Unit.COUNT,
+        numerator="Incidents that happened in the month, by the partner they happened at, "
+        "counted by theme (missed visit, medication error, fall, safeguarding, communication "
+        "failure at handoff, delayed escalation, documentation, equipment, other).",
+        denominator="None: a count.",
+        exclusions="None; incidents reported later are counted in the month they happened.",
+        definition="Incidents (SPEC C9): theme, severity, partner and the records involved, with "
+        "a cross-agency timeline of the participant's events.",
+        frames=("cqc-learning", "cqc-safe-systems", "us-438-330"),
+        records=_incidents,
+        app="quality",
+        when="occurred_at",
+        higher_is_better=False,
+        breakdown="theme",
+        columns=(
+            Column("code", "Incident", "quality:incident"),
+            Column("participant__code", "Participant", "cases:participant"),
+            Column("theme", "Theme"),
+            Column("severity", "Severity"),
+            Column("occurred_at", "Happened"),
+        ),
+    )
+)

@@ -456,3 +456,48 @@ class ReconciliationMetrics(MetricTestCase):
         network, partners = self.figures("long_waits")
         self.assertEqual(network["numerator"], 4)
         self.assertEqual(partners["swiftstaff"]["value"], 1)
+
+
+class IncidentMetrics(MetricTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        from seamline.quality.models import Incident
+
+        c = cls.cast
+        person = make_participant(c.riverside)
+        rows = (
+            # partner, theme, happened (reported a day later)
+            (c.riverside, "fall", t(2)),
+            (c.riverside, "fall", t(30, 23)),  # the last hour of September
+            (c.riverside, "missed_visit", t(14)),
+            (c.swift, "fall", t(20)),
+            (c.swift, "medication_error", t(1, 0, month=10)),  # October
+            (c.riverside, "fall", t(31, 23, month=8)),  # August
+        )
+        for n, (org, theme, happened) in enumerate(rows):
+            Incident.objects.create(
+                code=f"INC-{n:05d}",
+                participant=person,
+                organisation=org,
+                theme=theme,
+                severity="low",
+                occurred_at=happened,
+                reported_at=happened + timedelta(days=1),
+                description="Hand-checked.",
+            )
+
+    def test_incidents_that_happened_in_the_month_by_partner_and_theme(self) -> None:
+        # September: Riverside two falls and a missed visit, SwiftStaff one fall; the October
+        # and August incidents are other months'.
+        network, partners = self.figures("incidents_by_theme")
+        self.assertEqual(network["numerator"], 4)
+        self.assertEqual(partners["riverside"]["value"], 3)
+        self.assertEqual(partners["swiftstaff"]["value"], 1)
+        metric = get_metric("incidents_by_theme")
+        assert metric is not None
+        figs = Calculator().figures(metric, SEPTEMBER)
+        self.assertEqual(figs.breakdown["fall"]["network"], 3)
+        self.assertEqual(figs.breakdown["fall"]["riverside"], 2)
+        self.assertEqual(figs.breakdown["missed_visit"]["riverside"], 1)
+        self.assertNotIn("medication_error", figs.breakdown)
