@@ -8,7 +8,8 @@ activity. Every row keeps the database's constraints and is over by now, so noth
 on today's boards: cases discharged, handoffs accepted, rejected and resolved or withdrawn,
 sprint steps and huddle actions completed, plan changes acknowledged, escalations resolved
 (each its own episode), safeguarding concerns told, triaged and closed, pauses lifted, each
-month's handoff audits scored and their corrective actions completed with evidence.
+month's handoff audits scored and their corrective actions completed with evidence; and a
+few incidents a month at each partner.
 
 Who did what, each month, by partner (`PROFILES`): the prime steady and good; Riverside
 improving over the year; Hearth clearly weaker at acknowledging plan changes, writing records
@@ -135,6 +136,7 @@ FEEDS = frozenset(
         "audit_score",
         "corrective_actions_open",
         "corrective_actions_overdue",
+        "incidents_by_theme",
     }
 )
 DELIVERY = (OrgKind.PRIME, OrgKind.SUBCONTRACTOR, OrgKind.VCSE, OrgKind.LOCAL_AUTHORITY)
@@ -221,6 +223,18 @@ ESCALATION_OUTCOMES = ("managed_in_place", "clinical_input", "admitted", "no_act
 THEMES = ("neglect", "self_neglect", "financial", "physical", "psychological", "domestic")
 CONTACTS = ("home_visit", "phone", "clinic", "community")
 CONCERN_OUTCOMES = ("enquiry", "la_advice", "police", "protection_plan", "no_further_action")
+# Incident themes, most often first (weights of `IncidentTheme` values).
+INCIDENT_THEMES = (
+    ("missed_visit", 5),
+    ("fall", 4),
+    ("medication_error", 3),
+    ("documentation", 3),
+    ("handoff_communication", 2),
+    ("delayed_escalation", 1),
+    ("equipment", 1),
+    ("other", 1),
+)
+INCIDENT_TEXT = "Seeded history: what happened, who was told and what was done at once."
 GATE_RULES = ("G2", "G4", "G5", "G7", "G8", "G10")
 REJECTIONS = {
     "missing_information": "No medication list came with it; please send the discharge summary.",
@@ -374,6 +388,7 @@ class History:
             self.ctx.progress()
         self.workforce(months)
         self.audits(months)
+        self.incidents(months)
 
     # -- cases ---------------------------------------------------------------------------------
 
@@ -1391,6 +1406,58 @@ class History:
         if roll < p_yes:
             return "yes"
         return "partial" if roll < p_yes + (1 - p_yes) / 2 else "no"
+
+    # -- incidents -------------------------------------------------------------------------------
+
+    def incidents(self, months: Sequence[date]) -> None:
+        """A few incidents a month at each partner, more where it is weaker that month, each
+        reported within two days by someone there."""
+        if not apps.is_installed("seamline.quality"):
+            return
+        from seamline.quality.models import Incident
+
+        themes = [t for t, _ in INCIDENT_THEMES]
+        weights = [w for _, w in INCIDENT_THEMES]
+        rows: list[Incident] = []
+        for k, period in enumerate(months):
+            window = month_window(period, self.tz)
+            for org in self.partners:
+                cases = [
+                    c
+                    for c in self.cases
+                    if c.partner == org and window.start <= c.received < window.end
+                ]
+                if not cases:
+                    continue
+                n = round(self.rng.uniform(1, 4) + 14 * (1 - self.p(org, "incident", k)))
+                for _ in range(n):
+                    case = self.rng.choice(cases)
+                    occurred = self.between(case.received, case.discharged)
+                    rows.append(
+                        Incident(
+                            participant=case.referral.participant,
+                            organisation=org,
+                            theme=self.rng.choices(themes, weights=weights)[0],
+                            severity=self.rng.choices(
+                                ("no_harm", "low", "moderate", "severe"), weights=(6, 4, 2, 0.3)
+                            )[0],
+                            occurred_at=occurred,
+                            reported_at=self.cap(
+                                occurred + timedelta(hours=self.rng.uniform(0.5, 48))
+                            ),
+                            description=INCIDENT_TEXT,
+                            reported_by=self.person(org, Role.SUPERVISOR, Role.COORDINATOR),
+                            reporter_organisation=org,
+                            created_at=self.cap(
+                                occurred + timedelta(hours=self.rng.uniform(49, 60))
+                            ),
+                        )
+                    )
+        rows.sort(key=lambda r: r.occurred_at)
+        first = reserve("incident", len(rows)) if rows else 0
+        for i, row in enumerate(rows):
+            row.code = f"INC-{first + i:05d}"
+        self.save(Incident, rows)
 
     # -- workforce -------------------------------------------------------------------------------
 

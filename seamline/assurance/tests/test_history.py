@@ -11,6 +11,7 @@ from seamline.access import Actor
 from seamline.assurance import history
 from seamline.assurance.catalogue import Unit, add_months, catalogue
 from seamline.assurance.compute import Calculator, Figure
+from seamline.audit.models import AuditEntry
 from seamline.cases.models import Participant, Referral
 from seamline.coordination.choices import Acuity, Cadence
 from seamline.coordination.models import Action, Cohort, Huddle, Record, SprintStep
@@ -99,6 +100,7 @@ class HistoryStepTests(CastTestCase):
             candidates_digest="-",
         )
         cls.before = {
+            "audit entries": AuditEntry.objects.count(),
             "participants": Participant.objects.count(),
             "supervision": SupervisionSession.objects.filter(planned_for__gte=recent).count(),
         }
@@ -147,6 +149,9 @@ class HistoryStepTests(CastTestCase):
             if "riverside" in p and "northbridge" in p
         ]
         self.assertGreater(max(spreads), 10)
+
+    def test_seeded_history_writes_no_audit_entries(self) -> None:
+        self.assertEqual(AuditEntry.objects.count(), self.before["audit entries"])
 
     def test_volumes_are_a_county_pilot(self) -> None:
         per_month = Handoff.objects.count() / history.MONTHS
