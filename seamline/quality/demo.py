@@ -193,4 +193,5 @@ def build(ctx: DemoContext) -> None:
     ctx.progress()
 
 
-from . import demo_audits  # noqa: E402,F401 (registers the audits step)
+# The audits and incidents steps register themselves when imported.
+from . import demo_audits, demo_incidents  # noqa: E402,F401

@@ -8,6 +8,7 @@ import random
 from django.utils import timezone
 
 from seamline.demo.registry import DemoContext
+from seamline.errors import RuleViolation
 from seamline.network.choices import OrgKind
 from seamline.quality import demo
 from seamline.quality.models import CalibrationAnswer, CalibrationRound, Vignette
@@ -73,3 +74,44 @@ class AuditDemoStepTests(CastTestCase):
         self.assertEqual(made.overdue(today).count(), 2)
         self.assertEqual(made.filter(status="completed").count(), 1)
         self.assertFalse(DelegationPause.objects.exists())
+
+
+class IncidentDemoStepTests(CastTestCase):
+    def test_the_step(self) -> None:
+        from datetime import timedelta
+
+        from seamline.handoffs.testing import build_scene
+        from seamline.network.actions import change_organisation_status
+        from seamline.network.choices import OrgStatus
+        from seamline.quality import demo_incidents, rules_incidents, timeline
+        from seamline.quality.models import CorrectiveAction, DiligenceDecision, Incident
+
+        scene = build_scene(self.cast)  # the handoff is rejected now: the demo's now is later
+        oakleaf = make_org("oakleaf", OrgKind.SUBCONTRACTOR, status=OrgStatus.ONBOARDING)
+        ctx = DemoContext(seed=1, now=timezone.now() + timedelta(days=4), rng=random.Random(1))
+        keeper = self.cast.actor(self.cast.quality)
+        ctx.objects["quality_actor"] = keeper
+        demo_incidents.build(ctx)
+        story = ctx.objects["quality_incidents"]
+        missed, fall = (Incident.objects.get(code=c) for c in story["broken_seam"])
+        self.assertEqual((missed.theme, fall.theme), ("missed_visit", "fall"))
+        self.assertEqual(fall.links.get(kind="handoff").handoff_id, scene.rejected.pk)
+        self.assertTrue(
+            CorrectiveAction.objects.filter(source_kind="incident", source_ref=fall.code).exists()
+        )
+        # The fall's timeline shows the rejection, the missed visit and the fall in order.
+        start, end = rules_incidents.window(fall.occurred_at)
+        events = timeline.load(keeper, fall.participant, start, end)
+        keys = [(e.kind, e.ref) for e in events]
+        rejected = keys.index(("handoff.rejected", scene.rejected.code))
+        missed_record = next(i for i, k in enumerate(keys) if k[0] == "record.service_disruption")
+        self.assertLess(rejected, missed_record)
+        self.assertLess(missed_record, keys.index(("incident", fall.code)))
+        self.assertGreaterEqual(len(story["incidents"]), 5)
+        self.assertEqual(story["due_diligence"]["approved"], "riverside")
+        self.assertEqual(story["due_diligence"]["awaiting"], "oakleaf")
+        self.assertFalse(DiligenceDecision.objects.filter(review__organisation=oakleaf).exists())
+        with self.assertRaises(RuleViolation):
+            change_organisation_status(
+                self.cast.actor(self.cast.net_admin), oakleaf, OrgStatus.ACTIVE, reason="Ready"
+            )
