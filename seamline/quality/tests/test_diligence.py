@@ -103,6 +103,17 @@ class GateTests(DiligenceTestCase):
         self.assertEqual(Organisation.objects.get(pk=plan.pk).status, "active")
 
 
+class StatusPageTests(DiligenceTestCase):
+    def test_the_network_admin_is_told_what_to_do_on_the_status_page(self) -> None:
+        self.client.force_login(self.cast.net_admin)
+        url = reverse("network:organisation_status", kwargs={"code": "oakleaf"})
+        response = self.client.post(
+            url, {"status": "active", "reason": "Contract signed", "version": self.oakleaf.version}
+        )
+        self.assertContains(response, "due diligence is not yet decided")
+        self.assertEqual(Organisation.objects.get(pk=self.oakleaf.pk).status, "onboarding")
+
+
 class ReviewPageTests(DiligenceTestCase):
     def test_the_quality_lead_reviews_and_decides_through_the_pages(self) -> None:
         self.client.force_login(self.cast.quality)
