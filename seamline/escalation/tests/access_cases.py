@@ -18,7 +18,6 @@ from seamline.escalation.safeguarding import actions as safeguarding
 from seamline.escalation.testing import SYSTEM, load_defaults, make_case, make_concern
 from seamline.testing_routes import Call, page
 
-
 # A participant with a code known in advance, for the raising call's body.
 RAISED_FOR = "P-990001"
 
