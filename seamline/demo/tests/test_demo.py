@@ -184,12 +184,21 @@ class DemoNetworkTests(TestCase):
         self.assertEqual(created, partners)
         self.assertEqual(actions["person.add"], User.objects.count() - 1)
         self.assertEqual(actions["decision_right.add"], DecisionRight.objects.count())
-        # Only the setup and the escalation worker (which opens escalations from their
-        # triggers and climbs ladders on its own) write without a person.
+        # Only the setup, the escalation worker (which opens escalations from their triggers
+        # and climbs ladders on its own) and the post-discharge sprint that a discharge
+        # referral starts as it is recorded write without a person.
         by_system = AuditEntry.objects.filter(actor_uuid__isnull=True)
         self.assertEqual(
             set(by_system.values_list("actor_label", flat=True)),
-            {"system:setup", "system:escalation-worker"},
+            {"system:setup", "system:escalation-worker", "system:sprint-on-discharge"},
+        )
+        self.assertEqual(
+            set(
+                by_system.filter(actor_label="system:sprint-on-discharge").values_list(
+                    "action", flat=True
+                )
+            ),
+            {"sprint.start", "action.create"},
         )
         self.assertEqual(
             list(by_system.filter(actor_label="system:setup").values_list("action", flat=True)),
