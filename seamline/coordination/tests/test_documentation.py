@@ -232,7 +232,9 @@ class DocumentationTests(CastTestCase):
 
     def test_write_record_takes_the_servers_clock_and_is_audited(self) -> None:
         c = self.cast
-        now = timezone.now().replace(microsecond=0)
+        # A whole second, after everything the scene wrote (a care team that starts now must
+        # already have started).
+        now = timezone.now().replace(microsecond=0) + timedelta(seconds=1)
         with time_machine.travel(now, tick=False):
             made = actions.write_record(
                 c.actor(c.river_worker),
