@@ -194,6 +194,8 @@ def get_item_for_user(actor: Actor, audit: Audit, position: int, write: bool = F
             "worker__organisation",
             "task_type",
             "escalation__participant",
+            "concern__participant",
+            "concern__pathway",
             "scored_by",
             "pause",
         )

@@ -5,12 +5,13 @@ handoffs in each of the last calendar months that have any, scored by the prime'
 lead with each partner's own habits (one improving, one slipping), so the trend shows; in the
 latest month the last two records of each sample (one of a smaller sample) are left unscored
 for an auditor to score.
-An urgent-visit review of one partner's visits, a safeguarding case sample where there are
-safeguarding escalations, and a passing documentation spot-check of a worker's delegated
-tasks (a failing one would pause the worker's delegation, which the rota demo does not
-expect). Five corrective actions from audits, a calibration round, a reconciliation and an
-incident: two overdue, one in progress, one completed. Every write goes through
-`quality.actions`. `ctx.objects` gains `quality_audits` (codes the docs and tests quote).
+An urgent-visit review of one partner's visits, a safeguarding case sample of the first partner
+whose people raised safeguarding concerns in the last 60 days, and a passing documentation
+spot-check of a worker's delegated tasks (a failing one would pause the worker's delegation,
+which the rota demo does not expect). Five corrective actions from audits, a calibration round,
+a reconciliation and an incident: two overdue, one in progress, one completed. Every write goes
+through `quality.actions`. `ctx.objects` gains `quality_audits` (codes the docs and tests
+quote).
 """
 
 from __future__ import annotations

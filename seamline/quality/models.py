@@ -296,6 +296,14 @@ class AuditItem(models.Model):
     escalation = models.ForeignKey(
         "escalation.Escalation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A safeguarding case sample's record: the concern (its escalation, if any, kept above).
+    concern = models.ForeignKey(
+        "escalation.SafeguardingConcern",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     answers = models.JSONField(default=dict, blank=True)
     score = models.FloatField(null=True, blank=True)  # percent; null: unscored or all n/a
     notes = models.TextField(blank=True)

@@ -6,8 +6,8 @@ keys the sampled item keeps. One or two queries per kind, whatever the number of
 - visit: its planned (not cancelled) visits starting in the period (rota app);
 - delegated_task: each delegated task type of a visit in the period, per worker of the partner
   assigned to it (rota assignments); a worker and a task type narrow it to a spot-check;
-- safeguarding: the escalations it answers for with the trigger "safeguarding", raised in the
-  period (escalation app).
+- safeguarding: the safeguarding concerns its people raised that arose in the period
+  (escalation app), each with the escalation of its episode where there is one.
 
 The pure choice among them is `rules.draw_sample`.
 """
@@ -146,18 +146,15 @@ def _delegated(
 
 
 def _safeguarding(partner: Organisation, since: datetime, until: datetime) -> list[Candidate]:
-    # Safeguarding concerns are sampled as the escalations they open (trigger "safeguarding")
-    # until the escalation app keeps concerns of their own.
-    from seamline.escalation.choices import Trigger
-    from seamline.escalation.models import Escalation
+    from seamline.escalation.models import SafeguardingConcern
 
-    rows = Escalation.objects.filter(
-        organisation=partner,
-        trigger=Trigger.SAFEGUARDING,
-        raised_at__gte=since,
-        raised_at__lt=until,
-    ).values_list("pk", "code", "pathway__code")
-    return [Candidate(code, path, {"escalation_id": pk}) for pk, code, path in rows]
+    rows = SafeguardingConcern.objects.filter(
+        organisation=partner, occurred_at__gte=since, occurred_at__lt=until
+    ).values_list("pk", "code", "pathway__code", "escalation_id")
+    return [
+        Candidate(code, path, {"concern_id": pk, "escalation_id": escalation})
+        for pk, code, path, escalation in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,36 @@ class SampleTests(AuditCase):
         )
 
 
+class SafeguardingSampleTests(AuditCase):
+    def test_a_safeguarding_sample_draws_the_concerns_the_partner_raised(self) -> None:
+        from seamline.escalation.testing import load_defaults, make_case, make_concern
+
+        load_defaults()
+        person, _ = make_case(self.cast, received_at=at(MONDAY, 8))
+        inside = make_concern(self.cast, person, at(MONDAY, 10))
+        make_concern(self.cast, person, at(MONDAY - timedelta(days=3), 10))  # before the period
+        sample = self.draw(
+            4,
+            template=ScoringTemplate.objects.get(code="safeguarding-case-sample"),
+            partner=self.cast.riverside,
+            start=MONDAY,
+            end=MONDAY + timedelta(days=6),
+        )
+        item = sample.items.get()
+        self.assertEqual((item.record_ref, item.stratum), (inside.code, "discharge"))
+        self.assertEqual((item.concern, item.escalation), (inside, inside.escalation))
+        self.assertIsNotNone(item.escalation)
+        # Another partner's sample of the same week has none of Riverside's concerns.
+        self.assertEqual(
+            sampling.candidates("safeguarding", self.cast.prime, MONDAY, MONDAY + timedelta(6)),
+            [],
+        )
+        self.client.force_login(self.cast.quality)
+        page = self.client.get(reverse("quality:item", args=[sample.code, 1]))
+        self.assertContains(page, inside.code)
+        self.assertContains(page, "Neglect")
+
+
 class TemplateTests(AuditCase):
     def test_the_builtins_load_once_and_a_change_is_a_new_version(self) -> None:
         self.assertEqual(ScoringTemplate.objects.count(), 4)
