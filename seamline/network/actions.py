@@ -42,6 +42,7 @@ from .models import (
     User,
 )
 from .rules import (
+    backdated_move_reasons,
     role_grant_reasons,
     settings_reasons,
     status_move_reasons,
@@ -201,6 +202,12 @@ def create_organisation(
         reasons.append(
             Reason("reason_required", "Say why the organisation joins the network.", "reason")
         )
+    if status == OrgStatus.ACTIVE and not reasons:
+        # Joining active is going from nothing straight to active: every activation check
+        # asks, as for onboarding -> active (a partner reviewed before it may work is added
+        # onboarding, reviewed, then made active).
+        new = Organisation(code=code, name=name.strip(), kind=kind, status=OrgStatus.ONBOARDING)
+        reasons += activation_reasons(new, OrgStatus.ACTIVE)
     if reasons:
         raise RuleViolation(*reasons)
     _check_slug(code, "code")
@@ -251,11 +258,23 @@ def update_organisation(
 
 @transaction.atomic
 def change_organisation_status(
-    actor: Actor, org: Organisation, new_status: str, *, reason: str, version: int | None = None
+    actor: Actor,
+    org: Organisation,
+    new_status: str,
+    *,
+    reason: str,
+    version: int | None = None,
+    at: datetime | None = None,
 ) -> OrganisationStatusChange:
+    """Move an organisation in the network. `at` dates a move that happened before it was
+    recorded (a network recording its partnerships' history): not in the future, and not before
+    the organisation's latest move."""
     _require(access.can_manage_network(actor), "Only the network admin changes a partner's status.")
     problems = status_move_reasons(org.status, new_status, reason)
     problems += activation_reasons(org, new_status)
+    if at is not None:
+        latest = org.status_changes.order_by("-changed_at").values_list("changed_at", flat=True)
+        problems += backdated_move_reasons(at, timezone.now(), latest.first())
     if problems:
         raise RuleViolation(*problems)
     claim_version(org, version, org.name)
@@ -269,6 +288,7 @@ def change_organisation_status(
         to_status=new_status,
         changed_by=actor.user,
         reason=reason,
+        changed_at=at or timezone.now(),
     )
     record(actor, "organisation.status", org, changes={"status": [old, new_status]}, reason=reason)
     return change

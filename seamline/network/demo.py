@@ -8,7 +8,11 @@ this step leaves in `ctx.objects` for the steps after it:
 * ``organisations``: {code: Organisation};
 * ``people``: {organisation code: [User, ...]} in the order they were added;
 * ``by_role``: {role: [User, ...]} across the network;
-* ``pathways``: {code: Pathway}.
+* ``pathways``: {code: Pathway};
+* ``joining``: {organisation code: when it joined} for the partners that are active in the
+  story. Every partner is added onboarding, as a real one is; a second step (`joining`, after
+  the quality app's due-diligence reviews) makes those active, dated `REVIEW_DAYS` after they
+  joined, and then tells the rest of their status history.
 
 Names of people come from the step's own seeded generator; everything else is fixed.
 """
@@ -34,6 +38,8 @@ INSPECTOR_DAYS = 14
 # partner still onboarding joined recently.
 JOINED_DAYS = 730
 ONBOARDING_DAYS = 45
+# A partner reviewed before it works (due diligence) became active this long after it joined.
+REVIEW_DAYS = 21
 
 OrgMap = dict[str, Organisation]
 
@@ -745,19 +751,16 @@ def _email(person: PersonPlan) -> str:
 
 def _add_org(actor: Actor, plan: OrgPlan, ctx: DemoContext) -> Organisation:
     days = ONBOARDING_DAYS if plan.starts == OrgStatus.ONBOARDING else JOINED_DAYS
-    org_ = actions.create_organisation(
+    return actions.create_organisation(
         actor,
         code=plan.code,
         name=plan.name,
         kind=plan.kind,
-        status=plan.starts,
+        status=OrgStatus.ONBOARDING,
         reason=plan.joined,
         joined_at=ctx.now - timedelta(days=days),
         **_org_details(plan),
     )
-    for new_status, why in plan.story:
-        actions.change_organisation_status(actor, org_, new_status, reason=why)
-    return org_
 
 
 def _add_person(actor: Actor, org_: Organisation, person: PersonPlan, ctx: DemoContext) -> User:
@@ -910,4 +913,29 @@ def build(ctx: DemoContext) -> None:
         people=people,
         by_role=by_role,
         pathways=pathways,
+        joining={p.code: ctx.now - timedelta(days=JOINED_DAYS) for p in JOINING},
     )
+
+
+JOINING = tuple(p for p in ORGANISATIONS if p.code != PRIME and p.starts == OrgStatus.ACTIVE)
+
+
+@demo_step("joining", order=12, units=len(JOINING))
+def join(ctx: DemoContext) -> None:
+    """The partners of the story become active once their due diligence was decided (the
+    quality app's step before this one records it; every check registered with
+    `network.activation` asks), then the rest of their status history happens."""
+    admin: Actor = ctx.objects["admin_actor"]
+    orgs: OrgMap = ctx.objects["organisations"]
+    for plan in JOINING:
+        org_ = orgs[plan.code]
+        actions.change_organisation_status(
+            admin,
+            org_,
+            OrgStatus.ACTIVE,
+            reason="Contract signed; ready to take work.",
+            at=ctx.now - timedelta(days=JOINED_DAYS - REVIEW_DAYS),
+        )
+        for new_status, why in plan.story:
+            actions.change_organisation_status(admin, org_, new_status, reason=why)
+        ctx.progress()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from seamline.errors import Reason
 
@@ -107,6 +108,24 @@ def status_move_reasons(current: str, new: str, reason: str) -> list[Reason]:
     if not reason.strip():
         reasons.append(Reason("reason_required", "Say why the status changes.", "reason"))
     return reasons
+
+
+def backdated_move_reasons(at: datetime, now: datetime, latest: datetime | None) -> list[Reason]:
+    """Why a status move cannot be dated `at`: a move recorded after it happened keeps the
+    history in order, so it is neither in the future nor before the organisation's latest move
+    (`latest`)."""
+    if at > now:
+        return [Reason("date_in_future", "A status change cannot be dated in the future.", "at")]
+    if latest is not None and at < latest:
+        return [
+            Reason(
+                "date_before_latest_move",
+                f"A status change cannot be dated before the organisation's latest one "
+                f"({latest:%d %b %Y %H:%M}).",
+                "at",
+            )
+        ]
+    return []
 
 
 @dataclass(frozen=True)

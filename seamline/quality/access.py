@@ -342,6 +342,17 @@ def can_list_diligence(actor: Actor) -> bool:
     return _sees_every_audit(actor)
 
 
+def own_diligence_organisation(actor: Actor) -> Organisation | None:
+    """The organisation whose review a partner's admin or quality lead keeps up (the menu's
+    "Our due diligence"): their own, when it is one that is reviewed."""
+    from .actions_diligence import NOT_REVIEWED_KINDS
+
+    org = actor.organisation
+    if org is None or org.kind in NOT_REVIEWED_KINDS or _sees_every_audit(actor):
+        return None
+    return org if diligence_partner_manager(actor, org) else None
+
+
 def can_see_diligence(actor: Actor, organisation: Organisation) -> bool:
     return _sees_every_audit(actor) or diligence_partner_manager(actor, organisation)
 

@@ -194,7 +194,8 @@ def due_diligence_reasons(organisation: Organisation) -> list[Reason]:
     partners reviewed; a commissioner or health plan is not)."""
     if organisation.kind in NOT_REVIEWED_KINDS:
         return []
-    found = decision_in_force(organisation)
+    # An organisation not yet added (joining straight to active) has no review at all.
+    found = decision_in_force(organisation) if organisation.pk is not None else None
     return rules_diligence.activation_reasons(
         organisation.name, found.decision if found is not None else None
     )

@@ -17,6 +17,7 @@ class QualityConfig(AppConfig):
             can_list_incidents,
             can_list_rounds,
             can_see_scores,
+            own_diligence_organisation,
         )
         from .actions_diligence import due_diligence_reasons
 
@@ -28,6 +29,14 @@ class QualityConfig(AppConfig):
         register(AppMenuItem("Corrective actions", "quality:actions", can_list_actions, order=97))
         register(AppMenuItem("Incidents", "quality:incidents", can_list_incidents, order=98))
         register(AppMenuItem("Due diligence", "quality:partners", can_list_diligence, order=99))
+        register(
+            AppMenuItem(
+                "Our due diligence",
+                "quality:our_review",
+                lambda actor: own_diligence_organisation(actor) is not None,
+                order=99,
+            )
+        )
         register(
             AppMenuItem(
                 "Audit scores",

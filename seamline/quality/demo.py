@@ -194,4 +194,4 @@ def build(ctx: DemoContext) -> None:
 
 
 # The audits and incidents steps register themselves when imported.
-from . import demo_audits, demo_incidents  # noqa: E402,F401
+from . import demo_audits, demo_diligence, demo_incidents  # noqa: E402,F401

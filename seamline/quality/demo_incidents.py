@@ -1,4 +1,4 @@
-"""The demo's incidents and partner due diligence (a third quality step, after audits).
+"""The demo's incidents (a third quality step, after audits).
 
 A broken seam: the most recent handoff between two organisations rejected at least three
 days ago, then the next evening's visit missed at the partner that kept the case (a
@@ -6,9 +6,8 @@ service-disruption record written that night) and the fall found the morning aft
 reported as incidents naming the rejected handoff (and the participant's plan version and
 escalation where there are any), the fall with a learning action. Then one incident of each
 other theme at the partners in turn over the last three months, some naming a worker, an
-escalation or a handoff. Due diligence: Riverside approved when it joined, Hearth approved
-with conditions, and any partner still onboarding (Oakleaf) with evidence coming in and no
-decision yet.
+escalation or a handoff. (Partner due diligence is `demo_diligence`, told as the partners
+join.)
 
 Every write goes through the quality actions as the prime's quality lead, except the one
 contact record, written as a row so that it carries the hour it was written that night.
@@ -26,11 +25,9 @@ from django.utils import timezone
 from seamline.access import Actor
 from seamline.demo.registry import DemoContext, demo_step
 from seamline.errors import RuleViolation
-from seamline.network.choices import OrgStatus
 from seamline.network.models import Organisation
 
-from . import actions_diligence, actions_incidents
-from .choices import DiligenceArea
+from . import actions_incidents
 from .demo_audits import _owner
 
 # theme, severity, what happened, a link kind to look for
@@ -99,25 +96,6 @@ OTHER_INCIDENTS = (
         "",
     ),
 )
-
-EVIDENCE = {
-    DiligenceArea.PATHWAY_CAPABILITY: (
-        "Service specification and pathway map",
-        "Home-care service specification v4, mapped to the discharge and reablement steps",
-    ),
-    DiligenceArea.CLINICAL_GOVERNANCE: (
-        "Clinical governance framework and insurance",
-        "Governance framework 2026, incident policy, public liability certificate to 2027",
-    ),
-    DiligenceArea.WORKFORCE_RESILIENCE: (
-        "Workforce plan and DBS audit",
-        "Twelve-month workforce plan, night cover rota, DBS audit of 20 staff files",
-    ),
-    DiligenceArea.INFORMATION_READINESS: (
-        "Data protection toolkit and record-keeping audit",
-        "DSPT submission 2025/26 standards met; sample of ten care records audited",
-    ),
-}
 
 
 def _report(keeper: Actor, at: datetime, **kw: Any) -> Any:
@@ -308,96 +286,6 @@ def _other_incidents(ctx: DemoContext, keeper: Actor) -> list[str]:
     return made
 
 
-def _review(
-    ctx: DemoContext,
-    keeper: Actor,
-    org: Organisation,
-    when: datetime,
-    findings: dict[str, str],
-    decision: tuple[str, str, str] | None,
-) -> None:
-    for n, area in enumerate(DiligenceArea):
-        title, reference = EVIDENCE[area]
-        actions_diligence.add_evidence(
-            keeper,
-            org,
-            area=area.value,
-            title=title,
-            reference=reference,
-            at=when + timedelta(days=n),
-        )
-    for n, (code, finding) in enumerate(findings.items()):
-        actions_diligence.record_finding(
-            keeper, org, area=code, finding=finding, at=when + timedelta(days=10 + n)
-        )
-    if decision is not None:
-        verdict, conditions, reason = decision
-        actions_diligence.decide(
-            keeper,
-            org,
-            decision=verdict,
-            conditions=conditions,
-            reason=reason,
-            at=when + timedelta(days=20),
-        )
-
-
-def _due_diligence(ctx: DemoContext, keeper: Actor) -> dict[str, str]:
-    story: dict[str, str] = {}
-    met = dict.fromkeys(DiligenceArea.values, "met")
-    riverside = Organisation.objects.filter(code="riverside").first()
-    if riverside is not None:
-        _review(
-            ctx,
-            keeper,
-            riverside,
-            ctx.now - timedelta(days=725),
-            met,
-            ("approved", "", "Every area met; references from two commissioners."),
-        )
-        story["approved"] = riverside.code
-    hearth = Organisation.objects.filter(code="hearth").first()
-    if hearth is not None:
-        _review(
-            ctx,
-            keeper,
-            hearth,
-            ctx.now - timedelta(days=720),
-            {**met, "workforce_resilience": "partly_met"},
-            (
-                "approved_with_conditions",
-                "Night cover from a second agency in place within three months; workforce "
-                "plan reviewed at each quarterly contract meeting for the first year.",
-                "Safe to start: the volunteer model relies on a few people at night.",
-            ),
-        )
-        story["approved_with_conditions"] = hearth.code
-    for org in Organisation.objects.filter(status=OrgStatus.ONBOARDING).order_by("code"):
-        when = ctx.now - timedelta(days=20)
-        for n, area in enumerate(
-            (DiligenceArea.PATHWAY_CAPABILITY, DiligenceArea.CLINICAL_GOVERNANCE)
-        ):
-            title, reference = EVIDENCE[area]
-            actions_diligence.add_evidence(
-                keeper,
-                org,
-                area=area.value,
-                title=title,
-                reference=reference,
-                at=when + timedelta(days=n),
-            )
-        actions_diligence.record_finding(
-            keeper,
-            org,
-            area=DiligenceArea.CLINICAL_GOVERNANCE.value,
-            finding="met",
-            note="Insurance and governance documents received and checked.",
-            at=when + timedelta(days=5),
-        )
-        story.setdefault("awaiting", org.code)
-    return story
-
-
 @demo_step("quality_incidents", order=97, units=3)
 def build(ctx: DemoContext) -> None:
     keeper: Actor = ctx.objects.get("quality_actor") or Actor.system("demo")
@@ -405,6 +293,5 @@ def build(ctx: DemoContext) -> None:
     ctx.progress()
     story["incidents"] = _other_incidents(ctx, keeper)
     ctx.progress()
-    story["due_diligence"] = _due_diligence(ctx, keeper)
     ctx.objects["quality_incidents"] = story
     ctx.progress()

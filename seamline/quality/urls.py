@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern] = [
     path("incidents/<str:code>/links/", incidents.incident_link, name="incident_link"),
     path("incidents/<str:code>/learning/", incidents.incident_learning, name="incident_learning"),
     path("partners/", diligence.partner_list, name="partners"),
+    path("due-diligence/", diligence.our_review, name="our_review"),
     path("partners/<str:code>/", diligence.partner_review, name="partner"),
     path("partners/<str:code>/evidence/", diligence.add_evidence, name="partner_evidence"),
     path("partners/<str:code>/findings/", diligence.record_finding, name="partner_finding"),

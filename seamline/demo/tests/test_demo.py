@@ -69,19 +69,38 @@ class DemoNetworkTests(TestCase):
         self.assertIsNone(oakleaf.status_on(before))
         self.assertEqual(oakleaf.status_on(self.ctx.now), OrgStatus.ONBOARDING)
 
+    def test_every_partner_went_active_after_an_approving_due_diligence_decision(self):
+        from seamline.quality.models import DiligenceDecision
+
+        decided = {
+            d.review.organisation.code: d
+            for d in DiligenceDecision.objects.select_related("review__organisation")
+        }
+        for org in Organisation.objects.exclude(
+            kind__in=(OrgKind.PRIME, OrgKind.COMMISSIONER, OrgKind.HEALTH_PLAN)
+        ).exclude(code="oakleaf"):
+            with self.subTest(org=org.code):
+                went_active = org.status_changes.filter(
+                    from_status=OrgStatus.ONBOARDING, to_status=OrgStatus.ACTIVE
+                ).get()
+                self.assertIn(decided[org.code].decision, ("approved", "approved_with_conditions"))
+                self.assertLess(decided[org.code].decided_at, went_active.changed_at)
+        self.assertNotIn("oakleaf", decided)
+
     def test_agency_was_suspended_and_reinstated_with_reasons(self):
         agency = Organisation.objects.get(code="swiftstaff")
         history = list(OrganisationStatusChange.objects.filter(organisation=agency).order_by("id"))
         self.assertEqual(
             [(c.from_status, c.to_status) for c in history],
             [
-                ("", OrgStatus.ACTIVE),
+                ("", OrgStatus.ONBOARDING),
+                (OrgStatus.ONBOARDING, OrgStatus.ACTIVE),
                 (OrgStatus.ACTIVE, OrgStatus.SUSPENDED),
                 (OrgStatus.SUSPENDED, OrgStatus.ACTIVE),
             ],
         )
-        self.assertIn("DBS", history[1].reason)
-        self.assertIn("spot-check", history[2].reason)
+        self.assertIn("DBS", history[2].reason)
+        self.assertIn("spot-check", history[3].reason)
         self.assertEqual(agency.status, OrgStatus.ACTIVE)
 
     def test_three_pathways_with_four_to_seven_ordered_timed_steps(self):

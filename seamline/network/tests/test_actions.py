@@ -207,13 +207,37 @@ class CreateOrganisationTests(ActionTestCase):
             object_org="meadow",
         )
 
-    def test_may_start_active(self):
-        org = self.create(status=OrgStatus.ACTIVE)
+    def test_may_start_active_when_no_activation_check_objects(self):
+        # A commissioner is not reviewed before it takes part.
+        org = self.create(status=OrgStatus.ACTIVE, kind=OrgKind.COMMISSIONER)
         self.assertEqual(org.status_on(NOW), OrgStatus.ACTIVE)
+
+    def test_starting_active_asks_the_activation_checks_and_stores_nothing_when_refused(self):
+        from seamline.errors import Reason
+        from seamline.network.activation import forget, on_activation
+
+        asked: list[str] = []
+
+        def check(org: Organisation) -> list[Reason]:
+            asked.append(f"{org.code}:{org.status}")
+            return [Reason("not_ready", f"{org.name} is not ready.", "status")]
+
+        on_activation("test.not_ready", check)
+        self.addCleanup(forget, "test.not_ready")
+        self.assertRefused(
+            partial(self.create, status=OrgStatus.ACTIVE, kind=OrgKind.COMMISSIONER),
+            "not_ready",
+            "status",
+        )
+        self.assertEqual(asked, ["meadow:onboarding"])
+        self.assertFalse(Organisation.objects.filter(code="meadow").exists())
+        # Onboarding is not a move to active: nothing is asked.
+        self.create(kind=OrgKind.COMMISSIONER)
+        self.assertEqual(asked, ["meadow:onboarding"])
 
     def test_a_partnership_older_than_the_record_is_dated_when_it_began(self):
         joined = NOW - timedelta(days=400)
-        org = self.create(status=OrgStatus.ACTIVE, joined_at=joined)
+        org = self.create(status=OrgStatus.ACTIVE, joined_at=joined, kind=OrgKind.COMMISSIONER)
         self.assertEqual(org.status_on(joined - timedelta(seconds=1)), None)
         self.assertEqual(org.status_on(joined), OrgStatus.ACTIVE)
         self.assertRefused(
@@ -390,6 +414,33 @@ class OrganisationStatusHistoryTests(ActionTestCase):
                 ("suspended", "active"),
             ],
         )
+
+    def test_a_move_recorded_late_is_dated_when_it_happened_in_order(self):
+        admin = self.actor("net_admin")
+        joined = NOW - timedelta(days=400)
+        org = actions.create_organisation(
+            admin,
+            code="meadow",
+            name="Meadow Care",
+            kind=OrgKind.VCSE,
+            reason="Joins",
+            joined_at=joined,
+        )
+        approve_due_diligence(org)
+        move = partial(actions.change_organisation_status, admin, org, OrgStatus.ACTIVE)
+        self.assertRefused(
+            partial(move, reason="Checks passed", at=NOW + timedelta(minutes=1)),
+            "date_in_future",
+            "at",
+        )
+        self.assertRefused(
+            partial(move, reason="Checks passed", at=joined - timedelta(days=1)),
+            "date_before_latest_move",
+            "at",
+        )
+        move(reason="Checks passed", at=joined + timedelta(days=21))
+        self.assertEqual(org.status_on(joined + timedelta(days=20)), OrgStatus.ONBOARDING)
+        self.assertEqual(org.status_on(joined + timedelta(days=21)), OrgStatus.ACTIVE)
 
 
 # --- people --------------------------------------------------------------------------------

@@ -81,13 +81,10 @@ class IncidentDemoStepTests(CastTestCase):
         from datetime import timedelta
 
         from seamline.handoffs.testing import build_scene
-        from seamline.network.actions import change_organisation_status
-        from seamline.network.choices import OrgStatus
         from seamline.quality import demo_incidents, rules_incidents, timeline
-        from seamline.quality.models import CorrectiveAction, DiligenceDecision, Incident
+        from seamline.quality.models import CorrectiveAction, Incident
 
         scene = build_scene(self.cast)  # the handoff is rejected now: the demo's now is later
-        oakleaf = make_org("oakleaf", OrgKind.SUBCONTRACTOR, status=OrgStatus.ONBOARDING)
         ctx = DemoContext(seed=1, now=timezone.now() + timedelta(days=4), rng=random.Random(1))
         keeper = self.cast.actor(self.cast.quality)
         ctx.objects["quality_actor"] = keeper
@@ -108,10 +105,44 @@ class IncidentDemoStepTests(CastTestCase):
         self.assertLess(rejected, missed_record)
         self.assertLess(missed_record, keys.index(("incident", fall.code)))
         self.assertGreaterEqual(len(story["incidents"]), 5)
-        self.assertEqual(story["due_diligence"]["approved"], "riverside")
-        self.assertEqual(story["due_diligence"]["awaiting"], "oakleaf")
-        self.assertFalse(DiligenceDecision.objects.filter(review__organisation=oakleaf).exists())
+
+
+class DiligenceDemoStepTests(CastTestCase):
+    def test_the_step(self) -> None:
+        from datetime import timedelta
+
+        from seamline.network.actions import change_organisation_status
+        from seamline.network.choices import OrgStatus
+        from seamline.quality import demo_diligence
+        from seamline.quality.models import DiligenceDecision
+
+        now = timezone.now()
+        oakleaf = make_org("oakleaf", OrgKind.SUBCONTRACTOR, status=OrgStatus.ONBOARDING)
+        meadow = make_org("meadow", OrgKind.VCSE, status=OrgStatus.ONBOARDING)
+        make_org("hearth", OrgKind.VCSE, status=OrgStatus.ONBOARDING)
+        joined = now - timedelta(days=400)
+        ctx = DemoContext(seed=1, now=now, rng=random.Random(1))
+        ctx.objects["quality_actor"] = self.cast.actor(self.cast.quality)
+        ctx.objects["joining"] = {"riverside": joined, "hearth": joined, "meadow": joined}
+        demo_diligence.build(ctx)
+        story = ctx.objects["due_diligence"]
+        self.assertEqual(
+            story,
+            {"approved": "riverside", "approved_with_conditions": "hearth", "awaiting": "oakleaf"},
+        )
+        decisions = {
+            d.review.organisation.code: (d.decision, d.decided_at)
+            for d in DiligenceDecision.objects.select_related("review__organisation")
+        }
+        self.assertEqual(
+            decisions,
+            {
+                "riverside": ("approved", joined + timedelta(days=20)),
+                "hearth": ("approved_with_conditions", joined + timedelta(days=20)),
+                "meadow": ("approved", joined + timedelta(days=20)),
+            },
+        )
+        admin = self.cast.actor(self.cast.net_admin)
+        change_organisation_status(admin, meadow, OrgStatus.ACTIVE, reason="Contract signed")
         with self.assertRaises(RuleViolation):
-            change_organisation_status(
-                self.cast.actor(self.cast.net_admin), oakleaf, OrgStatus.ACTIVE, reason="Ready"
-            )
+            change_organisation_status(admin, oakleaf, OrgStatus.ACTIVE, reason="Ready")

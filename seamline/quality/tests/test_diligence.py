@@ -18,6 +18,7 @@ from seamline.network.models import Organisation
 from seamline.quality import actions_diligence
 from seamline.quality.choices import DiligenceArea
 from seamline.quality.models import DiligenceDecision
+from seamline.quality.testing import approve_due_diligence
 from seamline.testing import CastTestCase, make_org
 
 
@@ -103,6 +104,48 @@ class GateTests(DiligenceTestCase):
         self.assertEqual(Organisation.objects.get(pk=plan.pk).status, "active")
 
 
+class JoiningActiveTests(DiligenceTestCase):
+    def test_a_partner_cannot_be_added_already_active(self) -> None:
+        admin = self.cast.actor(self.cast.net_admin)
+        for kind in (OrgKind.SUBCONTRACTOR, OrgKind.STAFFING_AGENCY, OrgKind.LOCAL_AUTHORITY):
+            with self.subTest(kind=kind), self.assertRaises(RuleViolation) as caught:
+                network.create_organisation(
+                    admin,
+                    code=f"new-{kind}",
+                    name="Meadow Care",
+                    kind=kind,
+                    reason="Joins",
+                    status=OrgStatus.ACTIVE,
+                )
+            self.assertIn("due_diligence_missing", [r.code for r in caught.exception.reasons])
+        self.assertFalse(Organisation.objects.filter(code__startswith="new-").exists())
+        # Added onboarding, it is reviewed and then made active.
+        org = network.create_organisation(
+            admin, code="meadow", name="Meadow Care", kind=OrgKind.VCSE, reason="Joins"
+        )
+        approve_due_diligence(org)
+        network.change_organisation_status(admin, org, OrgStatus.ACTIVE, reason="Approved")
+        # Commissioners and health plans are not reviewed: they may join active.
+        plan = network.create_organisation(
+            admin,
+            code="plan-y",
+            name="Plan Y",
+            kind=OrgKind.HEALTH_PLAN,
+            reason="Contract",
+            status=OrgStatus.ACTIVE,
+        )
+        self.assertEqual(plan.status, OrgStatus.ACTIVE)
+
+    def test_the_new_organisation_page_says_what_to_do(self) -> None:
+        self.client.force_login(self.cast.net_admin)
+        response = self.client.post(
+            "/network/organisations/new/",
+            {"code": "meadow", "name": "Meadow", "kind": "vcse", "status": "active", "reason": "x"},
+        )
+        self.assertContains(response, "due diligence is not yet decided")
+        self.assertFalse(Organisation.objects.filter(code="meadow").exists())
+
+
 class StatusPageTests(DiligenceTestCase):
     def test_the_network_admin_is_told_what_to_do_on_the_status_page(self) -> None:
         self.client.force_login(self.cast.net_admin)
@@ -162,6 +205,14 @@ class ReviewPageTests(DiligenceTestCase):
             self.client.get(reverse("quality:partner", args=["oakleaf"])).status_code, 404
         )
         self.assertEqual(self.client.get(reverse("quality:partners")).status_code, 404)
+        # Their menu leads to their own review.
+        home = self.client.get("/")
+        self.assertContains(home, reverse("quality:our_review"))
+        self.assertNotContains(home, f'href="{reverse("quality:partners")}"')
+        self.assertRedirects(
+            self.client.get(reverse("quality:our_review")),
+            reverse("quality:partner", args=["riverside"]),
+        )
         self.client.post(
             reverse("quality:partner_evidence", args=["riverside"]),
             {"area": "workforce_resilience", "title": "Rota", "reference": "Night rota"},
@@ -171,6 +222,12 @@ class ReviewPageTests(DiligenceTestCase):
             {"decision": "approved", "reason": "Mine"},
         )
         self.assertEqual(decided.status_code, 403)
+
+    def test_our_due_diligence_is_for_a_reviewed_partners_managers_only(self) -> None:
+        for user in (self.cast.river_worker, self.cast.quality, self.cast.commissioner):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                self.assertEqual(self.client.get(reverse("quality:our_review")).status_code, 404)
 
     def test_the_list_awaiting_a_decision(self) -> None:
         rows = {r.code: r for r in actions_diligence.partner_rows()}

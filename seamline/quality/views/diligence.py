@@ -70,6 +70,16 @@ def _review_page(request: HttpRequest, organisation: Organisation, **extra: Any)
 
 
 @page
+def our_review(request: HttpRequest) -> HttpResponse:
+    """A partner's admin or quality lead: straight to their own organisation's review."""
+    actor = actor_of(request)
+    own = access.own_diligence_organisation(actor)
+    if own is None:
+        raise refuse(actor, "quality.due_diligence", "ours")
+    return redirect("quality:partner", code=own.code)
+
+
+@page
 def partner_review(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_of(request)
     return _review_page(request, access.get_diligence_organisation(actor, code))
