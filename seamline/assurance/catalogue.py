@@ -6,13 +6,14 @@ records it counts: `records(window, network)` returns a QuerySet of the records 
 denominator, each annotated with
 
 * `_org`: the organisation the record is attributed to (its partner segment);
-* `_num`: what the record adds to the numerator (1 or 0 for a share, a duration for a mean
-  time, 1 for a count);
+* `_num`: what the record adds to the numerator (1 or 0 for a share, its hours as a float for
+  a mean time, computed by the database with `definitions.HoursBetween`; 1 for a count);
 * `_den` (optional): what it adds to the denominator (1 when absent).
 
 The pack sums `_num` and `_den` per `_org` in the database (`compute.py`): one query per metric
 and period, or one per metric for a year of monthly trend when the metric is an event metric
-(`when` names the instant that places a record in a month). Drill-down lists the same records.
+(`when` names the instant that places a record in a month: the month is found by comparing it
+with the months' bounds in the network's time zone, in SQL). Drill-down lists the same records.
 The definitions themselves live in `definitions.py`, app by app; a metric whose app is not
 installed is absent, never faked.
 """

@@ -16,8 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, QuerySet, Sum, Value, When
 
 from seamline.network.models import Network, Organisation
 
@@ -74,11 +73,21 @@ def _field(model: type[models.Model], path: str) -> models.Field[Any, Any]:
     return model._meta.get_field(parts[-1])  # type: ignore[return-value]
 
 
-def _month(metric: Metric, qs: QuerySet[Any], tz: ZoneInfo) -> TruncMonth:
+def _month_index(metric: Metric, qs: QuerySet[Any], windows: list[Window]) -> Case:
+    """Which of `windows` (consecutive months) a record's `when` falls in, as its index: plain
+    comparisons with the months' bounds in the network's time zone, which every database
+    evaluates natively (SQLite would call back into Python for each row to truncate a
+    timestamp to its local month) and which are exact across clock changes."""
     assert metric.when is not None
-    if isinstance(_field(qs.model, metric.when), models.DateTimeField):
-        return TruncMonth(metric.when, tzinfo=tz)
-    return TruncMonth(metric.when, output_field=models.DateField())
+    dated = not isinstance(_field(qs.model, metric.when), models.DateTimeField)
+    return Case(
+        *(
+            When(**{f"{metric.when}__lt": w.end_day if dated else w.end}, then=Value(k))
+            for k, w in enumerate(windows)
+        ),
+        default=Value(None),
+        output_field=models.IntegerField(),
+    )
 
 
 def partner_codes() -> dict[int, str]:
@@ -157,13 +166,15 @@ class Calculator:
         months = [add_months(period, k) for k in range(1 - TREND_MONTHS, 1)]
         if not self._by_month(metric):
             return [self._point(metric, m) for m in months]
-        span = Window(self.window(months[0]).start, self.window(period).end)
+        windows = [self.window(m) for m in months]
+        span = Window(windows[0].start, windows[-1].end)
         cells: dict[date, dict[int | None, tuple[Any, Any]]] = {}
         for qs in self.parts(metric, span):
-            qs = qs.annotate(_month=_month(metric, qs, self.tz))
+            qs = qs.annotate(_month=_month_index(metric, qs, windows))
             for row in qs.order_by().values("_month", "_org").annotate(**_aggregates(qs)):
-                month = row["_month"]
-                key = month.date() if hasattr(month, "date") and callable(month.date) else month
+                if row["_month"] is None:
+                    continue  # outside the span (a records() that reads wider than asked)
+                key = months[row["_month"]]
                 n, d = cells.setdefault(key, {}).get(row["_org"], (None, None))
                 cells[key][row["_org"]] = (_sum((n, row["n"])), _sum((d, row["d"])))
         return [

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
-    DurationField,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -40,8 +40,34 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _duration(later: str, earlier: str) -> ExpressionWrapper:
-    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+class HoursBetween(Func):
+    """The hours from `earlier` to `later` as a float, computed by the database itself: Django's
+    generic duration would have SQLite call back into Python for every row of a year."""
+
+    output_field = FloatField()
+
+    def __init__(self, later: str, earlier: str) -> None:
+        super().__init__(F(later), F(earlier))
+
+    def _parts(self, compiler: Any, connection: Any) -> tuple[str, str, list[Any]]:
+        later, later_params = compiler.compile(self.source_expressions[0])
+        earlier, earlier_params = compiler.compile(self.source_expressions[1])
+        return later, earlier, [*later_params, *earlier_params]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        later, earlier, params = self._parts(compiler, connection)
+        return f"((julianday({later}) - julianday({earlier})) * 24.0)", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        later, earlier, params = self._parts(compiler, connection)
+        return f"(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS double precision) / 3600.0)", (
+            params
+        )
+
+
+def _duration(later: str, earlier: str) -> HoursBetween:
+    """What a record adds to a mean of hours."""
+    return HoursBetween(later, earlier)
 
 
 def _spread(partners: dict[str, float]) -> float | None:

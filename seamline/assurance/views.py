@@ -23,7 +23,7 @@ from seamline.network.views.common import actor_of, csv_response, page, require_
 
 from . import access, outputs
 from .build import build_pack
-from .catalogue import add_months, get_metric, parse_period
+from .catalogue import Metric, Unit, add_months, get_metric, parse_period
 from .chart import metric_chart
 from .compute import Calculator
 from .models import Pack
@@ -197,7 +197,7 @@ def drill(request: HttpRequest, period: str, code: str) -> HttpResponse:
     first: list[Any] = []
     for part in rows:
         first.extend(part[: DRILL_ROWS - len(first)])
-    shown = [{"cells": _linked(columns, row[:-1]), "num": _num(row[-1])} for row in first]
+    shown = [{"cells": _linked(columns, row[:-1]), "num": _num(metric, row[-1])} for row in first]
     context = {
         "metric": metric,
         "period": period,
@@ -218,7 +218,8 @@ def _linked(columns: list[Any], cells: tuple[Any, ...]) -> list[tuple[Any, str]]
     return out
 
 
-def _num(value: Any) -> Any:
-    if hasattr(value, "total_seconds"):
-        return f"{value.total_seconds() / 3600:.1f} h"
+def _num(metric: Metric, value: Any) -> Any:
+    """What the record adds to the numerator, as a reader takes it in (hours as hours)."""
+    if metric.unit == Unit.HOURS and value is not None:
+        return f"{float(value):.1f} h"
     return value
