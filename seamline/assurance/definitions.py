@@ -261,11 +261,11 @@ def _temporary_bundles(window: Window, network: Network) -> QuerySet[Any]:
     """Temporary workers in the network at the end of the month; complete when their evidence
     bundle for the current placement lacks nothing then. The bundle is judged by the
     authorization register's own rule (`workforce.authorization.bundle_missing`, through
-    `register.load_facts`: a fixed number of queries), the count made in the database."""
+    `register.complete_bundles`: two queries), the count made in the database."""
     from seamline.competency.framework import framework_at
     from seamline.workforce.choices import TEMPORARY
     from seamline.workforce.models import Worker
-    from seamline.workforce.register import load_facts
+    from seamline.workforce.register import complete_bundles
 
     at = window.end
     temporary = Worker.objects.filter(
@@ -273,8 +273,8 @@ def _temporary_bundles(window: Window, network: Network) -> QuerySet[Any]:
         employment_type__in=TEMPORARY,
         start_date__lt=window.end_day,
     ).order_by("pk")
-    complete = [f.key for f in load_facts(temporary, at, framework_at(at)) if not f.bundle_missing]
-    return temporary.annotate(_org=F("organisation_id"), _num=_flag(Q(uuid__in=complete)))
+    complete = complete_bundles(temporary, at, framework_at(at))
+    return temporary.annotate(_org=F("organisation_id"), _num=_flag(Q(pk__in=sorted(complete))))
 
 
 metric(

@@ -365,6 +365,57 @@ _pause_order = attrgetter("started_at", "task_type")
 _attainment_order = attrgetter("signed_at", "competency", "stage")
 
 
+def complete_bundles(workers: QuerySet[Worker], at: datetime, framework: Framework) -> set[int]:
+    """Which of `workers` are temporary workers whose evidence bundle for the current placement
+    lacked nothing at `at`: the register's own rule (`bundle_missing`, with the same
+    required modules and induction topics as `load_facts`), over the bundle evidence alone. Two
+    queries whatever the number of workers (for a count over many instants, such as a year of
+    month-ends, where the rest of the facts are not needed)."""
+    day = at.date()
+    temporary = workers.filter(employment_type__in=TEMPORARY).order_by()
+    placements = {
+        pk: placement or start
+        for pk, placement, start in temporary.values_list("pk", "placement_start", "start_date")
+    }
+    if not placements:
+        return set()
+    evidence: dict[int, list[BundleEvidence]] = defaultdict(list)
+    rows = (
+        Evidence.objects.filter(
+            worker_id__in=temporary.values("pk"),
+            kind__in=_BUNDLE_KINDS,
+            occurred_on__lte=day,
+            occurred_on__gte=Coalesce(F("worker__placement_start"), F("worker__start_date")),
+        )
+        .order_by()
+        .values_list(
+            "worker_id", "kind", "occurred_on", "competency__code", "verified_by_id", "detail"
+        )
+    )
+    for worker_id, kind, occurred_on, competency, verified_by, detail in rows:
+        topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
+        evidence[worker_id].append(
+            BundleEvidence(
+                kind=kind,
+                occurred_on=occurred_on,
+                competency=competency,
+                verified=verified_by is not None,
+                topics=tuple(topics) if isinstance(topics, list | tuple) else (),
+            )
+        )
+    return {
+        pk
+        for pk, placement in placements.items()
+        if not bundle_missing(
+            evidence.get(pk, ()),
+            placement_start=placement,
+            required_modules=framework.critical,
+            induction_topics=LOCAL_INDUCTION_TOPICS,
+            at=day,
+        )
+    }
+
+
 def _status_at(changes: list[tuple[datetime, str, str]] | None, at: datetime, now: str) -> str:
     """A worker's status at `at` from their status changes (when, to, from); `now` (their
     current status) when none was recorded."""

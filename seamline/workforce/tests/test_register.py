@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from io import StringIO
+from uuid import UUID
 
 import time_machine
 from django.core.management import CommandError, call_command
@@ -227,13 +228,31 @@ class RegisterFactsTests(RegisterCase):
         prompt = rows[("Sam Swift", "medication_prompt")]
         self.assertEqual([r.code for r in prompt.reasons], ["bundle_incomplete"])
         self.assertIn("local induction", prompt.reasons[0].message)
+        self.assertEqual(self.complete_bundles(), set())
         make_evidence(
             self.sam, "local_induction", day, detail={"topics": list(LOCAL_INDUCTION_TOPICS)}
         )
         self.assertTrue(self.rows()[("Sam Swift", "medication_prompt")].cleared)
+        self.assertEqual(self.complete_bundles(), {self.sam.pk})
         # Evidence from an earlier placement does not count towards this one.
         Worker.objects.filter(pk=self.sam.pk).update(placement_start=date(2026, 5, 20))
         self.assertFalse(self.rows()[("Sam Swift", "medication_prompt")].cleared)
+        self.assertEqual(self.complete_bundles(), set())
+
+    def complete_bundles(self) -> set[int]:
+        """`complete_bundles` (the bundle alone, for counts) agrees with the facts the
+        register judges by, and answers the temporary workers whose bundle lacks nothing."""
+        from seamline.competency.framework import framework_at
+        from seamline.workforce.register import complete_bundles, load_facts
+
+        workers = Worker.objects.order_by("pk")
+        framework = framework_at(AT)
+        facts = load_facts(workers, AT, framework)
+        by_key = dict(workers.values_list("uuid", "pk"))
+        expected = {by_key[UUID(f.key)] for f in facts if f.temporary and not f.bundle_missing}
+        found = complete_bundles(workers, AT, framework)
+        self.assertEqual(found, expected)
+        return found
 
     def test_the_framework_is_the_version_in_force_then(self) -> None:
         FrameworkVersion.objects.create(
