@@ -1,7 +1,7 @@
 """Benchmark of the rota gate: a whole week validated at once, and single checks under load.
 
     .venv/bin/python benchmarks/rota_validate.py [--workers 10000] [--assignments 100000]
-        [--checks 2000] [--clients 50] [--json]
+        [--checks 2000] [--clients 50] [--rate 40] [--json]
 
 It builds a network in a fresh temporary database (Django's test-database machinery: a SQLite
 file in the temporary folder, or a `test_...` database on the server `DATABASE_URL` names,
@@ -27,8 +27,11 @@ Then it times:
 (b) `--checks` single checks through `POST /api/rota/check` with a bearer token, sent by
     `--clients` concurrent clients (threads, each on its own keep-alive HTTP connection) to a
     real server: `seamline serve` (gunicorn, 2 worker processes of 8 threads) started in a
-    subprocess on a free port against the same temporary database. p50 and p99 of the
-    latency each client measures (the first 50 checks warm the server and are not counted).
+    subprocess on a free port against the same temporary database. Two rounds: saturated
+    (each client sends its next check as soon as the last is answered) and paced (the clients
+    together offer `--rate` checks a second on a fixed schedule, a check's latency counted from
+    when it was due). p50 and p99 of the latency each client measures (the first 50 checks
+    warm the server and are not counted).
 
 Run it at full size only on an idle machine; a small run (`--workers 500 --assignments 5000`)
 proves it works.
@@ -320,7 +323,65 @@ def _serve(state_dir: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
     raise SystemExit(f"seamline serve did not answer:\n{log.read_text()}")
 
 
-def time_checks(admin: Any, checks: int, clients: int, state_dir: Path) -> dict[str, Any]:
+def _connect(port: int) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+
+def _round(
+    asks: list[tuple[str, str, str]],
+    clients: int,
+    rate: float,
+    connect: Any,
+    ask: Any,
+    latencies: list[float],
+    lock: threading.Lock,
+) -> dict[str, Any]:
+    """`asks` shared among `clients` threads, each on its own keep-alive connection. `rate` 0:
+    each client sends its next check as soon as the last is answered (the server saturated).
+    Otherwise the clients together offer `rate` checks a second, each on a fixed schedule, and a
+    check's latency counts from when it was due, so a late start counts against it."""
+    interval = clients / rate if rate else 0.0
+
+    def client(part: list[tuple[str, str, str]], offset: float) -> None:
+        conn = connect()
+        found = []
+        start = time.perf_counter() + offset
+        for k, item in enumerate(part):
+            due = start + k * interval
+            if interval:
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+            sent = time.perf_counter()
+            spent = ask(conn, *item)
+            found.append(spent + (sent - due if interval and sent > due else 0.0))
+        conn.close()
+        with lock:
+            latencies.extend(found)
+
+    threads = [
+        threading.Thread(target=client, args=(asks[n::clients], interval * n / clients))
+        for n in range(clients)
+    ]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "checks": len(latencies),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "throughput_per_s": len(latencies) / wall,
+    }
+
+
+def time_checks(
+    admin: Any, checks: int, clients: int, state_dir: Path, rate: float
+) -> dict[str, Any]:
     from django.db import connections
 
     from seamline.access import actor_for
@@ -360,23 +421,10 @@ def time_checks(admin: Any, checks: int, clients: int, state_dir: Path) -> dict[
             ask(warm, visit, org, staff)
         warm.close()
 
-        def client(part: list[tuple[str, str, str]]) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            found = [ask(conn, *item) for item in part]
-            conn.close()
-            with lock:
-                latencies.extend(found)
-
         rest = asks[WARM_UP:]
-        threads = [
-            threading.Thread(target=client, args=(rest[n::clients],)) for n in range(clients)
-        ]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - began
+        saturated = _round(rest, clients, 0.0, lambda: _connect(port), ask, latencies, lock)
+        paced_latencies: list[float] = []
+        paced = _round(rest, clients, rate, lambda: _connect(port), ask, paced_latencies, lock)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -389,20 +437,16 @@ def time_checks(admin: Any, checks: int, clients: int, state_dir: Path) -> dict[
             f"{len(failures)} checks failed (statuses {sorted(set(failures))}):\n"
             + log.read_text()[-2000:]
         )
-    latencies.sort()
     return {
         "server": "seamline serve (gunicorn gthread), 2 processes x 8 threads",
         "clients": clients,
-        "checks": len(latencies),
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000,
-        "max_ms": latencies[-1] * 1000,
-        "throughput_per_s": len(latencies) / wall,
+        **saturated,
+        "paced": {"offered_per_s": rate, **paced},
     }
 
 
 def run(
-    workers: int, assignments: int, checks: int, clients: int, state_dir: Path
+    workers: int, assignments: int, checks: int, clients: int, state_dir: Path, rate: float
 ) -> dict[str, Any]:
 
     with _common.throwaway_database():
@@ -412,7 +456,7 @@ def run(
         build_s = time.perf_counter() - began
         _common.settle()  # fresh statistics (and a vacuum on PostgreSQL), as a live database has
         whole = time_validation()
-        single = time_checks(built["admin"], checks, clients, state_dir)
+        single = time_checks(built["admin"], checks, clients, state_dir, rate)
         about = _common.machine()
     return {
         **about,
@@ -442,6 +486,9 @@ def report(f: dict[str, Any]) -> str:
             f"{c['checks']:,} checks against {c['server']}: p50 {c['p50_ms']:.1f} ms, "
             f"p99 {c['p99_ms']:.1f} ms, max {c['max_ms']:.1f} ms, "
             f"{c['throughput_per_s']:.0f} checks/s",
+            f"  the same clients offering {c['paced']['offered_per_s']:.0f} checks/s between them: "
+            f"p50 {c['paced']['p50_ms']:.1f} ms, p99 {c['paced']['p99_ms']:.1f} ms, "
+            f"max {c['paced']['max_ms']:.1f} ms, {c['paced']['throughput_per_s']:.0f} checks/s",
         ]
     )
 
@@ -452,13 +499,20 @@ def main() -> None:
     parser.add_argument("--assignments", type=int, default=100_000, help="default 100000")
     parser.add_argument("--checks", type=int, default=2_000, help="default 2000")
     parser.add_argument("--clients", type=int, default=50, help="default 50")
+    parser.add_argument(
+        "--rate", type=float, default=40.0, help="checks a second offered in the paced round (40)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
+    if args.rate <= 0:
+        parser.error("need --rate > 0")
     if args.workers < 10 or args.assignments < args.workers or args.checks < args.clients:
         parser.error("need --workers >= 10, --assignments >= --workers, --checks >= --clients")
     with tempfile.TemporaryDirectory(prefix="seamline-bench-") as folder:
         _common.configure(Path(folder))
-        figures = run(args.workers, args.assignments, args.checks, args.clients, Path(folder))
+        figures = run(
+            args.workers, args.assignments, args.checks, args.clients, Path(folder), args.rate
+        )
     print(json.dumps(figures, indent=2, default=str) if args.json else report(figures))
 
 

@@ -124,16 +124,24 @@ def parse_uuid(value: object) -> uuid.UUID | None:
 
 def get_visit_for_user(actor: Actor, code: str) -> Visit:
     """The visit with this code if `actor` sees its participant (404 otherwise)."""
-    # The platform operator (commands run without --as) sees every visit.
-    visits = Visit.objects.all() if actor.is_system else Visit.objects.visible_to(actor)
     found = (
-        visits.select_related("organisation", "participant", "pathway", "paired_with")
+        Visit.objects.select_related("organisation", "participant", "pathway", "paired_with")
         .filter(code=str(code).strip().upper())
         .first()
     )
-    if found is None:
+    # The platform operator (commands run without --as) sees every visit. Anyone else sees it
+    # when its participant is among those they may see (`visits_visible_to`), asked of that one
+    # participant: the whole list of participants someone sees is not worth reading for one.
+    if found is None or not (actor.is_system or _sees_participant(actor, found.participant_id)):
         raise refuse(actor, "rota.visit", str(code))
     return found
+
+
+def _sees_participant(actor: Actor, participant_id: int) -> bool:
+    return (
+        can_see_visits(actor)
+        and Participant.objects.visible_to(actor).filter(pk=participant_id).exists()
+    )
 
 
 def get_visit_to_schedule(actor: Actor, code: str) -> Visit:
