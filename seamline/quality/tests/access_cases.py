@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from seamline.quality import actions
-from seamline.testing_routes import Call, page
+from seamline.testing_routes import Call, Page, page
 
 ROUND_BODY = {
     "code": "r-new",
@@ -317,6 +317,8 @@ PAGE_CASES += [
     ),
     page("quality:incident_learning", "river_admin", "swift_admin", 404, "POST", code="@incident"),
     page("quality:partners", "quality", "river_admin", 404),
+    # A partner's admin is sent on to their own review; the prime's quality lead has the list.
+    Page("quality:our_review", {}, "GET", "river_admin", "quality", 404, frozenset({302}), None),
     page("quality:partner", "river_admin", "swift_admin", 404, code="riverside"),
     page("quality:partner_evidence", "river_admin", "swift_admin", 404, "POST", code="riverside"),
     page("quality:partner_finding", "quality", "river_admin", 403, "POST", code="riverside"),
