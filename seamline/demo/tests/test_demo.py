@@ -9,6 +9,7 @@ from pathlib import Path
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
+from seamline.assurance.models import Pack
 from seamline.audit.models import AuditEntry
 from seamline.audit.verify import verify_chain
 from seamline.demo import registry
@@ -237,6 +238,28 @@ class DemoNetworkTests(TestCase):
         self.assertTrue(result.ok, result.problems)
         self.assertEqual(result.checked, AuditEntry.objects.count())
         self.assertGreater(result.checked, 150)
+
+    def test_partner_figures_add_up_to_the_network_in_the_latest_demo_pack(self):
+        """Every additive metric, in the month and at each of its twelve trend points: the
+        partners' numerators and denominators sum to the network's."""
+        pack = Pack.objects.order_by("-period", "-issue").first()
+        assert pack is not None
+        checked = Counter[str]()
+        for m in pack.content["metrics"]:
+            if not m["additive"]:
+                continue
+            points = [("month", m["network"], m["partners"])]
+            points += [(t["period"], t["network"], t["partners"]) for t in m["trend"]]
+            for label, network, partners in points:
+                for part in ("numerator", "denominator"):
+                    if network[part] is None:
+                        continue
+                    total = sum(f[part] or 0 for f in partners.values())
+                    self.assertAlmostEqual(
+                        total, network[part], places=3, msg=f"{m['code']} {label} {part}"
+                    )
+                    checked["nonzero" if network[part] else "zero"] += 1
+        self.assertGreater(checked["nonzero"], 200, checked)
 
 
 class DemoPlanTests(SimpleTestCase):
