@@ -8,10 +8,11 @@ they change through the window, not as of one instant) and answers a ready `Gate
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
@@ -21,8 +22,9 @@ from seamline.cases.choices import Severity
 from seamline.cases.models import DeclinedWorker, RiskFlag
 from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Framework, framework_at
-from seamline.competency.models import FrameworkVersion
-from seamline.network.models import Organisation, OrganisationStatusChange
+from seamline.competency.models import Competency, FrameworkVersion, TaskType
+from seamline.network.models import Organisation, OrganisationStatusChange, Pathway
+from seamline.rawrows import as_text, fetch, instant_parser
 from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
 from seamline.workforce.choices import RoleGroup
 from seamline.workforce.models import (
@@ -59,33 +61,46 @@ def chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
 
 
 def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
-    """The `VisitFacts` of stored visits (a queryset or primary keys): three queries (the
-    visits, their task types, their live assignments)."""
-    qs = visits if isinstance(visits, QuerySet) else Visit.objects.filter(pk__in=list(visits))
+    """The `VisitFacts` of stored visits (a queryset or primary keys): four queries (the
+    visits, the task types' codes, the visits' task types, their live assignments). A
+    queryset is read through a subquery (no list of ids sent back), and the rows straight from
+    the cursor (`seamline.rawrows`): a week is a hundred thousand visits."""
+    if isinstance(visits, QuerySet):
+        qs = visits
+        chosen: list[Any] = [qs.order_by().values("id")]
+    else:
+        ids = list(visits)
+        qs = Visit.objects.filter(pk__in=ids)
+        chosen = list(chunks(ids))
+    instant = instant_parser(qs.db)
     rows = list(
-        qs.order_by("starts_at", "code").values_list(
-            "id",
-            "code",
-            "organisation__code",
-            "participant_id",
-            "participant__code",
-            "pathway__code",
-            "starts_at",
-            "ends_at",
-            "lone",
-            "paired_with_id",
+        fetch(
+            qs.order_by("starts_at", "code")
+            .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
+            .values_list(
+                "id",
+                "code",
+                "organisation__code",
+                "participant_id",
+                "participant__code",
+                "pathway__code",
+                "lone",
+                "paired_with_id",
+                "s",
+                "e",
+            )
         )
     )
-    ids = [r[0] for r in rows]
     tasks: dict[int, list[str]] = defaultdict(list)
     workers: dict[int, list[int]] = defaultdict(list)
-    for part in chunks(ids):
-        through = Visit.task_types.through.objects.filter(visit_id__in=part)
-        for visit_id, code in through.values_list("visit_id", "tasktype__code"):
-            tasks[visit_id].append(code)
+    task_code = dict(TaskType.objects.order_by().values_list("id", "code"))
+    for part in chosen:
+        through = Visit.task_types.through.objects.filter(visit_id__in=part).order_by()
+        for visit_id, task_id in fetch(through.values_list("visit_id", "tasktype_id")):
+            tasks[visit_id].append(task_code[task_id])
         assigned = Assignment.objects.filter(visit_id__in=part, status=AssignmentStatus.ASSIGNED)
-        for visit_id, worker_id in assigned.order_by("assigned_at", "id").values_list(
-            "visit_id", "worker_id"
+        for visit_id, worker_id in fetch(
+            assigned.order_by("assigned_at", "id").values_list("visit_id", "worker_id")
         ):
             workers[visit_id].append(worker_id)
     return [
@@ -96,13 +111,13 @@ def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
             participant_code=p_code,
             pathway=pathway,
             tasks=tuple(sorted(tasks.get(pk, ()))),
-            start=start,
-            end=end,
-            lone=lone,
+            start=instant(start),
+            end=instant(end),
+            lone=bool(lone),
             workers=tuple(workers.get(pk, ())),
             paired=paired,
         )
-        for pk, code, org, participant, p_code, pathway, start, end, lone, paired in rows
+        for pk, code, org, participant, p_code, pathway, lone, paired, start, end in rows
     ]
 
 
@@ -134,22 +149,28 @@ class Window:
         )
 
 
-def _prepare(visit: VisitFacts, settings: Settings) -> None:
+def _prepare(visit: VisitFacts, settings: Settings, zone: tzinfo | None = None) -> None:
     # Every instant the gate compares is in UTC: comparing datetimes of one zone is many
     # times faster than of two, and a week is hundreds of thousands of comparisons.
-    visit.start = visit.start.astimezone(UTC)
+    zone = zone or timezone.get_current_timezone()
+    start = visit.start = visit.start.astimezone(UTC)
     visit.end = visit.end.astimezone(UTC)
-    local_start = timezone.localtime(visit.start)
-    local_end = timezone.localtime(visit.end)
-    visit.local_start = local_start
-    visit.local_end = local_end
-    visit.day = local_start.date()
-    visit.utc_day = visit.start.astimezone(UTC).date()
-    visit.week = rules.week_of(visit.day)
+    local_start = visit.local_start = start.astimezone(zone)
+    local_end = visit.local_end = visit.end.astimezone(zone)
+    day = visit.day = local_start.date()
+    visit.utc_day = start.date()
     visit.late = rules.is_late(local_start, local_end, settings.late_threshold)
-    first = visit.day - timedelta(days=1)
-    visit.near_days = tuple(
-        first + timedelta(days=n) for n in range((local_end.date() - first).days + 1)
+    visit.week, visit.near_days = _days_around(day, local_end.date())
+
+
+@functools.lru_cache(maxsize=4096)
+def _days_around(day: date, last: date) -> tuple[str, tuple[date, ...]]:
+    """The rota week of a visit on local `day` ending on local `last`, and the local days on
+    which another visit could start and still overlap it (a week's visits share a few
+    dozen of these, so they are worked out once)."""
+    first = day - timedelta(days=1)
+    return rules.week_of(day), tuple(
+        first + timedelta(days=n) for n in range((last - first).days + 1)
     )
 
 
@@ -178,8 +199,9 @@ def load(
     The number of queries does not grow with the number of visits or workers (beyond one
     query per 30,000 ids)."""
     settings = settings or Settings.current()
+    zone = timezone.get_current_timezone()
     for visit in visits:
-        _prepare(visit, settings)
+        _prepare(visit, settings, zone)
     window = Window.around(visits)
     frameworks = _frameworks(window)
     starts = [when for when, _ in frameworks]
@@ -201,6 +223,7 @@ def load(
     # workers' kept here: a list of thousands of ids makes SQLite look each one up in every
     # visit (seconds), and the week's assignments are nearly all theirs anyway.
     many = len(workers) > MANY_WORKERS
+    instant = instant_parser(Assignment.objects.db)
     for part in [None] if many else chunks(workers):
         window_rows = Assignment.objects.filter(
             status=AssignmentStatus.ASSIGNED,
@@ -208,24 +231,25 @@ def load(
             visit__starts_at__lt=window.end,
             visit__ends_at__gt=window.start - timedelta(days=1),
         )
-        rows = (
+        rows = fetch(
             (window_rows if part is None else window_rows.filter(worker_id__in=part))
             .order_by()
+            .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
             .values_list(
                 "worker_id",
                 "visit__code",
                 "visit__organisation__code",
                 "visit__participant_id",
                 "visit__participant__code",
-                "visit__starts_at",
-                "visit__ends_at",
+                "s",
+                "e",
             )
         )
         for worker_id, code, org, participant, p_code, start, end in rows:
             if code in keys or worker_id not in workers:
                 continue
-            other = VisitFacts(code, org, participant, p_code, "", (), start, end)
-            _prepare(other, settings)
+            other = VisitFacts(code, org, participant, p_code, "", (), instant(start), instant(end))
+            _prepare(other, settings, zone)
             if (org, other.week) in replaced:
                 continue
             context.append((worker_id, other))
@@ -370,8 +394,13 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
         history[org_id].append((changed_at, to_status))
 
     temporary = [pk for pk, w in workers.items() if w.temporary]
+    instant = instant_parser(SignOff.objects.db)
+    competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
+    pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
+    new_attainment = Attainment._make
     for part in chunks(workers):
-        for pk, competency, stage, signed, due, pathway, superseded, revoked in (
+        # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
+        sign_offs = (
             SignOff.objects.filter(worker_id__in=part, signed_at__lt=end)
             .filter(
                 Q(superseded_at__isnull=True)
@@ -379,19 +408,27 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
                 | Q(revoked_at__isnull=False)
             )
             .order_by()
-            .values_list(
-                "worker_id",
-                "competency__code",
-                "stage",
-                "signed_at",
-                "review_due",
-                "pathway__code",
-                "superseded_at",
-                "revoked_at",
+            .annotate(
+                s=as_text("signed_at"),
+                d=as_text("review_due"),
+                x=as_text("superseded_at"),
+                r=as_text("revoked_at"),
             )
-        ):
+            .values_list("worker_id", "competency_id", "stage", "pathway_id", "s", "d", "x", "r")
+        )
+        for pk, competency, stage, pathway, signed, due, superseded, revoked in fetch(sign_offs):
             workers[pk].attainments.append(
-                Attainment(competency, stage, signed, due, pathway, superseded, revoked)
+                new_attainment(
+                    (
+                        competency_code[competency],
+                        stage,
+                        instant(signed),
+                        date.fromisoformat(due),
+                        pathway_code[pathway] if pathway is not None else None,
+                        instant(superseded) if superseded is not None else None,
+                        instant(revoked) if revoked is not None else None,
+                    )
+                )
             )
         for pk, task, started, lifted in (
             DelegationPause.objects.filter(worker_id__in=part, started_at__lt=end)
@@ -430,15 +467,8 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
         ).values_list(
             "worker_id", "kind", "occurred_on", "competency__code", "verified_by_id", "detail"
         ):
-            topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
             workers[pk].bundle.append(
-                BundleEvidence(
-                    kind=kind,
-                    occurred_on=occurred,
-                    competency=competency,
-                    verified=verified is not None,
-                    topics=tuple(topics) if isinstance(topics, list | tuple) else (),
-                )
+                BundleEvidence.stored(kind, occurred, competency, verified is not None, detail)
             )
 
     days = settings.enhanced_days

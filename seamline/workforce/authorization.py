@@ -20,11 +20,12 @@ Reason codes:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from seamline.competency.choices import STAGE_RANK, Stage
 from seamline.errors import Reason
@@ -419,6 +420,29 @@ class BundleEvidence:
     competency: str | None = None
     verified: bool = False
     topics: tuple[str, ...] = ()
+
+    @classmethod
+    def stored(
+        cls,
+        kind: str,
+        occurred_on: date,
+        competency: str | None,
+        verified: bool,
+        detail: dict[str, Any] | str | None,
+    ) -> BundleEvidence:
+        """A piece of evidence as stored: `detail` is the evidence's detail (a dict, or its
+        JSON text when read straight from the database); a local induction's topics are in
+        it."""
+        if isinstance(detail, str):
+            detail = json.loads(detail)
+        topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
+        return cls(
+            kind=kind,
+            occurred_on=occurred_on,
+            competency=competency,
+            verified=verified,
+            topics=tuple(topics) if isinstance(topics, list | tuple) else (),
+        )
 
 
 BUNDLE_LABELS = {

@@ -18,10 +18,9 @@ pass in memory. Who may see which workers is the access layer's (`Worker.objects
 from __future__ import annotations
 
 import itertools
-import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, NamedTuple, overload
@@ -50,6 +49,7 @@ from seamline.errors import Reason
 from seamline.network.access import refuse
 from seamline.network.choices import OrgStatus
 from seamline.network.models import OrganisationStatusChange, Pathway
+from seamline.rawrows import as_text, fetch, instant_parser
 
 from .authorization import (
     Attainment,
@@ -165,38 +165,6 @@ def _codes(model: Any) -> dict[Any, str]:
     return dict(model.objects.order_by().values_list("id", "code"))
 
 
-def _text(field: str) -> Cast:
-    """A date or time column read as text: parsed by `_instants` or `date.fromisoformat`, many
-    times faster than the database driver's and Django's conversions of each value."""
-    return Cast(field, TextField())
-
-
-def _instants(alias: str) -> Callable[[str], datetime]:
-    """A parser for the timestamps read as text (`_text`) from database `alias`, in UTC. SQLite
-    keeps them in UTC without an offset, so one is added before parsing (faster than setting
-    the zone after); PostgreSQL writes its own ("+00")."""
-    suffix = "+00:00" if connections[alias].vendor == "sqlite" else ""
-    parse = datetime.fromisoformat
-
-    def instant(text: str) -> datetime:
-        return parse(text + suffix)
-
-    return instant
-
-
-def _fetch(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a `values_list` queryset straight from the database cursor, in chunks.
-
-    The SQL is Django's own; only the per-value conversions are skipped, so the caller
-    selects plain columns first and `_text` annotations after them, in the order they were
-    annotated (the order Django writes the SELECT in)."""
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(10_000):
-            yield from chunk
-
-
 class _Joined(dict[Any, str]):
     """For a few workers the codes are joined into each row: each value is its own code."""
 
@@ -247,13 +215,13 @@ def load_facts(
         task_code: dict[Any, str] = _Joined()
     else:
         parts = _fact_queries(ids, at, temporary=temporary)
-        found = itertools.chain.from_iterable(_fetch(part) for part in parts)
+        found = itertools.chain.from_iterable(fetch(part) for part in parts)
         competency_code, pathway_code, task_code = (
             _codes(Competency),
             _codes(Pathway),
             _codes(TaskType),
         )
-    instant = _instants(workers.db)
+    instant = instant_parser(workers.db)
 
     pathways: dict[int, list[tuple[str, str]]] = defaultdict(list)
     attainments: dict[int, list[Attainment]] = defaultdict(list)
@@ -288,17 +256,13 @@ def load_facts(
         elif tag == "o":  # (an organisation's id first) a change of its status: id, when
             organisation_changes[worker_id].append((instant(b), int(a), code))
         else:  # bundle evidence: kind, occurred on, verified by, a local induction's detail
-            topics: Any = ()
-            if d is not None:
-                detail = json.loads(d)
-                topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
             bundle[worker_id].append(
-                BundleEvidence(
-                    kind=a,
-                    occurred_on=date.fromisoformat(b),
-                    competency=competency_code[code] if code is not None else None,
-                    verified=c is not None,
-                    topics=tuple(topics) if isinstance(topics, list | tuple) else (),
+                BundleEvidence.stored(
+                    a,
+                    date.fromisoformat(b),
+                    competency_code[code] if code is not None else None,
+                    c is not None,
+                    d,
                 )
             )
     for organisation, changes in organisation_changes.items():
@@ -393,15 +357,8 @@ def complete_bundles(workers: QuerySet[Worker], at: datetime, framework: Framewo
         )
     )
     for worker_id, kind, occurred_on, competency, verified_by, detail in rows:
-        topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
         evidence[worker_id].append(
-            BundleEvidence(
-                kind=kind,
-                occurred_on=occurred_on,
-                competency=competency,
-                verified=verified_by is not None,
-                topics=tuple(topics) if isinstance(topics, list | tuple) else (),
-            )
+            BundleEvidence.stored(kind, occurred_on, competency, verified_by is not None, detail)
         )
     return {
         pk
@@ -434,9 +391,9 @@ def _fact_queries(ids: Any, at: datetime, *, temporary: bool) -> list[QuerySet[A
     """The queries for the facts about the workers `ids` as they stood at `at`, each a
     `values_list` of the same nine columns: worker id, a tag naming the kind of row, the id of
     a competency, pathway or task type, and six more whose meaning goes with the tag. Dates
-    and times are read as text (see `_fetch`). `_few_facts` reads the same for a few workers in
-    one query; a test holds the two to the same answer. `temporary`: whether any of the workers
-    is temporary (only theirs have a bundle to read)."""
+    and times are read as text (see `rawrows.fetch`). `_few_facts` reads the same for a few
+    workers in one query; a test holds the two to the same answer. `temporary`: whether any of
+    the workers is temporary (only theirs have a bundle to read)."""
     day = at.date()
     none = Value(None, output_field=TextField())
 
@@ -471,20 +428,22 @@ def _fact_queries(ids: Any, at: datetime, *, temporary: bool) -> list[QuerySet[A
             "s",
             code("competency"),
             F("stage"),
-            _text("signed_at"),
-            _text("review_due"),
-            _text("superseded_at"),
-            _text("revoked_at"),
+            as_text("signed_at"),
+            as_text("review_due"),
+            as_text("superseded_at"),
+            as_text("revoked_at"),
             code("pathway"),
         ),
-        shaped(open_pathways, "p", code("pathway"), _text("started_on")),
-        shaped(open_pauses, "x", code("task_type"), none, _text("started_at"), _text("lifted_at")),
+        shaped(open_pathways, "p", code("pathway"), as_text("started_on")),
+        shaped(
+            open_pauses, "x", code("task_type"), none, as_text("started_at"), as_text("lifted_at")
+        ),
         shaped(
             WorkerStatusChange.objects.filter(worker_id__in=ids),
             "w",
             F("to_status"),
             F("from_status"),
-            _text("changed_at"),
+            as_text("changed_at"),
         ),
     ]
     if temporary:
@@ -503,7 +462,7 @@ def _fact_queries(ids: Any, at: datetime, *, temporary: bool) -> list[QuerySet[A
                 "e",
                 code("competency"),
                 F("kind"),
-                _text("occurred_on"),
+                as_text("occurred_on"),
                 text_id("verified_by_id"),
                 Case(
                     When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
