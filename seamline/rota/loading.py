@@ -10,12 +10,13 @@ from __future__ import annotations
 import bisect
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Case, Max, Q, QuerySet, TextField, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from seamline.cases.choices import Severity
@@ -24,7 +25,7 @@ from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Framework, framework_at
 from seamline.competency.models import Competency, FrameworkVersion, TaskType
 from seamline.network.models import Organisation, OrganisationStatusChange, Pathway
-from seamline.rawrows import as_text, fetch, instant_parser
+from seamline.rawrows import Among, Joined, as_text, fetch, instant_parser
 from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
 from seamline.workforce.choices import RoleGroup
 from seamline.workforce.models import (
@@ -42,10 +43,9 @@ from .choices import AssignmentStatus, VisitStatus
 from .gate import Gate, RotaState, Settings, VisitFacts, WorkerWindow, slot_of
 from .models import Assignment, Override, Preference, Shift, Visit
 
-# Lists of ids longer than this are sent to the database in parts (PostgreSQL takes at most
-# 65,535 parameters in one statement). A network of 30,000 workers is still one query each.
-CHUNK = 30_000
-# More workers than this and their other visits are read for the whole window at once.
+# Ids are sent as one parameter whatever their number (`rawrows.Among`). More workers (or
+# visits) than this and their other visits and overrides are read for the whole window at
+# once, and codes by id rather than joined in.
 MANY_WORKERS = 200
 BUNDLE_KINDS = (
     EvidenceKind.MODULE,
@@ -54,24 +54,19 @@ BUNDLE_KINDS = (
 )
 
 
-def chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
-    items = list(ids)
-    for first in range(0, len(items), CHUNK):
-        yield items[first : first + CHUNK]
-
-
 def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
-    """The `VisitFacts` of stored visits (a queryset or primary keys): four queries (the
-    visits, the task types' codes, the visits' task types, their live assignments). A
+    """The `VisitFacts` of stored visits (a queryset or primary keys): three queries (the
+    visits, their task types, their live assignments), and for many visits one more (the task
+    types' codes). A
     queryset is read through a subquery (no list of ids sent back), and the rows straight from
     the cursor (`seamline.rawrows`): a week is a hundred thousand visits."""
     if isinstance(visits, QuerySet):
         qs = visits
-        chosen: list[Any] = [qs.order_by().values("id")]
+        chosen: Q | Among = Q(visit_id__in=qs.order_by().values("id"))
     else:
         ids = list(visits)
-        qs = Visit.objects.filter(pk__in=ids)
-        chosen = list(chunks(ids))
+        qs = Visit.objects.filter(Among("id", ids))
+        chosen = Among("visit_id", ids)
     instant = instant_parser(qs.db)
     rows = list(
         fetch(
@@ -93,16 +88,20 @@ def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
     )
     tasks: dict[int, list[str]] = defaultdict(list)
     workers: dict[int, list[int]] = defaultdict(list)
-    task_code = dict(TaskType.objects.order_by().values_list("id", "code"))
-    for part in chosen:
-        through = Visit.task_types.through.objects.filter(visit_id__in=part).order_by()
-        for visit_id, task_id in fetch(through.values_list("visit_id", "tasktype_id")):
-            tasks[visit_id].append(task_code[task_id])
-        assigned = Assignment.objects.filter(visit_id__in=part, status=AssignmentStatus.ASSIGNED)
-        for visit_id, worker_id in fetch(
-            assigned.order_by("assigned_at", "id").values_list("visit_id", "worker_id")
-        ):
-            workers[visit_id].append(worker_id)
+    # Many visits: the task types' codes by id, one small query; a few: the codes joined in.
+    joined = len(rows) <= MANY_WORKERS
+    task_code: dict[Any, str] = (
+        Joined() if joined else dict(TaskType.objects.order_by().values_list("id", "code"))
+    )
+    task_column = "tasktype__code" if joined else "tasktype_id"
+    through = Visit.task_types.through.objects.filter(chosen).order_by()
+    for visit_id, task in fetch(through.values_list("visit_id", task_column)):
+        tasks[visit_id].append(task_code[task])
+    assigned = Assignment.objects.filter(chosen, status=AssignmentStatus.ASSIGNED)
+    for visit_id, worker_id in fetch(
+        assigned.order_by("assigned_at", "id").values_list("visit_id", "worker_id")
+    ):
+        workers[visit_id].append(worker_id)
     return [
         VisitFacts(
             key=code,
@@ -224,7 +223,7 @@ def load(
     # visit (seconds), and the week's assignments are nearly all theirs anyway.
     many = len(workers) > MANY_WORKERS
     instant = instant_parser(Assignment.objects.db)
-    for part in [None] if many else chunks(workers):
+    for part in [None] if many else [list(workers)]:
         window_rows = Assignment.objects.filter(
             status=AssignmentStatus.ASSIGNED,
             visit__status=VisitStatus.PLANNED,
@@ -232,7 +231,7 @@ def load(
             visit__ends_at__gt=window.start - timedelta(days=1),
         )
         rows = fetch(
-            (window_rows if part is None else window_rows.filter(worker_id__in=part))
+            (window_rows if part is None else window_rows.filter(Among("worker_id", part)))
             .order_by()
             .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
             .values_list(
@@ -271,31 +270,35 @@ def load(
     visit_participants = {v.participant for v in visits}
     declined: dict[tuple[int, int], list[tuple[datetime, datetime | None]]] = defaultdict(list)
     preferences: dict[int, list[tuple[str, str, datetime, datetime | None]]] = defaultdict(list)
-    for part in chunks(visit_participants):
-        for participant, worker_id, since, until in (
-            DeclinedWorker.objects.filter(participant_id__in=part, recorded_at__lt=window.end)
-            .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
-            .order_by()
-            .values_list("participant_id", "worker_id", "recorded_at", "withdrawn_at")
-        ):
-            if worker_id in workers:
-                declined[(participant, worker_id)].append((since, until))
-        for participant, kind, value, since, until in (
-            Preference.objects.filter(participant_id__in=part, recorded_at__lt=window.end)
-            .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
-            .order_by()
-            .values_list("participant_id", "kind", "value", "recorded_at", "withdrawn_at")
-        ):
-            preferences[participant].append((kind, value, since, until))
+    part = visit_participants
+    for participant, worker_id, since, until in (
+        DeclinedWorker.objects.filter(Among("participant_id", part), recorded_at__lt=window.end)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
+        .order_by()
+        .values_list("participant_id", "worker_id", "recorded_at", "withdrawn_at")
+    ):
+        if worker_id in workers:
+            declined[(participant, worker_id)].append((since, until))
+    for participant, kind, value, since, until in (
+        Preference.objects.filter(Among("participant_id", part), recorded_at__lt=window.end)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
+        .order_by()
+        .values_list("participant_id", "kind", "value", "recorded_at", "withdrawn_at")
+    ):
+        preferences[participant].append((kind, value, since, until))
 
     overrides: dict[tuple[str, int], dict[str, tuple[str, datetime]]] = defaultdict(dict)
-    for part in chunks(keys):
-        for code, worker_id, rule, uid, expires in (
-            Override.objects.live()
-            .filter(visit__code__in=part)
-            .order_by("granted_at")
-            .values_list("visit__code", "worker_id", "rule", "uuid", "expires_at")
-        ):
+    # Overrides are few: for many visits, the live ones on any visit of the window are read and
+    # those of these visits kept (rather than sending a hundred thousand codes).
+    live = Override.objects.live()
+    if len(keys) > MANY_WORKERS:
+        live = live.filter(visit__starts_at__lt=window.end, visit__ends_at__gt=window.start)
+    else:
+        live = live.filter(visit__code__in=keys)
+    for code, worker_id, rule, uid, expires in live.order_by("granted_at").values_list(
+        "visit__code", "worker_id", "rule", "uuid", "expires_at"
+    ):
+        if code in keys:
             overrides[(code, worker_id)][rule] = (str(uid), expires)
 
     # How the preferences' sentences name organisations and role groups.
@@ -334,54 +337,54 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
     workers: dict[int, WorkerWindow] = {}
     start, end = window.start, window.end
     first_day, last_day = start.date(), end.date()
-    for part in chunks(ids):
-        for row in Worker.objects.filter(pk__in=part).values_list(
-            "id",
-            "uuid",
-            "staff_id",
-            "first_name",
-            "last_name",
-            "organisation__code",
-            "organisation_id",
-            "organisation__status",
-            "employment_type",
-            "role_group",
-            "start_date",
-            "left_on",
-            "placement_start",
-            "status",
-        ):
-            (
-                pk,
-                uid,
-                staff,
-                first,
-                last,
-                org,
-                org_id,
-                org_status,
-                employment,
-                group,
-                began,
-                left,
-                placement,
-                status,
-            ) = row
-            workers[pk] = WorkerWindow(
-                pk=pk,
-                key=str(uid),
-                staff_id=staff,
-                name=f"{first} {last}",
-                organisation=org,
-                organisation_id=org_id,
-                employment_type=employment,
-                role_group=group,
-                start_date=began,
-                left_on=left,
-                placement_start=placement,
-                status=status,
-                org_status=org_status,
-            )
+    part = ids
+    for row in Worker.objects.filter(Among("id", part)).values_list(
+        "id",
+        "uuid",
+        "staff_id",
+        "first_name",
+        "last_name",
+        "organisation__code",
+        "organisation_id",
+        "organisation__status",
+        "employment_type",
+        "role_group",
+        "start_date",
+        "left_on",
+        "placement_start",
+        "status",
+    ):
+        (
+            pk,
+            uid,
+            staff,
+            first,
+            last,
+            org,
+            org_id,
+            org_status,
+            employment,
+            group,
+            began,
+            left,
+            placement,
+            status,
+        ) = row
+        workers[pk] = WorkerWindow(
+            pk=pk,
+            key=str(uid),
+            staff_id=staff,
+            name=f"{first} {last}",
+            organisation=org,
+            organisation_id=org_id,
+            employment_type=employment,
+            role_group=group,
+            start_date=began,
+            left_on=left,
+            placement_start=placement,
+            status=status,
+            org_status=org_status,
+        )
     if not workers:
         return workers
     organisations = {w.organisation_id for w in workers.values()}
@@ -395,81 +398,113 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
 
     temporary = [pk for pk, w in workers.items() if w.temporary]
     instant = instant_parser(SignOff.objects.db)
-    competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
-    pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
+    # Many workers: the codes by id, two small queries; a few: the codes joined in.
+    joined = len(workers) <= MANY_WORKERS
+    competency_code: dict[Any, str] = Joined()
+    pathway_code: dict[Any, str] = Joined()
+    if not joined:
+        competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
+        pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
+    competency_column = "competency__code" if joined else "competency_id"
+    pathway_column = "pathway__code" if joined else "pathway_id"
     new_attainment = Attainment._make
-    for part in chunks(workers):
-        # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
-        sign_offs = (
-            SignOff.objects.filter(worker_id__in=part, signed_at__lt=end)
-            .filter(
-                Q(superseded_at__isnull=True)
-                | Q(superseded_at__gt=start)
-                | Q(revoked_at__isnull=False)
-            )
-            .order_by()
-            .annotate(
-                s=as_text("signed_at"),
-                d=as_text("review_due"),
-                x=as_text("superseded_at"),
-                r=as_text("revoked_at"),
-            )
-            .values_list("worker_id", "competency_id", "stage", "pathway_id", "s", "d", "x", "r")
+    part = list(workers)
+    # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
+    sign_offs = (
+        SignOff.objects.filter(Among("worker_id", part), signed_at__lt=end)
+        .filter(
+            Q(superseded_at__isnull=True) | Q(superseded_at__gt=start) | Q(revoked_at__isnull=False)
         )
-        for pk, competency, stage, pathway, signed, due, superseded, revoked in fetch(sign_offs):
-            workers[pk].attainments.append(
-                new_attainment(
-                    (
-                        competency_code[competency],
-                        stage,
-                        instant(signed),
-                        date.fromisoformat(due),
-                        pathway_code[pathway] if pathway is not None else None,
-                        instant(superseded) if superseded is not None else None,
-                        instant(revoked) if revoked is not None else None,
-                    )
+        .order_by()
+        .annotate(
+            s=as_text("signed_at"),
+            d=as_text("review_due"),
+            x=as_text("superseded_at"),
+            r=as_text("revoked_at"),
+        )
+        .values_list("worker_id", competency_column, "stage", pathway_column, "s", "d", "x", "r")
+    )
+    # The instants inside the window at which a sign-off starts or stops counting (see
+    # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
+    moments: dict[int, set[datetime]] = defaultdict(set)
+    for pk, competency, stage, pathway, signed, due, superseded, revoked in fetch(sign_offs):
+        signed_at = instant(signed)
+        superseded_at = instant(superseded) if superseded is not None else None
+        revoked_at = instant(revoked) if revoked is not None else None
+        workers[pk].attainments.append(
+            new_attainment(
+                (
+                    competency_code[competency],
+                    stage,
+                    signed_at,
+                    date.fromisoformat(due),
+                    pathway_code[pathway] if pathway is not None else None,
+                    superseded_at,
+                    revoked_at,
                 )
             )
-        for pk, task, started, lifted in (
-            DelegationPause.objects.filter(worker_id__in=part, started_at__lt=end)
-            .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=start))
-            .order_by("started_at")
-            .values_list("worker_id", "task_type__code", "started_at", "lifted_at")
-        ):
-            workers[pk].pauses.append(Pause(task, started, lifted))
-        for pk, changed, to_status, from_status in (
-            WorkerStatusChange.objects.filter(worker_id__in=part)
-            .order_by("changed_at", "id")
-            .values_list("worker_id", "changed_at", "to_status", "from_status")
-        ):
-            workers[pk].status_changes.append((changed, to_status, from_status))
-        for pk, last in (
-            SupervisionSession.objects.filter(worker_id__in=part, held_on__lt=first_day)
-            .order_by()
-            .values("worker_id")
-            .annotate(last=Max("held_on"))
-            .values_list("worker_id", "last")
-        ):
-            if last is not None:
-                workers[pk].held.append(last)
-        for pk, held_on in SupervisionSession.objects.filter(
-            worker_id__in=part, held_on__gte=first_day, held_on__lte=last_day
-        ).values_list("worker_id", "held_on"):
-            if held_on is not None:
-                workers[pk].held.append(held_on)
-        for pk, starts, ends in EnhancedSupervisionPeriod.objects.filter(
-            worker_id__in=part, starts_on__lte=last_day, ends_on__gt=first_day
-        ).values_list("worker_id", "starts_on", "ends_on"):
-            workers[pk].enhanced.append((starts, ends))
-    for part in chunks(temporary):
-        for pk, kind, occurred, competency, verified, detail in Evidence.objects.filter(
-            worker_id__in=part, kind__in=BUNDLE_KINDS, occurred_on__lte=last_day
-        ).values_list(
-            "worker_id", "kind", "occurred_on", "competency__code", "verified_by_id", "detail"
-        ):
-            workers[pk].bundle.append(
-                BundleEvidence.stored(kind, occurred, competency, verified is not None, detail)
+        )
+        if signed_at >= start:
+            moments[pk].add(signed_at)
+        for when in (superseded_at, revoked_at):
+            if when is not None and start <= when < end:
+                moments[pk].add(when)
+    for pk, task, started, lifted in (
+        DelegationPause.objects.filter(Among("worker_id", part), started_at__lt=end)
+        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=start))
+        .order_by("started_at")
+        .values_list("worker_id", "task_type__code", "started_at", "lifted_at")
+    ):
+        workers[pk].pauses.append(Pause(task, started, lifted))
+    for pk, changed, to_status, from_status in (
+        WorkerStatusChange.objects.filter(Among("worker_id", part))
+        .order_by("changed_at", "id")
+        .values_list("worker_id", "changed_at", "to_status", "from_status")
+    ):
+        workers[pk].status_changes.append((changed, to_status, from_status))
+    for pk, last in (
+        SupervisionSession.objects.filter(Among("worker_id", part), held_on__lt=first_day)
+        .order_by()
+        .values("worker_id")
+        .annotate(last=Max("held_on"))
+        .values_list("worker_id", "last")
+    ):
+        if last is not None:
+            workers[pk].held.append(last)
+    for pk, held_on in SupervisionSession.objects.filter(
+        Among("worker_id", part), held_on__gte=first_day, held_on__lte=last_day
+    ).values_list("worker_id", "held_on"):
+        if held_on is not None:
+            workers[pk].held.append(held_on)
+    for pk, starts, ends in EnhancedSupervisionPeriod.objects.filter(
+        Among("worker_id", part), starts_on__lte=last_day, ends_on__gt=first_day
+    ).values_list("worker_id", "starts_on", "ends_on"):
+        workers[pk].enhanced.append((starts, ends))
+    # Temporary workers' bundle evidence; only a local induction's detail is read (its topics).
+    evidence = (
+        Evidence.objects.filter(
+            Among("worker_id", temporary), kind__in=BUNDLE_KINDS, occurred_on__lte=last_day
+        )
+        .order_by()
+        .annotate(
+            on=as_text("occurred_on"),
+            topics=Case(
+                When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
+                default=None,
+            ),
+        )
+        .values_list("worker_id", "kind", competency_column, "verified_by_id", "on", "topics")
+    )
+    for pk, kind, competency, verified, occurred, detail in fetch(evidence):
+        workers[pk].bundle.append(
+            BundleEvidence.stored(
+                kind,
+                date.fromisoformat(occurred),
+                competency_code[competency] if competency is not None else None,
+                verified is not None,
+                detail,
             )
+        )
 
     days = settings.enhanced_days
     for worker in workers.values():
@@ -484,9 +519,7 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
         if worker.temporary and worker.placement_start is not None:
             placement = worker.placement_start
             worker.enhanced.append((placement, placement + timedelta(days=days)))
-        instants = {a.signed_at for a in worker.attainments}
-        instants.update(a.superseded_at for a in worker.attainments if a.superseded_at)
-        instants.update(a.revoked_at for a in worker.attainments if a.revoked_at)
+        instants = moments.get(worker.pk, set())
         instants.update(p.started_at for p in worker.pauses)
         instants.update(p.lifted_at for p in worker.pauses if p.lifted_at)
         instants.update(when for when, _, _ in worker.status_changes)
@@ -507,16 +540,16 @@ def _high_risk_flags(
     """When each participant was high-risk during the window (SPEC section 3: an active flag
     of severity high), as (raised, resolved) intervals."""
     flags: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for part in chunks(participants):
-        for participant, raised, resolved in (
-            RiskFlag.objects.filter(
-                participant_id__in=part, severity=Severity.HIGH, raised_at__lt=window.end
-            )
-            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=window.start))
-            .order_by()
-            .values_list("participant_id", "raised_at", "resolved_at")
-        ):
-            flags[participant].append((raised, resolved))
+    part = participants
+    for participant, raised, resolved in (
+        RiskFlag.objects.filter(
+            Among("participant_id", part), severity=Severity.HIGH, raised_at__lt=window.end
+        )
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=window.start))
+        .order_by()
+        .values_list("participant_id", "raised_at", "resolved_at")
+    ):
+        flags[participant].append((raised, resolved))
     return flags
 
 
@@ -528,16 +561,16 @@ def _shifts(
 ) -> dict[tuple[int, str], list[tuple[datetime, datetime]]]:
     """Each worker's shifts by rota week (the week of the shift's start), in UTC."""
     found: dict[tuple[int, str], list[tuple[datetime, datetime]]] = defaultdict(list)
-    for part in chunks(workers):
-        for worker_id, org, start, end in (
-            Shift.objects.planned()
-            .filter(worker_id__in=part, starts_at__lt=window.end, ends_at__gt=window.start)
-            .order_by()
-            .values_list("worker_id", "organisation__code", "starts_at", "ends_at")
-        ):
-            week = rules.week_of(timezone.localdate(start))
-            if (org, week) not in replaced:
-                found[(worker_id, week)].append((start.astimezone(UTC), end.astimezone(UTC)))
+    part = list(workers)
+    for worker_id, org, start, end in (
+        Shift.objects.planned()
+        .filter(Among("worker_id", part), starts_at__lt=window.end, ends_at__gt=window.start)
+        .order_by()
+        .values_list("worker_id", "organisation__code", "starts_at", "ends_at")
+    ):
+        week = rules.week_of(timezone.localdate(start))
+        if (org, week) not in replaced:
+            found[(worker_id, week)].append((start.astimezone(UTC), end.astimezone(UTC)))
     for shift in extra:
         if shift.worker in workers:
             week = rules.week_of(timezone.localdate(shift.start))

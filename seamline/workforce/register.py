@@ -49,7 +49,7 @@ from seamline.errors import Reason
 from seamline.network.access import refuse
 from seamline.network.choices import OrgStatus
 from seamline.network.models import OrganisationStatusChange, Pathway
-from seamline.rawrows import as_text, fetch, instant_parser
+from seamline.rawrows import Joined, as_text, fetch, instant_parser
 
 from .authorization import (
     Attainment,
@@ -165,13 +165,6 @@ def _codes(model: Any) -> dict[Any, str]:
     return dict(model.objects.order_by().values_list("id", "code"))
 
 
-class _Joined(dict[Any, str]):
-    """For a few workers the codes are joined into each row: each value is its own code."""
-
-    def __missing__(self, key: str) -> str:
-        return key
-
-
 # At most this many workers count as "a few": their facts are read in one query with the
 # codes joined in (one check, a page of the matrix or the API).
 FEW = 500
@@ -210,9 +203,9 @@ def load_facts(
     found: Iterable[tuple[Any, ...]]
     if few:
         found = _few_facts(workers.db, ids, at, temporary=temporary)
-        competency_code: dict[Any, str] = _Joined()
-        pathway_code: dict[Any, str] = _Joined()
-        task_code: dict[Any, str] = _Joined()
+        competency_code: dict[Any, str] = Joined()
+        pathway_code: dict[Any, str] = Joined()
+        task_code: dict[Any, str] = Joined()
     else:
         parts = _fact_queries(ids, at, temporary=temporary)
         found = itertools.chain.from_iterable(fetch(part) for part in parts)
