@@ -393,6 +393,7 @@ class Gate:
                     attainments=tuple(worker.attainments),
                     pauses=tuple(worker.pauses),
                     bundle_missing=missing,
+                    indexed=worker.by_competency,
                 )
             facts = worker.variants[key] = replace(
                 base, status=status, organisation_active=active, bundle_missing=missing

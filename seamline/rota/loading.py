@@ -223,35 +223,35 @@ def load(
     # visit (seconds), and the week's assignments are nearly all theirs anyway.
     many = len(workers) > MANY_WORKERS
     instant = instant_parser(Assignment.objects.db)
-    for part in [None] if many else [list(workers)]:
-        window_rows = Assignment.objects.filter(
-            status=AssignmentStatus.ASSIGNED,
-            visit__status=VisitStatus.PLANNED,
-            visit__starts_at__lt=window.end,
-            visit__ends_at__gt=window.start - timedelta(days=1),
+    window_rows = Assignment.objects.filter(
+        status=AssignmentStatus.ASSIGNED,
+        visit__status=VisitStatus.PLANNED,
+        visit__starts_at__lt=window.end,
+        visit__ends_at__gt=window.start - timedelta(days=1),
+    )
+    if not many:
+        window_rows = window_rows.filter(Among("worker_id", list(workers)))
+    rows = fetch(
+        window_rows.order_by()
+        .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
+        .values_list(
+            "worker_id",
+            "visit__code",
+            "visit__organisation__code",
+            "visit__participant_id",
+            "visit__participant__code",
+            "s",
+            "e",
         )
-        rows = fetch(
-            (window_rows if part is None else window_rows.filter(Among("worker_id", part)))
-            .order_by()
-            .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
-            .values_list(
-                "worker_id",
-                "visit__code",
-                "visit__organisation__code",
-                "visit__participant_id",
-                "visit__participant__code",
-                "s",
-                "e",
-            )
-        )
-        for worker_id, code, org, participant, p_code, start, end in rows:
-            if code in keys or worker_id not in workers:
-                continue
-            other = VisitFacts(code, org, participant, p_code, "", (), instant(start), instant(end))
-            _prepare(other, settings, zone)
-            if (org, other.week) in replaced:
-                continue
-            context.append((worker_id, other))
+    )
+    for worker_id, code, org, participant, p_code, start, end in rows:
+        if code in keys or worker_id not in workers:
+            continue
+        other = VisitFacts(code, org, participant, p_code, "", (), instant(start), instant(end))
+        _prepare(other, settings, zone)
+        if (org, other.week) in replaced:
+            continue
+        context.append((worker_id, other))
 
     participants = {v.participant for v in visits} | {v.participant for _, v in context}
     flags = _high_risk_flags(participants, window)
@@ -337,7 +337,7 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
     workers: dict[int, WorkerWindow] = {}
     start, end = window.start, window.end
     first_day, last_day = start.date(), end.date()
-    part = ids
+    part = list(ids)
     for row in Worker.objects.filter(Among("id", part)).values_list(
         "id",
         "uuid",

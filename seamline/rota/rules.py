@@ -12,6 +12,7 @@ competency, stage, dates and caps involved.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
@@ -51,7 +52,10 @@ INDEPENDENT_RANK = STAGE_RANK[Stage.INDEPENDENT]
 SUPERVISED_RANK = STAGE_RANK[Stage.SUPERVISED]
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(day: date) -> str:
+    """`day` as people read it; a week's sentences name the same few dozen dates (formatting
+    one costs more than the rest of a sentence)."""
     return f"{day:%d %b %Y}"
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -106,15 +106,22 @@ class WorkerFacts:
     pauses: tuple[Pause, ...] = ()
     # What the temporary-worker evidence bundle still lacks at that instant (empty: complete).
     bundle_missing: tuple[str, ...] = ()
+    # The attainments by competency when the caller has them indexed already (the rota gate
+    # keeps one index per worker for a week's many instants); otherwise built on first use.
+    indexed: Mapping[str, Sequence[Attainment]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def temporary(self) -> bool:
         return self.employment_type in TEMPORARY
 
     @cached_property
-    def by_competency(self) -> dict[str, tuple[Attainment, ...]]:
+    def by_competency(self) -> Mapping[str, Sequence[Attainment]]:
         """The attainments of each competency (built once: the register asks about every task
         type of the same worker)."""
+        if self.indexed is not None:
+            return self.indexed
         index: dict[str, list[Attainment]] = {}
         for a in self.attainments:
             index.setdefault(a.competency, []).append(a)
