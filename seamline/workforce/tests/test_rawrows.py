@@ -13,6 +13,8 @@ from seamline.testing import make_org
 
 
 class AmongTests(TestCase):
+    orgs: list[Organisation]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.orgs = [make_org(f"org{n}", OrgKind.SUBCONTRACTOR) for n in range(3)]
