@@ -301,8 +301,9 @@ def load(
         if code in keys:
             overrides[(code, worker_id)][rule] = (str(uid), expires)
 
-    # How the preferences' sentences name organisations and role groups.
-    names = dict(Organisation.objects.values_list("code", "name"))
+    # How the preferences' sentences name organisations and role groups (only preferences
+    # name them, so without any the query is spared: most single checks).
+    names = dict(Organisation.objects.values_list("code", "name")) if preferences else {}
     names.update({value: str(label).lower() for value, label in RoleGroup.choices})
     return Gate(
         settings=settings,
