@@ -187,6 +187,7 @@ def load(
     replaced: frozenset[tuple[str, str]] = frozenset(),
     extra_shifts: Sequence[ShiftFacts] = (),
     settings: Settings | None = None,
+    rota: frozenset[str] | None = None,
 ) -> Gate:
     """Load everything the gate needs to judge the assignments of `visits` and of each of
     `candidates` (worker primary keys) to any of them.
@@ -194,6 +195,10 @@ def load(
     `replaced`: (organisation code, rota week) pairs a rota file replaces: the stored visits
     and shifts of those organisations in those weeks are left out of the rota the gate reasons
     about (the file's own stand instead, with `extra_shifts`).
+
+    `rota`: the codes of every visit of the rota `visits` are part of, when `visits` is only
+    part of it (`rota.parallel`): a stored visit among them is not read as a worker's other
+    visit.
 
     The number of queries does not grow with the number of visits or workers (beyond one
     query per 30,000 ids)."""
@@ -216,6 +221,7 @@ def load(
 
     # The rota around the visits: the workers' other stored visits in these weeks.
     keys = {v.key for v in visits}
+    skipped = keys if rota is None else rota
     state = RotaState()
     context: list[tuple[int, VisitFacts]] = []
     # For many workers (a whole week), every assignment of the window is read and the
@@ -245,7 +251,7 @@ def load(
         )
     )
     for worker_id, code, org, participant, p_code, start, end in rows:
-        if code in keys or worker_id not in workers:
+        if code in skipped or worker_id not in workers:
             continue
         other = VisitFacts(code, org, participant, p_code, "", (), instant(start), instant(end))
         _prepare(other, settings, zone)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -153,42 +154,77 @@ def file_visits(parsed: Parsed) -> tuple[list[VisitFacts], list[ShiftFacts]]:
     return visits, shifts
 
 
-def validate_file(actor: Actor, data: bytes | str) -> Result:
-    """Every violation of the rota in `data` (a rota file), as `actor` may see it."""
+def validate_file(actor: Actor, data: bytes | str, *, parallel: bool = False) -> Result:
+    """Every violation of the rota in `data` (a rota file), as `actor` may see it.
+
+    `parallel`: a large file is validated by two processes (`rota.parallel`); the command
+    asks for it. Pages and the API never do (a web server's process is not forked)."""
     parsed = parse(actor, data, for_import=False)
     if parsed.errors:
         return Result(errors=parsed.errors)
     visits, shifts = file_visits(parsed)
-    gate = load(visits, replaced=frozenset(parsed.covers), extra_shifts=shifts)
+    replaced = frozenset(parsed.covers)
+    if parallel:
+        from .parallel import validate_in_two
+
+        return validate_in_two(actor, visits, replaced=replaced, extra_shifts=shifts)
+    gate = load(visits, replaced=replaced, extra_shifts=shifts)
     return findings(actor, gate, visits)
+
+
+# One violation as `judged` gives it: (index of the visit, position of the worker on the
+# visit, the worker's ORGANISATION/STAFF_ID, rule, sentence, the override's public id when an
+# override lets it through). Plain values, so a forked child can send them (`rota.parallel`).
+Judged = tuple[int, int, str, str, str, str | None]
 
 
 def findings(actor: Actor, gate: Gate, visits: list[VisitFacts]) -> Result:
     """The gate's answers for every assignment of `visits`, as findings `actor` may read."""
-    visible = _visible(actor, gate.workers)
-    result = Result(visits=len(visits))
-    for visit in visits:
-        for worker_pk in visit.workers:
-            result.assignments += 1
-            answer = gate.check(worker_pk, visit)
-            shown = worker_pk in visible
-            for violation in answer.violations:
-                result.findings.append(_finding(gate, visit, worker_pk, violation, shown))
-            for violation, uid in answer.overridden:
-                result.overridden.append((_finding(gate, visit, worker_pk, violation, shown), uid))
+    result = collect(visits, judged(actor, gate, visits))
+    result.assignments = sum(len(v.workers) for v in visits)
     return result
 
 
-def _finding(gate: Gate, visit: VisitFacts, worker_pk: int, violation: Any, shown: bool) -> Finding:
-    worker = gate.workers[worker_pk]
-    message = violation.message
-    if not shown:
-        message = (
-            f"{worker.name} is not cleared for this visit under {violation.rule}; the reasons "
-            f"are visible to {worker.organisation} and the prime."
-        )
-    return Finding(
-        visit.key, worker.label, violation.rule, message, visit.organisation, visit.start
+def judged(
+    actor: Actor, gate: Gate, visits: list[VisitFacts], only: int | None = None
+) -> Iterator[Judged]:
+    """Every violation of the assignments of `visits`, visit by visit; `only` (0 or 1): just
+    the workers whose primary key has that parity (one half, for `rota.parallel`). A worker
+    `actor` may not see is reported by rule only."""
+    visible = _visible(actor, gate.workers)
+    for index, visit in enumerate(visits):
+        for position, worker_pk in enumerate(visit.workers):
+            if only is not None and worker_pk % 2 != only:
+                continue
+            answer = gate.check(worker_pk, visit)
+            worker = gate.workers[worker_pk]
+            shown = worker_pk in visible
+            label = worker.label
+            for violation in answer.violations:
+                message = violation.message if shown else _hidden(worker, violation.rule)
+                yield index, position, label, violation.rule, message, None
+            for violation, uid in answer.overridden:
+                message = violation.message if shown else _hidden(worker, violation.rule)
+                yield index, position, label, violation.rule, message, uid
+
+
+def collect(visits: list[VisitFacts], found: Iterable[Judged]) -> Result:
+    """The findings `found` (as `judged` gives them) of `visits` as a `Result`."""
+    result = Result(visits=len(visits))
+    for index, _, label, rule, message, uid in found:
+        visit = visits[index]
+        finding = Finding(visit.key, label, rule, message, visit.organisation, visit.start)
+        if uid is None:
+            result.findings.append(finding)
+        else:
+            result.overridden.append((finding, uid))
+    return result
+
+
+def _hidden(worker: Any, rule: str) -> str:
+    return (
+        f"{worker.name} is not cleared for this visit under {rule}; the reasons "
+        f"are visible to {worker.organisation} and the prime."
     )
 
 

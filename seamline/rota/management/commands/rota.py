@@ -121,7 +121,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
-        result = validation.validate_file(actor, data)
+        result = validation.validate_file(actor, data, parallel=True)
         fmt = options["format"]
         if result.errors:
             for line in result.lines():
