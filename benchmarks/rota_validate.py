@@ -21,9 +21,11 @@ Rows are written with `bulk_create`. Fixed seed: every run builds the same rota.
 Then it times:
 
 (a) validating the whole week, loading included: the visits read as the gate reads them
-    (`rota.loading.stored_visits`), everything the rules need loaded (`rota.loading.load`),
-    and every assignment judged (`rota.validation.findings`, as the platform operator): best
-    of 3, with the number of queries and of violations;
+    (`rota.loading.stored_visits`), then, as `seamline rota validate` does, loaded and judged
+    on two processes (`rota.parallel.validate_in_two`, as the platform operator), best of 3;
+    and the same on one process phase by phase: everything the rules need loaded
+    (`rota.loading.load`) and every assignment judged (`rota.validation.findings`), best of
+    3, with the number of queries and of violations;
 (b) `--checks` single checks through `POST /api/rota/check` with a bearer token, sent by
     `--clients` concurrent clients (threads, each on its own keep-alive HTTP connection) to a
     real server: `seamline serve` (gunicorn, 2 worker processes of 8 threads) started in a
@@ -221,19 +223,28 @@ def time_validation() -> dict[str, Any]:
     from django.utils import timezone
 
     from seamline.access import Actor
-    from seamline.rota import loading, validation
+    from seamline.rota import loading, parallel, validation
     from seamline.rota.models import Visit
     from seamline.rota.rules import week_of, week_window
 
     system = Actor.system("benchmark")
     start, end = week_window(week_of(WEEK_MONDAY), timezone.get_current_timezone())
+    week = Visit.objects.planned().between(start, end)
+    # As the command validates it: the visits read, then two processes.
+    two: list[float] = []
+    result: Any = None
+    for _ in range(3):
+        began = time.perf_counter()
+        result = parallel.validate_in_two(system, loading.stored_visits(week))
+        two.append(time.perf_counter() - began)
+    two_violations = len(result.findings)
+    # On one process, phase by phase, with the query count.
     times, cpu = [], []
     queries = 0
-    result: Any = None
     for _ in range(3):
         with CaptureQueriesContext(connection) as ctx:
             began, began_cpu = time.perf_counter(), time.process_time()
-            facts = loading.stored_visits(Visit.objects.planned().between(start, end))
+            facts = loading.stored_visits(week)
             loaded_at = time.perf_counter()
             gate = loading.load(facts)
             judged_at = time.perf_counter()
@@ -247,10 +258,14 @@ def time_validation() -> dict[str, Any]:
             "load_facts": judged_at - loaded_at,
             "judge": done - judged_at,
         }
+    if two_violations != len(result.findings):
+        raise SystemExit("two processes and one found different violations")
     by_rule: dict[str, int] = {}
     for finding in result.findings:
         by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
     return {
+        "two_processes_seconds": min(two),
+        "two_processes_all_seconds": two,
         "seconds": min(times),
         "all_seconds": times,
         "cpu_seconds": min(cpu),
@@ -478,7 +493,10 @@ def report(f: dict[str, Any]) -> str:
             f"  rota week {r['week']}: {f['workers']:,} workers, {r['visits']:,} visits, "
             f"{r['assignments']:,} assignments, {r['participants']:,} participants "
             f"(built in {f['build_seconds']:.0f} s)",
-            f"  whole week validated, loading included: {v['seconds']:.2f} s best of 3 "
+            f"  whole week validated, loading included, as the command does (two processes): "
+            f"{v['two_processes_seconds']:.2f} s best of 3 "
+            f"({', '.join(f'{s:.2f}' for s in v['two_processes_all_seconds'])})",
+            f"  the same on one process: {v['seconds']:.2f} s best of 3 "
             f"({', '.join(f'{s:.2f}' for s in v['all_seconds'])}); {v['queries']} queries; "
             f"{v['violations']:,} violations; CPU time {v['cpu_seconds']:.2f} s; last run: "
             + ", ".join(f"{k} {s:.2f} s" for k, s in v["last_run_phases"].items()),

