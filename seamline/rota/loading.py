@@ -217,7 +217,9 @@ def load(
         worker_ids.update(visit.workers)
         if visit.paired is not None:
             worker_ids.add(visit.paired)
-    workers = _workers(worker_ids, window, settings)
+    workers = _workers(
+        worker_ids, window, settings, _competencies_needed(visits, candidates, frameworks)
+    )
 
     # The rota around the visits: the workers' other stored visits in these weeks.
     keys = {v.key for v in visits}
@@ -337,10 +339,46 @@ def _frameworks(window: Window) -> list[tuple[datetime, Framework]]:
     return found
 
 
-def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, WorkerWindow]:
+def _competencies_needed(
+    visits: Sequence[VisitFacts],
+    candidates: Iterable[int],
+    frameworks: list[tuple[datetime, Framework]],
+) -> dict[int, set[str]]:
+    """The competencies each worker's judgements can ask about: those the task types of the
+    visits the worker is on (or paired with) require, under the framework version in force at
+    each visit; for a candidate, those of every visit. No rule reads any other sign-off."""
+    required: dict[tuple[int, tuple[str, ...]], frozenset[str]] = {}
+    by_code = [{t.code: t for t in framework.tasks} for _, framework in frameworks]
+    needed: dict[int, set[str]] = defaultdict(set)
+    every: set[str] = set()
+    for visit in visits:
+        key = (visit.framework, visit.tasks)
+        found = required.get(key)
+        if found is None:
+            tasks = by_code[visit.framework]
+            found = required[key] = frozenset(
+                req.competency
+                for code in visit.tasks
+                if code in tasks
+                for req in tasks[code].requirements
+            )
+        every |= found
+        for worker in visit.workers:
+            needed[worker] |= found
+        if visit.paired is not None:
+            needed[visit.paired] |= found
+    for worker in candidates:
+        needed[worker] |= every
+    return needed
+
+
+def _workers(
+    ids: set[int], window: Window, settings: Settings, needed: Mapping[int, set[str]]
+) -> dict[int, WorkerWindow]:
     """The workers `ids` with every fact the rules read over `window`: a fixed number of
     queries (workers, organisation history, sign-offs, pauses, status changes, bundle
-    evidence, supervision held before and in the window, enhanced-supervision periods)."""
+    evidence, supervision held before and in the window, enhanced-supervision periods).
+    Only the sign-offs of the competencies `needed` for each worker are kept."""
     workers: dict[int, WorkerWindow] = {}
     start, end = window.start, window.end
     first_day, last_day = start.date(), end.date()
@@ -434,14 +472,18 @@ def _workers(ids: set[int], window: Window, settings: Settings) -> dict[int, Wor
     # The instants inside the window at which a sign-off starts or stops counting (see
     # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
     moments: dict[int, set[datetime]] = defaultdict(set)
+    nothing: set[str] = set()
     for pk, competency, stage, pathway, signed, due, superseded, revoked in fetch(sign_offs):
+        code = competency_code[competency]
+        if code not in needed.get(pk, nothing):
+            continue
         signed_at = instant(signed)
         superseded_at = instant(superseded) if superseded is not None else None
         revoked_at = instant(revoked) if revoked is not None else None
         workers[pk].attainments.append(
             new_attainment(
                 (
-                    competency_code[competency],
+                    code,
                     stage,
                     signed_at,
                     date.fromisoformat(due),

@@ -664,3 +664,23 @@ class AnswerTests(GateCase):
         answer = self.answer(worker, self.visit(lone=True))
         self.assertEqual(answer.rules, ["G1", "G2", "G5", "G9"])
         self.assertFalse(answer.allowed)
+
+    def test_only_the_sign_offs_the_visits_need_are_loaded(self) -> None:
+        worker = self.worker("RIV-NEEDS")  # medication support and safeguarding, independent
+        make_sign_off(
+            worker, self.crisis, "independent", signer=self.lead, pathway=self.cast.discharge
+        )
+        on_visit = self.worker("RIV-ON")
+        welfare = self.visit([self.welfare], workers=[on_visit])  # safeguarding only
+        facts = loading.stored_visits(Visit.objects.filter(pk=welfare.pk))
+        gate = loading.load(facts, [worker.pk])
+        # A candidate and a worker on the visit: safeguarding only, nothing else read.
+        self.assertEqual(set(gate.workers[worker.pk].by_competency), {"safeguarding"})
+        self.assertEqual(set(gate.workers[on_visit.pk].by_competency), {"safeguarding"})
+        self.assertTrue(gate.check(worker.pk, facts[0]).allowed)
+        # A visit needing medication support reads that too, and judges it.
+        prompt = self.visit([self.prompt, self.welfare], at(MONDAY, 14), workers=[worker])
+        facts = loading.stored_visits(Visit.objects.filter(pk=prompt.pk))
+        gate = loading.load(facts)
+        self.assertEqual(set(gate.workers[worker.pk].by_competency), {"medication", "safeguarding"})
+        self.assertTrue(gate.check(worker.pk, facts[0]).allowed)
