@@ -23,7 +23,7 @@ from operator import itemgetter
 from seamline import collector, forking
 from seamline.access import Actor
 
-from .gate import VisitFacts
+from .gate import Settings, VisitFacts
 from .loading import ShiftFacts, load
 from .models import Visit
 from .validation import Judged, Result, collect, findings, judged
@@ -50,11 +50,16 @@ def validate_in_two(
         gate = load(visits, replaced=replaced, extra_shifts=extra_shifts)
         return findings(actor, gate, visits)
     rota = frozenset(v.key for v in visits)
+    # Read once, before the fork: the two halves judge under the same settings (and never
+    # race to make the network's row where a new database has none yet).
+    settings = Settings.current()
 
     def half(parity: int) -> list[Judged]:
         indices = [i for i, v in enumerate(visits) if any(w % 2 == parity for w in v.workers)]
         part = [visits[i] for i in indices]
-        gate = load(part, replaced=replaced, extra_shifts=extra_shifts, rota=rota)
+        gate = load(
+            part, replaced=replaced, extra_shifts=extra_shifts, rota=rota, settings=settings
+        )
         return [
             (indices[index], position, label, rule, message, uid)
             for index, position, label, rule, message, uid in judged(actor, gate, part, only=parity)
