@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, F, Func, QuerySet, TextField
+from django.db.models import BooleanField, Expression, F, Field, Func, QuerySet, TextField
 from django.db.models.functions import Cast
 
 
@@ -59,6 +59,85 @@ def fetch(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
             yield from chunk
 
 
+class Bound:
+    """Where a `Param` sits among a compiled query's parameters: its name, and how a value
+    given for it becomes the driver's parameter on a connection."""
+
+    __slots__ = ("convert", "name")
+
+    def __init__(self, name: str, convert: Callable[[Any, Any], Any]) -> None:
+        self.name = name
+        self.convert = convert
+
+
+class Param(Expression):
+    """A value given only when a `Prepared` query runs: one placeholder in its SQL, the value
+    turned into the driver's parameter as the field `output_field` would turn it (a time made
+    UTC, a date written as text on SQLite).
+
+        Prepared(lambda: Shift.objects.filter(starts_at__lt=Param("end", DateTimeField())))
+    """
+
+    def __init__(self, name: str, output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        field = self.output_field
+
+        def convert(value: Any, connection: Any) -> Any:
+            return field.get_db_prep_value(value, connection, prepared=False)
+
+        return "%s", [Bound(self.name, convert)]
+
+
+class Prepared:
+    """A query Django builds and compiles once per database and shape, then run again and
+    again with new values (its `Param`s, and the ids of an `Among` given by name).
+
+    For the small queries asked on every single check, building and compiling a queryset
+    costs several times what the database spends answering it (about a millisecond each, and
+    a rota check asks about twenty). `build(*shape)` returns the queryset, a `values_list`
+    read as `fetch` reads one (no per-value conversions); `shape` picks among its variants
+    (a few workers or many, say) and is part of what is kept."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[Any, ...], tuple[str, str, str, list[Any]]] = {}
+
+    def fetch(self, *shape: Any, **values: Any) -> Iterator[tuple[Any, ...]]:
+        """The rows of the query of `shape` with `values` given to its parameters."""
+        alias, sql, params = self.compiled(*shape)
+        connection = connections[alias]
+        bound = [
+            p.convert(values[p.name], connection) if isinstance(p, Bound) else p for p in params
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, bound)
+            while chunk := cursor.fetchmany(10_000):
+                yield from chunk
+
+    def compiled(self, *shape: Any) -> tuple[str, str, list[Any]]:
+        """(database alias, SQL, parameters with a `Bound` where a value goes)."""
+        found = self._compiled.get(shape)
+        if found is not None:
+            alias, name, sql, params = found
+            # The same SQL serves every run on the same database; a test run that switches
+            # databases has it compiled again.
+            if connections[alias].settings_dict["NAME"] == name:
+                return alias, sql, params
+        queryset = self.build(*shape)
+        alias = queryset.db
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        self._compiled[shape] = (alias, connections[alias].settings_dict["NAME"], sql, list(params))
+        return alias, sql, list(params)
+
+
+def _among_param(ids: Iterable[int | str], connection: Any) -> Any:
+    found = [i if isinstance(i, str) else int(i) for i in ids]
+    return found if connection.vendor == "postgresql" else json.dumps(found)
+
+
 class Among(Func):
     """`column IN (ids)` with the ids sent as one parameter: a JSON array read by `json_each`
     on SQLite, an array compared with `= ANY` on PostgreSQL. Django's `__in` prepares and sends
@@ -66,22 +145,40 @@ class Among(Func):
     query, and PostgreSQL takes at most 65,535 parameters in one statement.
 
         Worker.objects.filter(Among("id", ids))
+
+    In a `Prepared` query the ids are given when it runs: `Among("id", param="workers")`.
+    `text=True`: the values are text (codes), not ids.
     """
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, column: str, ids: Iterable[int]) -> None:
+    def __init__(
+        self,
+        column: str,
+        ids: Iterable[int | str] = (),
+        *,
+        param: str | None = None,
+        text: bool = False,
+    ) -> None:
         super().__init__(F(column))
-        self.ids = [int(i) for i in ids]
+        self.ids = [str(i) if text else int(i) for i in ids]
+        self.param = param
+        self.text = text
 
     def as_sql(  # type: ignore[override]
         self, compiler: Any, connection: Any, **extra_context: Any
     ) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.source_expressions[0])
+        ids = (
+            Bound(self.param, _among_param)
+            if self.param is not None
+            else _among_param(self.ids, connection)
+        )
         if connection.vendor == "postgresql":
-            return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+            kind = "text" if self.text else "bigint"
+            return f"{column} = ANY(%s::{kind}[])", [*params, ids]
         return (
             f"{column} IN (SELECT value FROM json_each(%s))",  # noqa: S608 (a compiled column)
-            [*params, json.dumps(self.ids)],
+            [*params, ids],
         )

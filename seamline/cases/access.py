@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, DateField, DateTimeField, Exists, OuterRef, Q
 from django.utils import timezone
 
 from seamline.access import NETWORK_ROLES, Actor, ReadOnly
@@ -31,6 +31,7 @@ from seamline.audit.models import EntryKind
 from seamline.network.access import refuse
 from seamline.network.choices import Role
 from seamline.network.models import Organisation
+from seamline.rawrows import Param, Prepared
 
 from .choices import MERGE_ROLES, OWNER_ROLES, RECORD_ROLES, CareReason, ConsentScope
 from .models import (
@@ -134,7 +135,13 @@ def participants_visible_to_organisation(
     history is a single line through `supersedes`, so it is the one whose successor, if any,
     was recorded later). Asked about a past instant, the answer is what it was then."""
     at = at or timezone.now()
-    today = timezone.localdate(at)
+    return qs.filter(_visible(organisation, at, timezone.localdate(at)))
+
+
+def _visible(organisation: Any, at: Any, today: Any) -> Q:
+    """The condition of `participants_visible_to_organisation`: `organisation`, `at` and
+    `today` are an organisation, an instant and its local date, or the `Param`s of a query
+    compiled once (`_SEES_ONE`)."""
     parts = CareTeamMember.objects.active(at).filter(
         participant=OuterRef("pk"), organisation=organisation
     )
@@ -151,7 +158,40 @@ def participants_visible_to_organisation(
         | Q(Exists(in_force.filter(scope=ConsentScope.ALL_INVOLVED)))
         | Q(Exists(in_force.filter(scope=ConsentScope.NAMED, organisations=organisation)))
     )
-    return qs.filter(Q(Exists(parts.filter(reason=CareReason.OWNER))) | (Q(Exists(parts)) & shared))
+    return Q(Exists(parts.filter(reason=CareReason.OWNER))) | (Q(Exists(parts)) & shared)
+
+
+# Whether one organisation sees one participant: asked on every single check of the rota
+# gate, so compiled once (`rawrows.Prepared`) rather than built through the ORM each time.
+_SEES_ONE = Prepared(
+    lambda: (
+        Participant.objects.filter(pk=Param("participant", BigIntegerField()))
+        .filter(
+            _visible(
+                Param("organisation", BigIntegerField()),
+                Param("at", DateTimeField()),
+                Param("today", DateField()),
+            )
+        )
+        .order_by()
+        .values_list("pk")[:1]
+    )
+)
+
+
+def organisation_sees(
+    organisation: Organisation, participant_id: int, at: datetime | None = None
+) -> bool:
+    """Does `organisation` see the participant `participant_id` at `at` (now when None)? The
+    rule of `participants_visible_to_organisation`, for one participant, in one query."""
+    at = at or timezone.now()
+    found = _SEES_ONE.fetch(
+        participant=participant_id,
+        organisation=organisation.pk,
+        at=at,
+        today=timezone.localdate(at),
+    )
+    return next(found, None) is not None
 
 
 def participants_visible_to(
@@ -165,7 +205,10 @@ def participants_visible_to(
 
 def organisation_can_see(actor: Actor, participant: Participant) -> bool:
     """Does `actor` see `participant` now (for the actions' own check before writing)?"""
-    return Participant.objects.visible_to(actor).filter(pk=participant.pk).exists()
+    if not sees_participants(actor):
+        return False
+    assert actor.organisation is not None
+    return organisation_sees(actor.organisation, participant.pk)
 
 
 # --- loaders ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from seamline.access import Actor, ReadOnly
 from seamline.audit.actions import record
 from seamline.audit.models import EntryKind
-from seamline.cases.access import sees_participants
+from seamline.cases.access import organisation_sees, sees_participants
 from seamline.cases.models import Participant
 from seamline.network.access import refuse
 from seamline.network.choices import Role
@@ -138,10 +138,10 @@ def get_visit_for_user(actor: Actor, code: str) -> Visit:
 
 
 def _sees_participant(actor: Actor, participant_id: int) -> bool:
-    return (
-        can_see_visits(actor)
-        and Participant.objects.visible_to(actor).filter(pk=participant_id).exists()
-    )
+    if not can_see_visits(actor):
+        return False
+    assert actor.organisation is not None  # (`can_see_visits` asks `sees_participants`)
+    return organisation_sees(actor.organisation, participant_id)
 
 
 def get_visit_to_schedule(actor: Actor, code: str) -> Visit:

@@ -292,7 +292,7 @@ def assign(actor: Actor, visit: Visit, worker: Worker) -> Assignment:
 
 def gate_answer(visit: Visit, worker: Worker) -> gate.Answer:
     """The gate's answer for one worker on one stored visit (loaded for just the two)."""
-    facts = loading.stored_visits(Visit.objects.filter(pk=visit.pk))
+    facts = loading.stored_visits([visit.pk])
     loaded = loading.load(facts, [worker.pk])
     return loaded.check(worker.pk, facts[0])
 

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import bisect
 import functools
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from django.db.models import Case, Max, Q, QuerySet, TextField, When
+from django.db.models import (
+    Case,
+    DateField,
+    DateTimeField,
+    Max,
+    Q,
+    QuerySet,
+    TextField,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -25,7 +35,7 @@ from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Framework, framework_at
 from seamline.competency.models import Competency, FrameworkVersion, TaskType
 from seamline.network.models import Organisation, OrganisationStatusChange, Pathway
-from seamline.rawrows import Among, Joined, as_text, fetch, instant_parser
+from seamline.rawrows import Among, Joined, Param, Prepared, as_text, fetch, instant_parser
 from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
 from seamline.workforce.choices import RoleGroup
 from seamline.workforce.models import (
@@ -54,38 +64,330 @@ BUNDLE_KINDS = (
 )
 
 
+# --- the loading queries, compiled once (`rawrows.Prepared`) -----------------------------------
+# A single check asks all of them for one worker and one visit: building and compiling each
+# through the ORM cost several times what the database spends answering. Dates and times are
+# read as text and parsed (`rawrows`), the same on SQLite and PostgreSQL.
+
+
+def _instant(name: str) -> Param:
+    return Param(name, DateTimeField())
+
+
+def _day(name: str) -> Param:
+    return Param(name, DateField())
+
+
+def _window_assignments(many: bool) -> QuerySet[Any]:
+    rows = Assignment.objects.filter(
+        status=AssignmentStatus.ASSIGNED,
+        visit__status=VisitStatus.PLANNED,
+        visit__starts_at__lt=_instant("end"),
+        visit__ends_at__gt=_instant("start"),
+    )
+    if not many:
+        rows = rows.filter(Among("worker_id", param="workers"))
+    return (
+        rows.order_by()
+        .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
+        .values_list(
+            "worker_id",
+            "visit__code",
+            "visit__organisation__code",
+            "visit__participant_id",
+            "visit__participant__code",
+            "s",
+            "e",
+        )
+    )
+
+
+def _open_in_window(rows: QuerySet[Any], since: str, until: str) -> QuerySet[Any]:
+    """`rows` begun before the window ends and not ended before it starts."""
+    return rows.filter(**{f"{since}__lt": _instant("end")}).filter(
+        Q(**{f"{until}__isnull": True}) | Q(**{f"{until}__gt": _instant("start")})
+    )
+
+
+_WINDOW_ASSIGNMENTS = Prepared(_window_assignments)
+
+
+def _participants_recorded(model: Any, *columns: str) -> QuerySet[Any]:
+    """A participant's declined workers or preferences recorded before the window ends and not
+    withdrawn before it starts: the participant, `columns`, then since and until as text."""
+    return (
+        _open_in_window(
+            model.objects.filter(Among("participant_id", param="participants")),
+            "recorded_at",
+            "withdrawn_at",
+        )
+        .order_by()
+        .annotate(s=as_text("recorded_at"), u=as_text("withdrawn_at"))
+        .values_list("participant_id", *columns, "s", "u")
+    )
+
+
+_DECLINED = Prepared(lambda: _participants_recorded(DeclinedWorker, "worker_id"))
+_PREFERENCES = Prepared(lambda: _participants_recorded(Preference, "kind", "value"))
+# Overrides are few: for many visits, the live ones on any visit of the window are read and
+# those of these visits kept (rather than sending a hundred thousand codes).
+_OVERRIDES = Prepared(
+    lambda many: (
+        (
+            Override.objects.live().filter(
+                visit__starts_at__lt=_instant("end"), visit__ends_at__gt=_instant("start")
+            )
+            if many
+            else Override.objects.live().filter(Among("visit__code", param="codes", text=True))
+        )
+        .order_by("granted_at")
+        .annotate(u=as_text("uuid"), x=as_text("expires_at"))
+        .values_list("visit__code", "worker_id", "rule", "u", "x")
+    )
+)
+_LATER_VERSIONS = Prepared(
+    lambda: (
+        FrameworkVersion.objects.filter(
+            created_at__gt=_instant("start"), created_at__lt=_instant("end")
+        )
+        .order_by("number")
+        .annotate(c=as_text("created_at"))
+        .values_list("c")
+    )
+)
+_HIGH_RISK = Prepared(
+    lambda: (
+        _open_in_window(
+            RiskFlag.objects.filter(
+                Among("participant_id", param="participants"), severity=Severity.HIGH
+            ),
+            "raised_at",
+            "resolved_at",
+        )
+        .order_by()
+        .annotate(r=as_text("raised_at"), x=as_text("resolved_at"))
+        .values_list("participant_id", "r", "x")
+    )
+)
+_SHIFTS = Prepared(
+    lambda: (
+        Shift.objects.planned()
+        .filter(
+            Among("worker_id", param="workers"),
+            starts_at__lt=_instant("end"),
+            ends_at__gt=_instant("start"),
+        )
+        .order_by()
+        .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
+        .values_list("worker_id", "organisation__code", "s", "e")
+    )
+)
+
+_WORKERS = Prepared(
+    lambda: (
+        Worker.objects.filter(Among("id", param="workers"))
+        .order_by()
+        .annotate(
+            u=as_text("uuid"),
+            b=as_text("start_date"),
+            l=as_text("left_on"),
+            p=as_text("placement_start"),
+        )
+        .values_list(
+            "id",
+            "u",
+            "staff_id",
+            "first_name",
+            "last_name",
+            "organisation__code",
+            "organisation_id",
+            "organisation__status",
+            "employment_type",
+            "role_group",
+            "status",
+            "b",
+            "l",
+            "p",
+        )
+    )
+)
+_ORGANISATION_HISTORY = Prepared(
+    lambda: (
+        OrganisationStatusChange.objects.filter(Among("organisation_id", param="organisations"))
+        .order_by("changed_at", "id")
+        .annotate(c=as_text("changed_at"))
+        .values_list("organisation_id", "c", "to_status")
+    )
+)
+
+
+def _sign_offs(joined: bool) -> QuerySet[Any]:
+    """Sign-offs signed before the window ends and counting at some time in it (one
+    superseded before it starts explains nothing unless it was also revoked)."""
+    return (
+        SignOff.objects.filter(Among("worker_id", param="workers"), signed_at__lt=_instant("end"))
+        .filter(
+            Q(superseded_at__isnull=True)
+            | Q(superseded_at__gt=_instant("start"))
+            | Q(revoked_at__isnull=False)
+        )
+        .order_by()
+        .annotate(
+            s=as_text("signed_at"),
+            d=as_text("review_due"),
+            x=as_text("superseded_at"),
+            r=as_text("revoked_at"),
+        )
+        .values_list(
+            "worker_id",
+            "competency__code" if joined else "competency_id",
+            "stage",
+            "pathway__code" if joined else "pathway_id",
+            "s",
+            "d",
+            "x",
+            "r",
+        )
+    )
+
+
+_SIGN_OFFS = Prepared(_sign_offs)
+_PAUSES = Prepared(
+    lambda: (
+        _open_in_window(
+            DelegationPause.objects.filter(Among("worker_id", param="workers")),
+            "started_at",
+            "lifted_at",
+        )
+        .order_by("started_at")
+        .annotate(s=as_text("started_at"), x=as_text("lifted_at"))
+        .values_list("worker_id", "task_type__code", "s", "x")
+    )
+)
+_STATUS_CHANGES = Prepared(
+    lambda: (
+        WorkerStatusChange.objects.filter(Among("worker_id", param="workers"))
+        .order_by("changed_at", "id")
+        .annotate(c=as_text("changed_at"))
+        .values_list("worker_id", "c", "to_status", "from_status")
+    )
+)
+# Supervision: the last session held before the window (per worker), and every one in it.
+_SUPERVISION = Prepared(
+    lambda: (
+        SupervisionSession.objects.filter(
+            Among("worker_id", param="workers"), held_on__lt=_day("first_day")
+        )
+        .order_by()
+        .values("worker_id")
+        .annotate(last=Cast(Max("held_on"), TextField()))
+        .values_list("worker_id", "last")
+        .union(
+            SupervisionSession.objects.filter(
+                Among("worker_id", param="workers"),
+                held_on__gte=_day("first_day"),
+                held_on__lte=_day("last_day"),
+            )
+            .order_by()
+            .annotate(h=as_text("held_on"))
+            .values_list("worker_id", "h"),
+            all=True,
+        )
+    )
+)
+_ENHANCED = Prepared(
+    lambda: (
+        EnhancedSupervisionPeriod.objects.filter(
+            Among("worker_id", param="workers"),
+            starts_on__lte=_day("last_day"),
+            ends_on__gt=_day("first_day"),
+        )
+        .order_by()
+        .annotate(s=as_text("starts_on"), e=as_text("ends_on"))
+        .values_list("worker_id", "s", "e")
+    )
+)
+_BUNDLE = Prepared(
+    lambda joined: (
+        Evidence.objects.filter(
+            Among("worker_id", param="workers"),
+            kind__in=BUNDLE_KINDS,
+            occurred_on__lte=_day("last_day"),
+        )
+        .order_by()
+        .annotate(
+            on=as_text("occurred_on"),
+            topics=Case(
+                When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
+                default=None,
+            ),
+        )
+        .values_list(
+            "worker_id",
+            "kind",
+            "competency__code" if joined else "competency_id",
+            "verified_by_id",
+            "on",
+            "topics",
+        )
+    )
+)
+
+
+def _visit_rows(visits: QuerySet[Visit]) -> QuerySet[Any]:
+    return (
+        visits.order_by("starts_at", "code")
+        .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
+        .values_list(
+            "id",
+            "code",
+            "organisation__code",
+            "participant_id",
+            "participant__code",
+            "pathway__code",
+            "lone",
+            "paired_with_id",
+            "s",
+            "e",
+        )
+    )
+
+
+def _visit_tasks(chosen: Q | Among, joined: bool) -> QuerySet[Any]:
+    through = Visit.task_types.through.objects.filter(chosen).order_by()
+    return through.values_list("visit_id", "tasktype__code" if joined else "tasktype_id")
+
+
+def _visit_workers(chosen: Q | Among) -> QuerySet[Any]:
+    return (
+        Assignment.objects.filter(chosen, status=AssignmentStatus.ASSIGNED)
+        .order_by("assigned_at", "id")
+        .values_list("visit_id", "worker_id")
+    )
+
+
+# The same three queries for visits named by primary key: compiled once (`rawrows.Prepared`).
+_VISITS_BY_ID = Prepared(lambda: _visit_rows(Visit.objects.filter(Among("id", param="ids"))))
+_TASKS_BY_ID = Prepared(lambda joined: _visit_tasks(Among("visit_id", param="ids"), joined))
+_WORKERS_BY_ID = Prepared(lambda: _visit_workers(Among("visit_id", param="ids")))
+
+
 def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
     """The `VisitFacts` of stored visits (a queryset or primary keys): three queries (the
     visits, their task types, their live assignments), and for many visits one more (the task
-    types' codes). A
-    queryset is read through a subquery (no list of ids sent back), and the rows straight from
-    the cursor (`seamline.rawrows`): a week is a hundred thousand visits."""
+    types' codes). A queryset is read through a subquery (no list of ids sent back), and the
+    rows straight from the cursor (`seamline.rawrows`): a week is a hundred thousand visits.
+    Primary keys are read by queries compiled once (a single check asks for one visit)."""
+    ids: list[int] = []
     if isinstance(visits, QuerySet):
-        qs = visits
-        chosen: Q | Among = Q(visit_id__in=qs.order_by().values("id"))
+        chosen: Q = Q(visit_id__in=visits.order_by().values("id"))
+        alias = visits.db
+        rows = list(fetch(_visit_rows(visits)))
     else:
         ids = list(visits)
-        qs = Visit.objects.filter(Among("id", ids))
-        chosen = Among("visit_id", ids)
-    instant = instant_parser(qs.db)
-    rows = list(
-        fetch(
-            qs.order_by("starts_at", "code")
-            .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
-            .values_list(
-                "id",
-                "code",
-                "organisation__code",
-                "participant_id",
-                "participant__code",
-                "pathway__code",
-                "lone",
-                "paired_with_id",
-                "s",
-                "e",
-            )
-        )
-    )
+        alias = Visit.objects.db
+        rows = list(_VISITS_BY_ID.fetch(ids=ids))
+    instant = instant_parser(alias)
     tasks: dict[int, list[str]] = defaultdict(list)
     workers: dict[int, list[int]] = defaultdict(list)
     # Many visits: the task types' codes by id, one small query; a few: the codes joined in.
@@ -93,14 +395,15 @@ def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
     task_code: dict[Any, str] = (
         Joined() if joined else dict(TaskType.objects.order_by().values_list("id", "code"))
     )
-    task_column = "tasktype__code" if joined else "tasktype_id"
-    through = Visit.task_types.through.objects.filter(chosen).order_by()
-    for visit_id, task in fetch(through.values_list("visit_id", task_column)):
+    if isinstance(visits, QuerySet):
+        task_rows = fetch(_visit_tasks(chosen, joined))
+        worker_rows = fetch(_visit_workers(chosen))
+    else:
+        task_rows = _TASKS_BY_ID.fetch(joined, ids=ids)
+        worker_rows = _WORKERS_BY_ID.fetch(ids=ids)
+    for visit_id, task in task_rows:
         tasks[visit_id].append(task_code[task])
-    assigned = Assignment.objects.filter(chosen, status=AssignmentStatus.ASSIGNED)
-    for visit_id, worker_id in fetch(
-        assigned.order_by("assigned_at", "id").values_list("visit_id", "worker_id")
-    ):
+    for visit_id, worker_id in worker_rows:
         workers[visit_id].append(worker_id)
     return [
         VisitFacts(
@@ -231,26 +534,8 @@ def load(
     # visit (seconds), and the week's assignments are nearly all theirs anyway.
     many = len(workers) > MANY_WORKERS
     instant = instant_parser(Assignment.objects.db)
-    window_rows = Assignment.objects.filter(
-        status=AssignmentStatus.ASSIGNED,
-        visit__status=VisitStatus.PLANNED,
-        visit__starts_at__lt=window.end,
-        visit__ends_at__gt=window.start - timedelta(days=1),
-    )
-    if not many:
-        window_rows = window_rows.filter(Among("worker_id", list(workers)))
-    rows = fetch(
-        window_rows.order_by()
-        .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
-        .values_list(
-            "worker_id",
-            "visit__code",
-            "visit__organisation__code",
-            "visit__participant_id",
-            "visit__participant__code",
-            "s",
-            "e",
-        )
+    rows = _WINDOW_ASSIGNMENTS.fetch(
+        many, workers=list(workers), end=window.end, start=window.start - timedelta(days=1)
     )
     for worker_id, code, org, participant, p_code, start, end in rows:
         if code in skipped or worker_id not in workers:
@@ -278,36 +563,29 @@ def load(
     visit_participants = {v.participant for v in visits}
     declined: dict[tuple[int, int], list[tuple[datetime, datetime | None]]] = defaultdict(list)
     preferences: dict[int, list[tuple[str, str, datetime, datetime | None]]] = defaultdict(list)
-    part = visit_participants
-    for participant, worker_id, since, until in (
-        DeclinedWorker.objects.filter(Among("participant_id", part), recorded_at__lt=window.end)
-        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
-        .order_by()
-        .values_list("participant_id", "worker_id", "recorded_at", "withdrawn_at")
+    part = list(visit_participants)
+    for participant, worker_id, since, until in _DECLINED.fetch(
+        participants=part, start=window.start, end=window.end
     ):
         if worker_id in workers:
-            declined[(participant, worker_id)].append((since, until))
-    for participant, kind, value, since, until in (
-        Preference.objects.filter(Among("participant_id", part), recorded_at__lt=window.end)
-        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=window.start))
-        .order_by()
-        .values_list("participant_id", "kind", "value", "recorded_at", "withdrawn_at")
+            declined[(participant, worker_id)].append(
+                (instant(since), instant(until) if until is not None else None)
+            )
+    for participant, kind, value, since, until in _PREFERENCES.fetch(
+        participants=part, start=window.start, end=window.end
     ):
-        preferences[participant].append((kind, value, since, until))
+        preferences[participant].append(
+            (kind, value, instant(since), instant(until) if until is not None else None)
+        )
 
     overrides: dict[tuple[str, int], dict[str, tuple[str, datetime]]] = defaultdict(dict)
     # Overrides are few: for many visits, the live ones on any visit of the window are read and
     # those of these visits kept (rather than sending a hundred thousand codes).
-    live = Override.objects.live()
-    if len(keys) > MANY_WORKERS:
-        live = live.filter(visit__starts_at__lt=window.end, visit__ends_at__gt=window.start)
-    else:
-        live = live.filter(visit__code__in=keys)
-    for code, worker_id, rule, uid, expires in live.order_by("granted_at").values_list(
-        "visit__code", "worker_id", "rule", "uuid", "expires_at"
+    for code, worker_id, rule, uid, expires in _OVERRIDES.fetch(
+        len(keys) > MANY_WORKERS, codes=list(keys), start=window.start, end=window.end
     ):
         if code in keys:
-            overrides[(code, worker_id)][rule] = (str(uid), expires)
+            overrides[(code, worker_id)][rule] = (str(uuid.UUID(str(uid))), instant(expires))
 
     # How the preferences' sentences name organisations and role groups (only preferences
     # name them, so without any the query is spared: most single checks).
@@ -331,11 +609,10 @@ def _frameworks(window: Window) -> list[tuple[datetime, Framework]]:
     """The framework versions in force during the window: the one in force at its start and
     each one made inside it, with the instant each took over."""
     found = [(datetime.min.replace(tzinfo=UTC), framework_at(window.start))]
-    later = FrameworkVersion.objects.filter(
-        created_at__gt=window.start, created_at__lt=window.end
-    ).order_by("number")
-    for created in later.values_list("created_at", flat=True):
-        found.append((created, framework_at(created)))
+    instant = instant_parser(FrameworkVersion.objects.db)
+    for (created,) in _LATER_VERSIONS.fetch(start=window.start, end=window.end):
+        at = instant(created)
+        found.append((at, framework_at(at)))
     return found
 
 
@@ -382,67 +659,47 @@ def _workers(
     workers: dict[int, WorkerWindow] = {}
     start, end = window.start, window.end
     first_day, last_day = start.date(), end.date()
-    part = list(ids)
-    for row in Worker.objects.filter(Among("id", part)).values_list(
-        "id",
-        "uuid",
-        "staff_id",
-        "first_name",
-        "last_name",
-        "organisation__code",
-        "organisation_id",
-        "organisation__status",
-        "employment_type",
-        "role_group",
-        "start_date",
-        "left_on",
-        "placement_start",
-        "status",
-    ):
-        (
-            pk,
-            uid,
-            staff,
-            first,
-            last,
-            org,
-            org_id,
-            org_status,
-            employment,
-            group,
-            began,
-            left,
-            placement,
-            status,
-        ) = row
+    instant = instant_parser(Worker.objects.db)
+    iso = date.fromisoformat
+    for (
+        pk,
+        uid,
+        staff,
+        first,
+        last,
+        org,
+        org_id,
+        org_status,
+        employment,
+        group,
+        status,
+        began,
+        left,
+        placement,
+    ) in _WORKERS.fetch(workers=list(ids)):
         workers[pk] = WorkerWindow(
             pk=pk,
-            key=str(uid),
+            key=str(uuid.UUID(uid)),
             staff_id=staff,
             name=f"{first} {last}",
             organisation=org,
             organisation_id=org_id,
             employment_type=employment,
             role_group=group,
-            start_date=began,
-            left_on=left,
-            placement_start=placement,
+            start_date=iso(began),
+            left_on=iso(left) if left is not None else None,
+            placement_start=iso(placement) if placement is not None else None,
             status=status,
             org_status=org_status,
         )
     if not workers:
         return workers
-    organisations = {w.organisation_id for w in workers.values()}
+    organisations = list({w.organisation_id for w in workers.values()})
     history: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for org_id, changed_at, to_status in (
-        OrganisationStatusChange.objects.filter(organisation_id__in=organisations)
-        .order_by("changed_at", "id")
-        .values_list("organisation_id", "changed_at", "to_status")
-    ):
-        history[org_id].append((changed_at, to_status))
+    for org_id, changed_at, to_status in _ORGANISATION_HISTORY.fetch(organisations=organisations):
+        history[org_id].append((instant(changed_at), to_status))
 
     temporary = [pk for pk, w in workers.items() if w.temporary]
-    instant = instant_parser(SignOff.objects.db)
     # Many workers: the codes by id, two small queries; a few: the codes joined in.
     joined = len(workers) <= MANY_WORKERS
     competency_code: dict[Any, str] = Joined()
@@ -450,30 +707,16 @@ def _workers(
     if not joined:
         competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
         pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
-    competency_column = "competency__code" if joined else "competency_id"
-    pathway_column = "pathway__code" if joined else "pathway_id"
     new_attainment = Attainment._make
     part = list(workers)
-    # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
-    sign_offs = (
-        SignOff.objects.filter(Among("worker_id", part), signed_at__lt=end)
-        .filter(
-            Q(superseded_at__isnull=True) | Q(superseded_at__gt=start) | Q(revoked_at__isnull=False)
-        )
-        .order_by()
-        .annotate(
-            s=as_text("signed_at"),
-            d=as_text("review_due"),
-            x=as_text("superseded_at"),
-            r=as_text("revoked_at"),
-        )
-        .values_list("worker_id", competency_column, "stage", pathway_column, "s", "d", "x", "r")
-    )
     # The instants inside the window at which a sign-off starts or stops counting (see
     # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
     moments: dict[int, set[datetime]] = defaultdict(set)
     nothing: set[str] = set()
-    for pk, competency, stage, pathway, signed, due, superseded, revoked in fetch(sign_offs):
+    # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
+    for pk, competency, stage, pathway, signed, due, superseded, revoked in _SIGN_OFFS.fetch(
+        joined, workers=part, start=start, end=end
+    ):
         code = competency_code[competency]
         if code not in needed.get(pk, nothing):
             continue
@@ -486,7 +729,7 @@ def _workers(
                     code,
                     stage,
                     signed_at,
-                    date.fromisoformat(due),
+                    iso(due),
                     pathway_code[pathway] if pathway is not None else None,
                     superseded_at,
                     revoked_at,
@@ -498,57 +741,25 @@ def _workers(
         for when in (superseded_at, revoked_at):
             if when is not None and start <= when < end:
                 moments[pk].add(when)
-    for pk, task, started, lifted in (
-        DelegationPause.objects.filter(Among("worker_id", part), started_at__lt=end)
-        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=start))
-        .order_by("started_at")
-        .values_list("worker_id", "task_type__code", "started_at", "lifted_at")
-    ):
-        workers[pk].pauses.append(Pause(task, started, lifted))
-    for pk, changed, to_status, from_status in (
-        WorkerStatusChange.objects.filter(Among("worker_id", part))
-        .order_by("changed_at", "id")
-        .values_list("worker_id", "changed_at", "to_status", "from_status")
-    ):
-        workers[pk].status_changes.append((changed, to_status, from_status))
-    for pk, last in (
-        SupervisionSession.objects.filter(Among("worker_id", part), held_on__lt=first_day)
-        .order_by()
-        .values("worker_id")
-        .annotate(last=Max("held_on"))
-        .values_list("worker_id", "last")
-    ):
-        if last is not None:
-            workers[pk].held.append(last)
-    for pk, held_on in SupervisionSession.objects.filter(
-        Among("worker_id", part), held_on__gte=first_day, held_on__lte=last_day
-    ).values_list("worker_id", "held_on"):
+    for pk, task, started, lifted in _PAUSES.fetch(workers=part, start=start, end=end):
+        workers[pk].pauses.append(
+            Pause(task, instant(started), instant(lifted) if lifted is not None else None)
+        )
+    for pk, changed, to_status, from_status in _STATUS_CHANGES.fetch(workers=part):
+        workers[pk].status_changes.append((instant(changed), to_status, from_status))
+    for pk, held_on in _SUPERVISION.fetch(workers=part, first_day=first_day, last_day=last_day):
         if held_on is not None:
-            workers[pk].held.append(held_on)
-    for pk, starts, ends in EnhancedSupervisionPeriod.objects.filter(
-        Among("worker_id", part), starts_on__lte=last_day, ends_on__gt=first_day
-    ).values_list("worker_id", "starts_on", "ends_on"):
-        workers[pk].enhanced.append((starts, ends))
+            workers[pk].held.append(iso(held_on))
+    for pk, starts, ends in _ENHANCED.fetch(workers=part, first_day=first_day, last_day=last_day):
+        workers[pk].enhanced.append((iso(starts), iso(ends)))
     # Temporary workers' bundle evidence; only a local induction's detail is read (its topics).
-    evidence = (
-        Evidence.objects.filter(
-            Among("worker_id", temporary), kind__in=BUNDLE_KINDS, occurred_on__lte=last_day
-        )
-        .order_by()
-        .annotate(
-            on=as_text("occurred_on"),
-            topics=Case(
-                When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
-                default=None,
-            ),
-        )
-        .values_list("worker_id", "kind", competency_column, "verified_by_id", "on", "topics")
-    )
-    for pk, kind, competency, verified, occurred, detail in fetch(evidence):
+    for pk, kind, competency, verified, occurred, detail in _BUNDLE.fetch(
+        joined, workers=temporary, last_day=last_day
+    ):
         workers[pk].bundle.append(
             BundleEvidence.stored(
                 kind,
-                date.fromisoformat(occurred),
+                iso(occurred),
                 competency_code[competency] if competency is not None else None,
                 verified is not None,
                 detail,
@@ -589,16 +800,11 @@ def _high_risk_flags(
     """When each participant was high-risk during the window (SPEC section 3: an active flag
     of severity high), as (raised, resolved) intervals."""
     flags: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    part = participants
-    for participant, raised, resolved in (
-        RiskFlag.objects.filter(
-            Among("participant_id", part), severity=Severity.HIGH, raised_at__lt=window.end
-        )
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=window.start))
-        .order_by()
-        .values_list("participant_id", "raised_at", "resolved_at")
+    instant = instant_parser(RiskFlag.objects.db)
+    for participant, raised, resolved in _HIGH_RISK.fetch(
+        participants=list(participants), start=window.start, end=window.end
     ):
-        flags[participant].append((raised, resolved))
+        flags[participant].append((instant(raised), instant(resolved) if resolved else None))
     return flags
 
 
@@ -610,16 +816,14 @@ def _shifts(
 ) -> dict[tuple[int, str], list[tuple[datetime, datetime]]]:
     """Each worker's shifts by rota week (the week of the shift's start), in UTC."""
     found: dict[tuple[int, str], list[tuple[datetime, datetime]]] = defaultdict(list)
-    part = list(workers)
-    for worker_id, org, start, end in (
-        Shift.objects.planned()
-        .filter(Among("worker_id", part), starts_at__lt=window.end, ends_at__gt=window.start)
-        .order_by()
-        .values_list("worker_id", "organisation__code", "starts_at", "ends_at")
+    instant = instant_parser(Shift.objects.db)
+    for worker_id, org, starts, ends in _SHIFTS.fetch(
+        workers=list(workers), start=window.start, end=window.end
     ):
+        start, end = instant(starts), instant(ends)
         week = rules.week_of(timezone.localdate(start))
         if (org, week) not in replaced:
-            found[(worker_id, week)].append((start.astimezone(UTC), end.astimezone(UTC)))
+            found[(worker_id, week)].append((start, end))
     for shift in extra:
         if shift.worker in workers:
             week = rules.week_of(timezone.localdate(shift.start))

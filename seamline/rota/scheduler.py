@@ -69,7 +69,7 @@ def default_organisation(actor: Actor, visit: Visit) -> Organisation | None:
 
 def board(actor: Actor, visit: Visit, organisation: Organisation | None = None) -> Board:
     """Every candidate for `visit` through the gate (a fixed number of queries)."""
-    facts = stored_visits(Visit.objects.filter(pk=visit.pk))[0]
+    facts = stored_visits([visit.pk])[0]
     day = timezone.localdate(facts.start)
     visible = Worker.objects.visible_to(actor)
     chosen = organisation or default_organisation(actor, visit)

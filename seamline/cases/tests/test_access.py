@@ -77,6 +77,19 @@ class VisibilityGridTests(CastTestCase):
             with self.subTest(parts=parts, consent=consent):
                 self.assertEqual(someone.pk in seen, expected)
 
+    def test_asked_of_one_participant_the_answer_is_the_list_s(self) -> None:
+        # `organisation_sees` (one query compiled once, for the rota gate's single checks)
+        # must answer as the list does, now and as of earlier instants.
+        actor = self.cast.actor(self.cast.river_coordinator)
+        for at in (None, timezone.now() - timedelta(days=3), timezone.now() + timedelta(days=3)):
+            seen = set(Participant.objects.visible_to(actor, at).values_list("pk", flat=True))
+            for (parts, consent), someone in self.grid.items():
+                with self.subTest(parts=parts, consent=consent, at=at):
+                    self.assertEqual(
+                        access.organisation_sees(self.cast.riverside, someone.pk, at),
+                        someone.pk in seen,
+                    )
+
     def test_a_few_combinations_spelled_out(self) -> None:
         actor = self.cast.actor(self.cast.river_coordinator)
         seen = set(Participant.objects.visible_to(actor).values_list("pk", flat=True))
@@ -134,7 +147,10 @@ class ConsentAsOfTests(CastTestCase):
         river = cast.actor(cast.river_worker)
 
         def seen(days: float) -> bool:
-            return Participant.objects.visible_to(river, at=ago(days=days)).exists()
+            found = Participant.objects.visible_to(river, at=ago(days=days)).exists()
+            one = access.organisation_sees(cast.riverside, ada.pk, ago(days=days))
+            self.assertEqual(one, found)
+            return found
 
         self.assertEqual(
             [seen(25), seen(15), seen(5), seen(0)],

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.db import connection
+from django.db.models import DateTimeField
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from seamline.network.choices import OrgKind
 from seamline.network.models import Organisation
-from seamline.rawrows import Among, as_text, fetch, instant_parser
+from seamline.rawrows import Among, Param, Prepared, as_text, fetch, instant_parser
 from seamline.testing import make_org
 
 
@@ -52,3 +57,52 @@ class FetchTests(TestCase):
         stored = Organisation.objects.values_list("created_at", flat=True).get(pk=org.pk)
         self.assertEqual(rows, [("org0", rows[0][1])])
         self.assertEqual(parse(rows[0][1]), stored)
+
+
+class PreparedTests(TestCase):
+    orgs: list[Organisation]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.orgs = [make_org(f"org{n}", OrgKind.SUBCONTRACTOR) for n in range(3)]
+
+    def test_built_once_and_run_with_each_call_s_values(self) -> None:
+        built = []
+
+        def build() -> Any:
+            built.append(1)
+            return (
+                Organisation.objects.filter(
+                    Among("id", param="ids"), created_at__lt=Param("before", DateTimeField())
+                )
+                .order_by("code")
+                .values_list("code")
+            )
+
+        query = Prepared(build)
+        later = timezone.now() + timedelta(days=1)
+        first = list(query.fetch(ids=[self.orgs[0].pk, self.orgs[2].pk], before=later))
+        second = list(query.fetch(ids=[self.orgs[1].pk], before=later))
+        none_yet = list(
+            query.fetch(ids=[o.pk for o in self.orgs], before=later - timedelta(days=30))
+        )
+        self.assertEqual(first, [("org0",), ("org2",)])
+        self.assertEqual(second, [("org1",)])
+        self.assertEqual(none_yet, [])
+        self.assertEqual(len(built), 1)
+
+    def test_each_shape_is_compiled_apart(self) -> None:
+        query = Prepared(
+            lambda by_code: Organisation.objects.filter(
+                Among("code", param="codes", text=True) if by_code else Among("id", param="codes")
+            ).values_list("code", flat=True)
+        )
+        self.assertEqual(list(query.fetch(True, codes=["org1"])), [("org1",)])
+        self.assertEqual(list(query.fetch(False, codes=[self.orgs[2].pk])), [("org2",)])
+
+    def test_a_value_missing_names_its_parameter(self) -> None:
+        query = Prepared(
+            lambda: Organisation.objects.filter(Among("id", param="ids")).values_list("code")
+        )
+        with self.assertRaisesMessage(KeyError, "ids"):
+            list(query.fetch())
