@@ -20,10 +20,13 @@ collector around the fork (`collector.paused`); the child inherits the pause.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
+import struct
+import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from django.db import connections
@@ -90,5 +93,78 @@ def start(work: Callable[[], Any], what: str) -> Child:
     try:
         with os.fdopen(write, "wb") as pipe:
             pipe.write(data)
+    finally:
+        os._exit(0)
+
+
+# --- a child that sends its result in parts ------------------------------------------------------
+# Each part is written to a temporary file the two processes share, and its place announced on
+# the pipe in a small fixed-size notice: the child never waits for the parent to read (a pipe
+# holds only 64 KiB), and the parent takes in each part as soon as it is written, while the
+# child works on the next.
+_NOTICE = struct.Struct("!cQQ")  # kind (b"p" part, b"d" done, b"e" error), offset, length
+
+
+class Stream:
+    """A forked child at work sending parts; iterate to have them as they come."""
+
+    def __init__(self, pid: int, fd: int, file: Any, what: str) -> None:
+        self.pid = pid
+        self.fd = fd
+        self.file = file
+        self.what = what
+
+    def __iter__(self) -> Iterator[Any]:
+        """Each part the child sent, in order. A child that failed raises here, with its
+        error, after the parts it sent before failing."""
+        try:
+            with os.fdopen(self.fd, "rb") as pipe:
+                while True:
+                    notice = pipe.read(_NOTICE.size)
+                    if len(notice) < _NOTICE.size:
+                        raise RuntimeError(f"{self.what} failed: the child stopped sending")
+                    kind, offset, length = _NOTICE.unpack(notice)
+                    if kind == b"d":
+                        return
+                    data = os.pread(self.file.fileno(), length, offset)
+                    if kind == b"e":
+                        raise RuntimeError(f"{self.what} failed: {data.decode()}")
+                    # Written by our own child into a file only the two processes hold.
+                    yield marshal.loads(data)  # noqa: S302
+        finally:
+            self.file.close()
+            os.waitpid(self.pid, 0)
+
+
+def start_stream(work: Callable[[], Iterable[Any]], what: str) -> Stream:
+    """Fork a child that runs `work` and sends each part it yields (plain values `marshal` can
+    write) as soon as it is made. `what` names the work in the error raised when it fails."""
+    file = tempfile.TemporaryFile(prefix="seamline-part-")  # noqa: SIM115 (closed by Stream)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return Stream(pid, read, file, what)
+    os.close(read)
+    fd = file.fileno()
+    offset = 0
+
+    def send(kind: bytes, data: bytes) -> None:
+        nonlocal offset
+        os.pwrite(fd, data, offset)
+        os.write(write, _NOTICE.pack(kind, offset, len(data)))
+        offset += len(data)
+
+    try:
+        for connection in connections.all(initialized_only=True):
+            _INHERITED.append(connection.connection)
+            connection.connection = None
+        for part in work():
+            send(b"p", marshal.dumps(part))
+        send(b"d", b"")
+    except BaseException:  # everything, so the parent hears of it
+        # (Should even that fail, the parent hears that the child stopped sending.)
+        with contextlib.suppress(BaseException):
+            send(b"e", traceback.format_exc().encode())
     finally:
         os._exit(0)

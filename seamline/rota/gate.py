@@ -422,12 +422,14 @@ class Gate:
             taskset = self.taskset(visit)
             facts = self._facts_at(worker, visit)
             framework = self.frameworks[visit.framework][1]
-            reasons: list[Reason] = []
+            # Every task type's reasons, each once, in the order first given.
+            reasons: dict[Reason, None] = {}
             assert visit.local_start is not None
             for _, _, more, _, _ in judge(
                 facts, taskset.specs, framework.competencies, visit.local_start, visit.pathway
             ):
-                reasons.extend(r for r in more if r not in reasons)
+                if more:
+                    reasons.update(dict.fromkeys(more))
             held = {c: self.stage(worker, c, visit) for c in taskset.required}
             supervised = any(stage == Stage.SUPERVISED for stage in held.values())
             found = self._judged[key] = (tuple(reasons), held, supervised)

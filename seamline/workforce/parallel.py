@@ -14,6 +14,7 @@ usual.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 # Fewer workers than this are computed in one process.
 MIN_WORKERS = 2000
+# The parent's share of the workers, in percent; the child sends its rows a part at a time,
+# each of `PART` workers.
+PARENT_SHARE = 48
+PART = 250
 
 
 def can_fork(view: RegisterView) -> bool:
@@ -42,15 +47,19 @@ def rows_in_two(view: RegisterView, min_workers: int = MIN_WORKERS) -> list[Row]
     workers = view.workers.count()
     if workers < min_workers:
         return view.rows()
-    # The parent also unpacks the child's rows, so it takes a little less than half.
-    half = workers * 46 // 100
+    # The parent also unpacks the child's rows (as they come, once its own are done), so it
+    # takes less than half.
+    half = workers * PARENT_SHARE // 100
     with collector.paused():  # (the child inherits the pause)
-        child = forking.start(lambda: pack(view, half, workers), "The second half of the register")
+        child = forking.start_stream(
+            lambda: pack(view, half, workers), "The second half of the register"
+        )
         try:
             rows = view[: half * per]
         finally:
-            rest = unpack(cast(Packed, child.collect()))
-        rows.extend(rest)
+            rest = [unpack(cast(Packed, part)) for part in child]
+        for part in rest:
+            rows.extend(part)
     return rows
 
 
@@ -61,12 +70,16 @@ def rows_in_two(view: RegisterView, min_workers: int = MIN_WORKERS) -> list[Row]
 Packed = list[tuple[str, str, str, tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]]
 
 
-def pack(view: RegisterView, first: int, last: int) -> Packed:
+def pack(view: RegisterView, first: int, last: int) -> Iterator[Packed]:
     """The rows of the workers `first` to `last` (excluded) of `view`, as plain values
-    `marshal` can write, straight from the rule (no `Row`s made only to be taken apart)."""
+    `marshal` can write, straight from the rule (no `Row`s made only to be taken apart), `PART`
+    workers at a time."""
     packed: Packed = []
     competencies = view.framework.competencies
     for worker in view.facts(first, last):
+        if len(packed) == PART:
+            yield packed
+            packed = []
         index: dict[Reason, int] = {}
         cells = []
         for code, cleared, reasons, last_validated, valid_until in judge(
@@ -83,7 +96,8 @@ def pack(view: RegisterView, first: int, last: int) -> Packed:
             )
         table = tuple(tuple(r) for r in index)
         packed.append((worker.key, worker.name, worker.organisation, table, tuple(cells)))
-    return packed
+    if packed:
+        yield packed
 
 
 def unpack(packed: Packed) -> list[Row]:

@@ -70,7 +70,10 @@ class LoadPathsTests(RegisterCase):
 
     def test_pack_and_unpack_give_back_the_rows(self) -> None:
         view = register_view(SYSTEM, AT)
-        self.assertEqual(parallel.unpack(parallel.pack(view, 0, 3)), view.rows())
+        with mock.patch.object(parallel, "PART", 2):  # two parts: two workers, then one
+            parts = list(parallel.pack(view, 0, 3))
+        self.assertEqual([len(part) for part in parts], [2, 1])
+        self.assertEqual([row for part in parts for row in parallel.unpack(part)], view.rows())
 
     def test_the_register_is_computed_with_the_cycle_collector_paused(self) -> None:
         seen: list[bool] = []
@@ -129,6 +132,15 @@ class TwoProcessTests(ConcurrentTestCase):
         self.assertEqual(two, one)
         self.assertTrue(any(row.cleared for row in two))
         self.assertTrue(any(row.reasons for row in two))
+
+    def test_the_child_s_rows_come_back_in_order_a_part_at_a_time(self) -> None:
+        view = register_view(SYSTEM, AT)
+        one = view.rows()
+        with (
+            mock.patch.object(parallel, "PART", 1),
+            mock.patch.object(parallel, "PARENT_SHARE", 25),
+        ):
+            self.assertEqual(parallel.rows_in_two(view, min_workers=2), one)
 
     def test_a_failing_child_is_reported(self) -> None:
         view = register_view(SYSTEM, AT)
