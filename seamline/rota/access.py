@@ -16,6 +16,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from django.db.models import CharField
+
 from seamline.access import Actor, ReadOnly
 from seamline.audit.actions import record
 from seamline.audit.models import EntryKind
@@ -24,6 +26,7 @@ from seamline.cases.models import Participant
 from seamline.network.access import refuse
 from seamline.network.choices import Role
 from seamline.network.models import Organisation
+from seamline.rawrows import Param, Prepared
 from seamline.workforce.models import Worker
 
 from .choices import IMPORT_ROLES, OVERRIDE_ROLES, PREFERENCE_ROLES, SCHEDULE_ROLES
@@ -126,15 +129,23 @@ def get_visit_for_user(actor: Actor, code: str) -> Visit:
     """The visit with this code if `actor` sees its participant (404 otherwise)."""
     found = (
         Visit.objects.select_related("organisation", "participant", "pathway", "paired_with")
-        .filter(code=str(code).strip().upper())
+        .filter(code=_visit_code(code))
         .first()
     )
+    if found is None or not _sees_visit(actor, found.participant_id):
+        raise refuse(actor, "rota.visit", str(code))
+    return found
+
+
+def _visit_code(code: str) -> str:
+    return str(code).strip().upper()
+
+
+def _sees_visit(actor: Actor, participant_id: int) -> bool:
     # The platform operator (commands run without --as) sees every visit. Anyone else sees it
     # when its participant is among those they may see (`visits_visible_to`), asked of that one
     # participant: the whole list of participants someone sees is not worth reading for one.
-    if found is None or not (actor.is_system or _sees_participant(actor, found.participant_id)):
-        raise refuse(actor, "rota.visit", str(code))
-    return found
+    return actor.is_system or _sees_participant(actor, participant_id)
 
 
 def _sees_participant(actor: Actor, participant_id: int) -> bool:
@@ -147,15 +158,38 @@ def _sees_participant(actor: Actor, participant_id: int) -> bool:
 def get_visit_to_schedule(actor: Actor, code: str) -> Visit:
     """A visit `actor` asks the gate about: seen, and `actor` schedules (403 otherwise)."""
     visit = get_visit_for_user(actor, code)
+    _refuse_unless_scheduler(actor, visit.code)
+    return visit
+
+
+# A visit's primary key and participant by code (every single check through the API asks).
+_VISIT_BY_CODE = Prepared(
+    lambda: Visit.objects.filter(code=Param("code", CharField())).values_list(
+        "id", "participant_id"
+    )
+)
+
+
+def visit_pk_to_schedule(actor: Actor, code: str) -> int:
+    """`get_visit_to_schedule` answering only the visit's primary key, in one query compiled
+    once (what a single check through the API needs)."""
+    wanted = _visit_code(code)
+    found = next(_VISIT_BY_CODE.fetch(code=wanted), None)
+    if found is None or not _sees_visit(actor, found[1]):
+        raise refuse(actor, "rota.visit", str(code))
+    _refuse_unless_scheduler(actor, wanted)
+    return int(found[0])
+
+
+def _refuse_unless_scheduler(actor: Actor, code: str) -> None:
     if not can_schedule(actor):
         raise refuse_change(
             actor,
             "Only schedulers, coordinators, supervisors, partner admins, quality leads and the "
             "network admin ask the gate.",
             "rota.visit",
-            visit.code,
+            code,
         )
-    return visit
 
 
 def get_override_for_user(actor: Actor, override_uuid: str, write: bool = False) -> Override:

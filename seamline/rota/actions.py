@@ -292,9 +292,13 @@ def assign(actor: Actor, visit: Visit, worker: Worker) -> Assignment:
 
 def gate_answer(visit: Visit, worker: Worker) -> gate.Answer:
     """The gate's answer for one worker on one stored visit (loaded for just the two)."""
-    facts = loading.stored_visits([visit.pk])
-    loaded = loading.load(facts, [worker.pk])
-    return loaded.check(worker.pk, facts[0])
+    return gate_answer_for(visit.pk, worker.pk)
+
+
+def gate_answer_for(visit: int, worker: int) -> gate.Answer:
+    """`gate_answer` for the visit and the worker with these primary keys."""
+    facts = loading.stored_visits([visit])
+    return loading.load(facts, [worker]).check(worker, facts[0])
 
 
 # --- overrides -------------------------------------------------------------------------------

@@ -72,15 +72,15 @@ def check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     """Every rule (G1-G10) assigning the worker to the visit breaks, each with its code and a
     sentence; blocks lifted by an override apart. `allowed` is true when nothing blocks."""
     actor = actor_of(request)
-    visit = access.get_visit_to_schedule(actor, payload.visit)
+    visit = access.visit_pk_to_schedule(actor, payload.visit)
     worker, shown = _worker_for_check(actor, visit, payload.worker)
-    return _answer(actions.gate_answer(visit, worker), shown)
+    return _answer(actions.gate_answer_for(visit, worker), shown)
 
 
-def _worker_for_check(actor: Actor, visit: Visit, ident: str) -> tuple[Worker, bool]:
-    """The worker named (public id or ORGANISATION/STAFF_ID), and whether `actor` may read
-    why: a worker `actor` sees, or one on the visit (then only cleared or not). Anyone else
-    is 404, whether or not they exist."""
+def _worker_for_check(actor: Actor, visit: int, ident: str) -> tuple[int, bool]:
+    """The worker named (public id or ORGANISATION/STAFF_ID) by primary key, and whether
+    `actor` may read why: a worker `actor` sees, or one on the visit `visit` (then only
+    cleared or not). Anyone else is 404, whether or not they exist."""
     wanted = str(ident).strip()
     if "/" in wanted:
         org, _, staff = wanted.partition("/")
@@ -90,12 +90,12 @@ def _worker_for_check(actor: Actor, visit: Visit, ident: str) -> tuple[Worker, b
         if uid is None:
             raise refuse(actor, "workforce.worker", wanted)
         named = Q(uuid=uid)
-    seen = Worker.objects.visible_to(actor).filter(named).select_related("organisation").first()
+    seen = Worker.objects.visible_to(actor).filter(named).values_list("pk", flat=True).first()
     if seen is not None:
         return seen, True
     on_visit = (
-        Worker.objects.filter(named, assignments__visit=visit, assignments__status="assigned")
-        .select_related("organisation")
+        Worker.objects.filter(named, assignments__visit_id=visit, assignments__status="assigned")
+        .values_list("pk", flat=True)
         .first()
     )
     if on_visit is None:
