@@ -3,8 +3,9 @@
 A whole-network computation (the full authorization register, a week's rota validated at once)
 is hundreds of thousands of decisions, each a few microseconds of Python: one core takes
 seconds. Where it is safe, the work is split in two: a forked child computes one half while
-this process does the other, then sends its result back through a pipe, written with
-`marshal` (plain values only: a tenth of the time `pickle` takes).
+this process does the other, then sends its result back through a pipe (`start`), or a part
+at a time as it makes them (`start_stream`), written with `marshal` (plain values only: a tenth
+of the time `pickle` takes).
 
 Forking is safe and worth it only:
 

@@ -4,8 +4,9 @@ The register of a large network is hundreds of thousands of decisions, each a fe
 of Python: one core takes several seconds. For the command's exports (`seamline authz
 register`) the workers are split in two halves by the register's own order: a forked child
 (`seamline.forking`, which says when forking is safe) loads and judges the second half while
-this process does the first, then sends its rows back packed (each worker's reasons once, rows
-as indices into them). The rows come out exactly as `RegisterView.rows()` gives them, in the
+this process does the first, sending its rows back packed (each worker's reasons once, rows
+as indices into them) a part at a time as it makes them, which this process unpacks once its
+own half is done. The rows come out exactly as `RegisterView.rows()` gives them, in the
 same order.
 
 Below `MIN_WORKERS` workers, or where forking is not safe, the register is computed here as

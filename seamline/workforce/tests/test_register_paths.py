@@ -4,13 +4,16 @@ queries) and its two-process computation give exactly the rows of the plain comp
 from __future__ import annotations
 
 import gc
+import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from django.db import transaction
+from django.test import SimpleTestCase
 
-from seamline import collector
+from seamline import collector, forking
 from seamline.network.models import OrganisationStatusChange
 from seamline.testing import ConcurrentTestCase, build_cast
 from seamline.workforce import parallel
@@ -153,3 +156,31 @@ class TwoProcessTests(ConcurrentTestCase):
         with transaction.atomic():
             view = register_view(SYSTEM, AT)
             self.assertFalse(parallel.can_fork(view))
+
+
+class StreamTests(SimpleTestCase):
+    """`forking.start_stream` on its own: parts in order, and a child failing part-way."""
+
+    def test_parts_come_in_order_and_a_failure_after_them(self) -> None:
+        def work() -> Any:
+            yield [1, "one"]
+            yield {"two": (2, None)}
+            raise ValueError("no third part")
+
+        got: list[Any] = []
+        with self.assertRaisesRegex(RuntimeError, "(?s)Counting failed: .*no third part"):
+            for part in forking.start_stream(work, "Counting"):
+                got.append(part)
+        self.assertEqual(got, [[1, "one"], {"two": (2, None)}])
+
+    def test_the_child_never_waits_for_the_reader(self) -> None:
+        # Far more than a pipe holds (64 KiB): the child sends it all and exits before the
+        # parent reads anything.
+        big = ["x" * 1000] * 2000
+        stream = forking.start_stream(lambda: iter([big, big, big]), "Sending")
+        stat = Path(f"/proc/{stream.pid}/stat")
+        deadline = time.monotonic() + 20
+        while stat.read_text().split(") ")[1][0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(stat.read_text().split(") ")[1][0], "Z")  # exited, not yet reaped
+        self.assertEqual([len(part) for part in stream], [2000, 2000, 2000])
