@@ -6,9 +6,10 @@ person, through the same access layer and actions as the pages.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import F
+from django.db.models import CharField, DateTimeField, F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils import timezone
@@ -26,6 +27,10 @@ from seamline.api_support import (  # noqa: F401  (re-exported for the routers)
     require_writer,
 )
 from seamline.errors import RuleViolation
+from seamline.rawrows import Param, Prepared, attnames, instance
+
+if TYPE_CHECKING:
+    from seamline.network.models import RoleGrant
 
 API_DESCRIPTION = """
 Seamline's JSON API. Authenticate with `Authorization: Bearer <token>`; a token acts as the
@@ -40,31 +45,79 @@ A 409 means someone else changed the record first: reload it and try again with 
 """
 
 
+def _token_grants() -> QuerySet[Any]:
+    """The token whose hash is given, its person and their role grants in one query (every API
+    call pays for it): a row for each role held in the current membership (the grant, the
+    membership, its organisation and the person, each whole), with the token's id and last
+    use. No row: no such usable token, or no role to act in."""
+    from seamline.network.models import Membership, Organisation, RoleGrant, User
+
+    held = "membership__user__api_tokens__"
+    return (
+        RoleGrant.objects.current()
+        .filter(
+            membership__ended_at__isnull=True,
+            membership__user__is_active=True,
+            **{
+                f"{held}key_hash": Param("key_hash", CharField()),
+                f"{held}revoked_at__isnull": True,
+                f"{held}expires_at__gt": Param("now", DateTimeField()),
+            },
+        )
+        .annotate(token_pk=F(f"{held}id"), token_used=F(f"{held}last_used_at"))
+        .order_by()
+        .values_list(
+            *attnames(RoleGrant),
+            *(f"membership__{name}" for name in attnames(Membership)),
+            *(f"membership__organisation__{name}" for name in attnames(Organisation)),
+            *(f"membership__user__{name}" for name in attnames(User)),
+            "token_pk",
+            "token_used",
+        )
+    )
+
+
+# Compiled once: building the query through the ORM cost more than answering it.
+_TOKEN_GRANTS = Prepared(_token_grants, converted=True)
+
+
+def token_grants(key: str, now: datetime) -> tuple[list[RoleGrant], int, datetime | None]:
+    """The role grants held through the usable API token `key` at `now` (each with its
+    membership, organisation and person loaded), the token's id and when it was last used.
+    No grants: no such usable token, or no role to act in."""
+    from seamline.network.actions import hash_key
+    from seamline.network.models import Membership, Organisation, RoleGrant, User
+
+    rows = list(_TOKEN_GRANTS.fetch(key_hash=hash_key(key), now=now))
+    if not rows:
+        return [], 0, None
+    alias = _TOKEN_GRANTS.compiled().alias
+    at_membership = len(attnames(RoleGrant))
+    at_organisation = at_membership + len(attnames(Membership))
+    at_user = at_organisation + len(attnames(Organisation))
+    memberships: dict[Any, Membership] = {}
+    grants = []
+    for row in rows:
+        grant = cast(RoleGrant, instance(RoleGrant, alias, row, 0))
+        membership = memberships.get(grant.membership_id)
+        if membership is None:
+            membership = cast(Membership, instance(Membership, alias, row, at_membership))
+            membership.organisation = cast(
+                Organisation, instance(Organisation, alias, row, at_organisation)
+            )
+            membership.user = cast(User, instance(User, alias, row, at_user))
+            memberships[grant.membership_id] = membership
+        grant.membership = membership
+        grants.append(grant)
+    return grants, rows[0][-2], rows[0][-1]
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        from seamline.network.actions import hash_key
-        from seamline.network.models import ApiToken, RoleGrant
+        from seamline.network.models import ApiToken
 
         now = timezone.now()
-        # The token, its person and their role grants in one query (every API call pays for
-        # it): a grant row for each role held in the current membership, with the token's
-        # id and last use alongside. No row: no such usable token, or no role to act in.
-        held = "membership__user__api_tokens__"
-        grants = list(
-            RoleGrant.objects.current()
-            .filter(
-                membership__ended_at__isnull=True,
-                membership__user__is_active=True,
-                **{
-                    f"{held}key_hash": hash_key(token),
-                    f"{held}revoked_at__isnull": True,
-                    f"{held}expires_at__gt": now,
-                },
-            )
-            .select_related("membership__organisation", "membership__user")
-            .annotate(token_pk=F(f"{held}id"), token_used=F(f"{held}last_used_at"))
-            .order_by()
-        )
+        grants, token_pk, used = token_grants(token, now)
         if not grants:
             return None
         membership = grants[0].membership
@@ -73,9 +126,8 @@ class TokenAuth(HttpBearer):
         if not actor.roles:
             return None
         user._seamline_actor = actor  # type: ignore[attr-defined]
-        used = grants[0].token_used  # type: ignore[attr-defined]
         if used is None or (now - used).total_seconds() > 60:
-            ApiToken.objects.filter(pk=grants[0].token_pk).update(last_used_at=now)  # type: ignore[attr-defined]
+            ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
         request.actor = actor  # type: ignore[attr-defined]
         return actor
 

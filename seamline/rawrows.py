@@ -10,12 +10,22 @@ text (`as_text`) and parsed by `instant_parser` or `date.fromisoformat`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, Field, Func, QuerySet, TextField
+from django.db.models import (
+    BooleanField,
+    Expression,
+    F,
+    Field,
+    Func,
+    Model,
+    QuerySet,
+    TextField,
+)
 from django.db.models.functions import Cast
 
 
@@ -99,38 +109,81 @@ class Prepared:
     costs several times what the database spends answering it (about a millisecond each, and
     a rota check asks about twenty). `build(*shape)` returns the queryset, a `values_list`
     read as `fetch` reads one (no per-value conversions); `shape` picks among its variants
-    (a few workers or many, say) and is part of what is kept."""
+    (a few workers or many, say) and is part of what is kept.
 
-    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+    `converted=True`: each value is converted as Django converts it for a queryset (aware
+    times, booleans, JSON, UUIDs), for rows that become model instances (`instance`). The
+    converters are Django's own for the query, taken when it is compiled.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, converted: bool = False) -> None:
         self.build = build
-        self._compiled: dict[tuple[Any, ...], tuple[str, str, str, list[Any]]] = {}
+        self.converted = converted
+        self._compiled: dict[tuple[Any, ...], _Compiled] = {}
 
     def fetch(self, *shape: Any, **values: Any) -> Iterator[tuple[Any, ...]]:
         """The rows of the query of `shape` with `values` given to its parameters."""
-        alias, sql, params = self.compiled(*shape)
-        connection = connections[alias]
+        compiled = self.compiled(*shape)
+        connection = connections[compiled.alias]
         bound = [
-            p.convert(values[p.name], connection) if isinstance(p, Bound) else p for p in params
+            p.convert(values[p.name], connection) if isinstance(p, Bound) else p
+            for p in compiled.params
         ]
+        converters = compiled.converters
         with connection.cursor() as cursor:
-            cursor.execute(sql, bound)
+            cursor.execute(compiled.sql, bound)
             while chunk := cursor.fetchmany(10_000):
-                yield from chunk
+                if not converters:
+                    yield from chunk
+                    continue
+                for raw in chunk:
+                    row = list(raw)
+                    for pos, convs, expression in converters:
+                        value = row[pos]
+                        for convert in convs:
+                            value = convert(value, expression, connection)
+                        row[pos] = value
+                    yield tuple(row)
 
-    def compiled(self, *shape: Any) -> tuple[str, str, list[Any]]:
-        """(database alias, SQL, parameters with a `Bound` where a value goes)."""
+    def compiled(self, *shape: Any) -> _Compiled:
+        """The query of `shape` compiled for its database (compiled again when a test run
+        switches databases)."""
         found = self._compiled.get(shape)
-        if found is not None:
-            alias, name, sql, params = found
-            # The same SQL serves every run on the same database; a test run that switches
-            # databases has it compiled again.
-            if connections[alias].settings_dict["NAME"] == name:
-                return alias, sql, params
+        if found is not None and connections[found.alias].settings_dict["NAME"] == found.name:
+            return found
         queryset = self.build(*shape)
         alias = queryset.db
-        sql, params = queryset.query.get_compiler(using=alias).as_sql()
-        self._compiled[shape] = (alias, connections[alias].settings_dict["NAME"], sql, list(params))
-        return alias, sql, list(params)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        converters: list[tuple[int, list[Any], Any]] = []
+        if self.converted:
+            found_converters = compiler.get_converters([col for col, _, _ in compiler.select])
+            converters = [(pos, convs, expr) for pos, (convs, expr) in found_converters.items()]
+        compiled = _Compiled(
+            alias, connections[alias].settings_dict["NAME"], sql, list(params), converters
+        )
+        self._compiled[shape] = compiled
+        return compiled
+
+
+class _Compiled(NamedTuple):
+    alias: str
+    name: str  # the database's name when compiled
+    sql: str
+    params: list[Any]  # with a `Bound` where a value goes
+    converters: list[tuple[int, list[Any], Any]]  # (position, converters, expression)
+
+
+@cache
+def attnames(model: type[Model]) -> tuple[str, ...]:
+    """The columns of `model` as `instance` reads them, in order."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def instance(model: type[Model], alias: str, row: Sequence[Any], start: int) -> Model:
+    """The `model` instance whose columns (`attnames`, converted) start at `row[start]`."""
+    names = attnames(model)
+    return model.from_db(alias, names, row[start : start + len(names)])
 
 
 def _among_param(ids: Iterable[int | str], connection: Any) -> Any:

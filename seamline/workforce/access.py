@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -108,15 +108,36 @@ def organisations_with_workers_for(actor: Actor) -> QuerySet[Organisation]:
     return Organisation.objects.none()
 
 
-def workers_visible_to(qs: WorkerQuerySet, actor: Actor) -> WorkerQuerySet:
+# How far an actor sees workers: no one, everyone, their organisation's workers (and their own
+# record), or their own record only.
+NONE, ALL, ORGANISATION, OWN = "none", "all", "organisation", "own"
+
+
+def worker_reach(actor: Actor) -> str:
+    """How far `actor` sees workers (`NONE`, `ALL`, `ORGANISATION` or `OWN`)."""
     if actor.user is None or not actor.roles:
-        return qs.none()
+        return NONE
     if sees_all_workers(actor):
-        return qs
-    own = Q(user=actor.user)
+        return ALL
     if actor.organisation is not None and actor.has(*ORG_WORKFORCE_ROLES):
-        return qs.filter(own | Q(organisation=actor.organisation))
-    return qs.filter(own)
+        return ORGANISATION
+    return OWN
+
+
+def reach_condition(reach: str, user: Any, organisation: Any) -> Q:
+    """The workers seen with reach `ORGANISATION` or `OWN` by `user` of `organisation` (each an
+    instance, an id, or a `rawrows.Param` for a compiled query)."""
+    own = Q(user=user)
+    return own | Q(organisation=organisation) if reach == ORGANISATION else own
+
+
+def workers_visible_to(qs: WorkerQuerySet, actor: Actor) -> WorkerQuerySet:
+    reach = worker_reach(actor)
+    if reach == NONE:
+        return qs.none()
+    if reach == ALL:
+        return qs
+    return qs.filter(reach_condition(reach, actor.user, actor.organisation))
 
 
 # --- loaders --------------------------------------------------------------------------------

@@ -28,12 +28,15 @@ from typing import Any, NamedTuple, overload
 from django.db import connections
 from django.db.models import (
     Case,
+    CharField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     TextField,
+    UUIDField,
     Value,
     When,
 )
@@ -49,8 +52,9 @@ from seamline.errors import Reason
 from seamline.network.access import refuse
 from seamline.network.choices import OrgStatus
 from seamline.network.models import OrganisationStatusChange, Pathway
-from seamline.rawrows import Joined, as_text, fetch, instant_parser
+from seamline.rawrows import Joined, Param, Prepared, as_text, fetch, instant_parser
 
+from .access import ALL, NONE, reach_condition, worker_reach
 from .authorization import (
     Attainment,
     BundleEvidence,
@@ -182,9 +186,7 @@ def load_facts(
     organisation's status at `at`, and everything else in one `UNION ALL` with the codes
     joined in: two queries, which is what keeps a single check fast.
     """
-    day = at.date()
-    columns: tuple[Any, ...] = _WORKER_COLUMNS
-    rows = list(workers.values_list(*columns))
+    rows = list(workers.values_list(*_WORKER_COLUMNS))
     if not rows:
         return []
     if few is None:
@@ -196,13 +198,28 @@ def load_facts(
         ids = workers.values("id")
     else:
         ids = workers.order_by().values("id")
+    return facts_of(rows, workers.db, ids, at, framework, few=few)
+
+
+def facts_of(
+    rows: list[tuple[Any, ...]],
+    alias: str,
+    ids: Any,
+    at: datetime,
+    framework: Framework,
+    *,
+    few: bool,
+) -> list[WorkerFacts]:
+    """`load_facts` once the workers' rows (`_WORKER_COLUMNS`, converted) are read: `ids`, their
+    ids (a list when `few`, else a subquery), `alias` the database."""
+    day = at.date()
     # Whether each organisation with a status history was active at `at`: for a few workers
     # from the union's own rows (below), for many in a query of its own.
     active = {} if few else _organisation_active(at, {row[4] for row in rows})
     temporary = any(row[7] in TEMPORARY for row in rows)
     found: Iterable[tuple[Any, ...]]
     if few:
-        found = _few_facts(workers.db, ids, at, temporary=temporary)
+        found = _few_facts(alias, ids, at, temporary=temporary)
         competency_code: dict[Any, str] = Joined()
         pathway_code: dict[Any, str] = Joined()
         task_code: dict[Any, str] = Joined()
@@ -214,7 +231,7 @@ def load_facts(
             _codes(Pathway),
             _codes(TaskType),
         )
-    instant = instant_parser(workers.db)
+    instant = instant_parser(alias)
 
     pathways: dict[int, list[tuple[str, str]]] = defaultdict(list)
     attainments: dict[int, list[Attainment]] = defaultdict(list)
@@ -718,11 +735,70 @@ def check(
     framework = framework_at(at)
     task = framework.task(task_type)
     ident = str(worker.uuid) if isinstance(worker, Worker) else str(worker).strip()
-    wanted = _named(workers_for(actor), worker)
-    facts = load_facts(wanted, at, framework, few=True) if wanted is not None else []
-    if not facts:
+    rows = _worker_rows(actor, worker)
+    if not rows:
         raise refuse(actor, "workforce.worker", ident)
+    alias = _WORKER.compiled(*_worker_shape(actor, worker)).alias
+    facts = facts_of(rows, alias, [row[0] for row in rows], at, framework, few=True)
     return decide(facts[0], task, framework.competencies, at, pathway)
+
+
+def _worker_shape(actor: Actor, worker: Worker | str) -> tuple[str, str]:
+    """(how `worker` is named: "pk", "uuid" or "staff"; how far `actor` sees workers)."""
+    by = "pk" if isinstance(worker, Worker) else "staff" if "/" in str(worker) else "uuid"
+    reach = ALL if actor.is_system else worker_reach(actor)
+    return by, reach
+
+
+def _worker_query(by: str, reach: str) -> QuerySet[Any]:
+    """One worker's row (`_WORKER_COLUMNS`) by key, public id or organisation and staff id,
+    among those seen with `reach` (see `workforce.access`)."""
+    workers = Worker.objects.order_by()
+    if by == "pk":
+        workers = workers.filter(pk=Param("pk", IntegerField()))
+    elif by == "uuid":
+        workers = workers.filter(uuid=Param("uuid", UUIDField()))
+    else:
+        workers = workers.filter(
+            organisation__code=Param("organisation_code", CharField()),
+            staff_id=Param("staff_id", CharField()),
+        )
+    if reach not in (ALL, NONE):
+        workers = workers.filter(
+            reach_condition(
+                reach, Param("user", IntegerField()), Param("organisation", IntegerField())
+            )
+        )
+    return workers.values_list(*_WORKER_COLUMNS)
+
+
+# Compiled once per way of naming a worker and reach: the single check is asked on every
+# assignment a scheduler makes, and compiling cost more than the query.
+_WORKER = Prepared(_worker_query, converted=True)
+
+
+def _worker_rows(actor: Actor, worker: Worker | str) -> list[tuple[Any, ...]]:
+    """The row of `worker` if `actor` may see it (none otherwise): the compiled
+    equivalent of `_named(workers_for(actor), worker)`, which a test holds it to."""
+    by, reach = _worker_shape(actor, worker)
+    if reach == NONE:
+        return []
+    values: dict[str, Any] = {
+        "user": actor.user.pk if actor.user is not None else None,
+        "organisation": actor.organisation.pk if actor.organisation is not None else None,
+    }
+    if isinstance(worker, Worker):
+        values["pk"] = worker.pk
+    else:
+        ident = str(worker).strip()
+        if by == "staff":
+            values["organisation_code"], _, values["staff_id"] = ident.partition("/")
+        else:
+            try:
+                values["uuid"] = uuid.UUID(ident)
+            except ValueError:
+                return []
+    return list(_WORKER.fetch(by, reach, **values))
 
 
 def _named(visible: QuerySet[Worker], worker: Worker | str) -> QuerySet[Worker] | None:

@@ -3,13 +3,15 @@
 import json
 from datetime import timedelta
 
+from django.db import connection
 from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from seamline.api import _rule_violation
+from seamline.api import _rule_violation, token_grants
 from seamline.errors import Conflict, RuleViolation
 from seamline.network.actions import issue_api_token, revoke_api_token
-from seamline.network.models import ApiToken, RoleGrant
+from seamline.network.models import ApiToken, Organisation, RoleGrant
 from seamline.testing import CastTestCase
 
 from .api_support import ApiTestCase
@@ -53,6 +55,45 @@ class TokenAuthTests(ApiTestCase):
     def test_a_session_does_not_open_the_api(self):
         self.client.force_login(self.cast.net_admin)
         self.assertStatus(self.client.get("/api/organisations"), 401)
+
+
+class TokenGrantsTests(ApiTestCase):
+    def test_one_query_loads_the_grants_with_membership_organisation_and_person(self):
+        now = timezone.now()
+        with CaptureQueriesContext(connection) as ctx:
+            grants, token_pk, used = token_grants(self.keys["river_supervisor"], now)
+            membership = grants[0].membership
+            loaded = (membership.organisation, membership.user)  # no query of their own
+        self.assertEqual(len(ctx.captured_queries), 1)
+        stored = RoleGrant.objects.select_related("membership__organisation", "membership__user")
+        expected = list(stored.filter(membership__user=self.cast.river_supervisor))
+        self.assertEqual(grants, expected)
+        self.assertEqual([g.__dict__.keys() for g in grants], [g.__dict__.keys() for g in expected])
+        for got, want in zip(grants, expected, strict=True):
+            self.assertEqual(
+                {k: v for k, v in got.__dict__.items() if k != "_state"},
+                {k: v for k, v in want.__dict__.items() if k != "_state"},
+            )
+        self.assertEqual(loaded, (self.cast.riverside, self.cast.river_supervisor))
+        self.assertEqual(
+            {k: v for k, v in loaded[0].__dict__.items() if k != "_state"},
+            {
+                k: v
+                for k, v in Organisation.objects.get(pk=self.cast.riverside.pk).__dict__.items()
+                if k != "_state"
+            },
+        )
+        self.assertEqual(loaded[1].uuid, self.cast.river_supervisor.uuid)
+        self.assertEqual(token_pk, ApiToken.objects.get(user=self.cast.river_supervisor).pk)
+        self.assertIsNone(used)
+        self.assertFalse(grants[0]._state.adding)
+
+    def test_no_grants_for_an_unusable_token(self):
+        now = timezone.now()
+        self.assertEqual(token_grants("sl_nothing_here", now)[0], [])
+        token = ApiToken.objects.get(user=self.cast.swift_admin)
+        self.assertEqual(len(token_grants(self.keys["swift_admin"], now)[0]), 1)
+        self.assertEqual(token_grants(self.keys["swift_admin"], token.expires_at)[0], [])
 
 
 class MeTests(ApiTestCase):

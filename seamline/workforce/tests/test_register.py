@@ -22,6 +22,7 @@ from seamline.network import actions as network_actions
 from seamline.network.models import OrganisationStatusChange
 from seamline.testing import CastTestCase, make_pathway
 from seamline.workforce import actions
+from seamline.workforce import register as register_module
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
 from seamline.workforce.models import SignOff, Worker, WorkerPathway
 from seamline.workforce.register import Row, check, register, register_view
@@ -294,6 +295,44 @@ class RegisterAccessTests(RegisterCase):
             check(supervisor, self.sam, "medication_prompt", AT)
         with self.assertRaises(RuleViolation):
             check(supervisor, self.ada, "juggling", AT)
+
+    def test_the_check_finds_its_worker_as_the_access_layer_does(self) -> None:
+        # The single check reads its worker in one compiled query; it must find exactly the
+        # worker the access layer's queryset finds, for every reach and way of naming one.
+        Worker.objects.filter(pk=self.ada.pk).update(user=self.cast.river_worker)
+        cast = self.cast
+        actors = [SYSTEM, Actor(user=None, organisation=None, label="anonymous")] + [
+            cast.actor(cast[name])
+            for name in (
+                "net_admin",
+                "river_supervisor",
+                "river_scheduler",
+                "swift_admin",
+                "river_worker",
+                "swift_worker",
+                "commissioner",
+            )
+        ]
+        reaches = {register_module._worker_shape(a, "x")[1] for a in actors}
+        self.assertEqual(reaches, {"all", "organisation", "own", "none"})
+        names: list[Worker | str] = ["riverside/RIV-404", "not-a-uuid", str(UUID(int=7))]
+        for worker in (self.ada, self.lead, self.sam):
+            names += [worker, str(worker.uuid), f" {worker.organisation.code}/{worker.staff_id}"]
+        for actor in actors:
+            for name in names:
+                with self.subTest(actor=actor.label, worker=str(name)):
+                    wanted = register_module._named(register_module.workers_for(actor), name)
+                    expected = (
+                        list(wanted.values_list(*register_module._WORKER_COLUMNS))
+                        if wanted is not None
+                        else []
+                    )
+                    found = register_module._worker_rows(actor, name)
+                    self.assertEqual(found, expected)
+        with self.assertRaises(NotFound):
+            check(cast.actor(cast.river_worker), self.lead, "medication_prompt", AT)
+        own = check(cast.actor(cast.river_worker), self.ada, "medication_prompt", AT)
+        self.assertTrue(own.cleared)
 
 
 class RegisterQueryCountTests(RegisterCase):

@@ -101,6 +101,14 @@ class LoadPathsTests(RegisterCase):
         finally:
             gc.enable()
 
+    def test_what_a_pause_made_is_aged_without_a_scan(self) -> None:
+        with collector.paused():
+            made = [[n] for n in range(2000)]
+        # In the oldest generation, still tracked: not left young for one scan of everything.
+        oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+        self.assertTrue(all(id(obj) in oldest and gc.is_tracked(obj) for obj in made))
+        self.assertEqual(gc.get_freeze_count(), 0)
+
     def test_inside_a_transaction_it_is_computed_here(self) -> None:
         view = register_view(SYSTEM, AT)
         self.assertFalse(parallel.can_fork(view))  # (a TestCase is one transaction)
