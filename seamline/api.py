@@ -77,8 +77,9 @@ def _token_grants() -> QuerySet[Any]:
     )
 
 
-# Compiled once: building the query through the ORM cost more than answering it.
-_TOKEN_GRANTS = Prepared(_token_grants, converted=True)
+# Compiled once (building the query through the ORM cost more than answering it), planned
+# once on PostgreSQL.
+_TOKEN_GRANTS = Prepared(_token_grants, converted=True, planned_once=True)
 
 
 def token_grants(key: str, now: datetime) -> tuple[list[RoleGrant], int, datetime | None]:

@@ -114,11 +114,22 @@ class Prepared:
     `converted=True`: each value is converted as Django converts it for a queryset (aware
     times, booleans, JSON, UUIDs), for rows that become model instances (`instance`). The
     converters are Django's own for the query, taken when it is compiled.
+
+    `planned_once=True`: on PostgreSQL the server keeps the query's plan too
+    (`planned_once_cursor`). Only for the small queries of single checks, whose parameters
+    are a few values: a plan kept for a handful of ids would serve a week's ten thousand badly.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], *, converted: bool = False) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        converted: bool = False,
+        planned_once: bool = False,
+    ) -> None:
         self.build = build
         self.converted = converted
+        self.planned_once = planned_once
         self._compiled: dict[tuple[Any, ...], _Compiled] = {}
 
     def fetch(self, *shape: Any, **values: Any) -> Iterator[tuple[Any, ...]]:
@@ -130,7 +141,8 @@ class Prepared:
             for p in compiled.params
         ]
         converters = compiled.converters
-        with connection.cursor() as cursor:
+        cursor = planned_once_cursor(compiled.alias) if self.planned_once else connection.cursor()
+        with cursor:
             cursor.execute(compiled.sql, bound)
             while chunk := cursor.fetchmany(10_000):
                 if not converters:
@@ -164,6 +176,44 @@ class Prepared:
         )
         self._compiled[shape] = compiled
         return compiled
+
+
+def planned_once_cursor(alias: str) -> Any:
+    """A cursor on database `alias` whose statements PostgreSQL plans once per connection.
+
+    Django's cursors on PostgreSQL bind parameters on the client (the values written into the
+    SQL text) and never prepare, so the server parses and plans every statement afresh: for
+    the few small queries of a single check that was as long as running them. This cursor
+    binds on the server and asks psycopg to prepare each statement (`prepare=True`): the first
+    run on a connection plans it, later runs send only the values. It is Django's own cursor
+    class for server-side binding, wrapped as `connection.cursor()` wraps its cursors (query
+    logging, error translation). On other databases: `connection.cursor()`. (docs/adr/0009)"""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = _preparing_cursor_class()(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+@cache
+def _preparing_cursor_class() -> type:
+    """Django's server-binding psycopg cursor, preparing every statement it runs."""
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,  # (defined only with psycopg 3, which Seamline requires)
+    )
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)
+
+    return PreparingCursor
 
 
 class _Compiled(NamedTuple):

@@ -162,6 +162,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db["TEST"] = {"NAME": os.environ.get("SEAMLINE_TEST_DB_NAME", f"test_seamline_{os.getpid()}")}
+    # The server keeps the plans of the statements Seamline asks it to prepare (the small
+    # queries of single checks: `rawrows.planned_once_cursor`, docs/adr/0009) and of no others:
+    # psycopg would prepare any statement run this many times, which none is.
+    _db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "network.User"

@@ -52,7 +52,15 @@ from seamline.errors import Reason
 from seamline.network.access import refuse
 from seamline.network.choices import OrgStatus
 from seamline.network.models import OrganisationStatusChange, Pathway
-from seamline.rawrows import Joined, Param, Prepared, as_text, fetch, instant_parser
+from seamline.rawrows import (
+    Joined,
+    Param,
+    Prepared,
+    as_text,
+    fetch,
+    instant_parser,
+    planned_once_cursor,
+)
 
 from .access import ALL, NONE, reach_condition, worker_reach
 from .authorization import (
@@ -565,7 +573,8 @@ def _few_facts(
                 AND e.occurred_on >= COALESCE(w.placement_start, w.start_date)"""  # noqa: S608
         )
         params += [EvidenceKind.LOCAL_INDUCTION, *ids, *TEMPORARY, *_BUNDLE_KINDS, day]
-    with connection.cursor() as cursor:
+    # Planned once per connection on PostgreSQL, for as many workers (one, for a check).
+    with planned_once_cursor(alias) as cursor:
         cursor.execute("\nUNION ALL\n".join(sql), params)
         yield from cursor.fetchall()
 
@@ -774,7 +783,7 @@ def _worker_query(by: str, reach: str) -> QuerySet[Any]:
 
 # Compiled once per way of naming a worker and reach: the single check is asked on every
 # assignment a scheduler makes, and compiling cost more than the query.
-_WORKER = Prepared(_worker_query, converted=True)
+_WORKER = Prepared(_worker_query, converted=True, planned_once=True)
 
 
 def _worker_rows(actor: Actor, worker: Worker | str) -> list[tuple[Any, ...]]:

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import DateTimeField
+from django.db.models import CharField, DateTimeField
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from seamline.network.choices import OrgKind
 from seamline.network.models import Organisation
-from seamline.rawrows import Among, Param, Prepared, as_text, fetch, instant_parser
+from seamline.rawrows import (
+    Among,
+    Param,
+    Prepared,
+    as_text,
+    attnames,
+    fetch,
+    instance,
+    instant_parser,
+)
 from seamline.testing import make_org
 
 
@@ -106,3 +115,40 @@ class PreparedTests(TestCase):
         )
         with self.assertRaisesMessage(KeyError, "ids"):
             list(query.fetch())
+
+    def test_converted_rows_become_the_instances_a_queryset_gives(self) -> None:
+        query = Prepared(
+            lambda: Organisation.objects.filter(code=Param("code", CharField())).values_list(
+                *attnames(Organisation)
+            ),
+            converted=True,
+        )
+        (row,) = query.fetch(code="org1")
+        made = cast(Organisation, instance(Organisation, query.compiled().alias, row, 0))
+        stored = Organisation.objects.get(code="org1")
+        self.assertEqual(made, stored)
+        self.assertFalse(made._state.adding)
+        for name in attnames(Organisation):
+            with self.subTest(column=name):
+                self.assertEqual(getattr(made, name), getattr(stored, name))
+        self.assertIsNotNone(made.created_at.tzinfo)  # an aware time, not the stored text
+
+    def test_a_check_s_query_is_planned_once_on_postgresql(self) -> None:
+        query = Prepared(
+            lambda: Organisation.objects.filter(code=Param("code", CharField())).values_list(
+                "code"
+            ),
+            planned_once=True,
+        )
+        sql = query.compiled().sql
+        with CaptureQueriesContext(connection) as ctx:
+            for n in range(8):
+                self.assertEqual(list(query.fetch(code=f"org{n % 3}")), [(f"org{n % 3}",)])
+        self.assertEqual(len(ctx.captured_queries), 8)  # logged as any other query
+        if connection.vendor != "postgresql":
+            return  # (SQLite has no server to keep a plan)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            kept = [statement for (statement,) in cursor.fetchall()]
+        # psycopg prepares it after a few runs; the server keeps it with $1 for the value.
+        self.assertIn(sql.replace("%s", "$1"), kept)
