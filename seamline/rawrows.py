@@ -101,6 +101,10 @@ class Param(Expression):
         return "%s", [Bound(self.name, convert)]
 
 
+# The most ids a `Prepared(planned_once=True)` query is given and still runs on its kept plan.
+PLANNED_ONCE_MAX = 50
+
+
 class Prepared:
     """A query Django builds and compiles once per database and shape, then run again and
     again with new values (its `Param`s, and the ids of an `Among` given by name).
@@ -116,8 +120,9 @@ class Prepared:
     converters are Django's own for the query, taken when it is compiled.
 
     `planned_once=True`: on PostgreSQL the server keeps the query's plan too
-    (`planned_once_cursor`). Only for the small queries of single checks, whose parameters
-    are a few values: a plan kept for a handful of ids would serve a week's ten thousand badly.
+    (`planned_once_cursor`), for the small queries of single checks. A run given a list of
+    more than `PLANNED_ONCE_MAX` ids (a week's validation) is planned afresh on Django's own
+    cursor, as a plan made for a handful of ids would serve ten thousand badly.
     """
 
     def __init__(
@@ -141,7 +146,11 @@ class Prepared:
             for p in compiled.params
         ]
         converters = compiled.converters
-        cursor = planned_once_cursor(compiled.alias) if self.planned_once else connection.cursor()
+        few = self.planned_once and not any(
+            isinstance(value, list | tuple) and len(value) > PLANNED_ONCE_MAX
+            for value in values.values()
+        )
+        cursor = planned_once_cursor(compiled.alias) if few else connection.cursor()
         with cursor:
             cursor.execute(compiled.sql, bound)
             while chunk := cursor.fetchmany(10_000):

@@ -175,7 +175,8 @@ _SEES_ONE = Prepared(
         )
         .order_by()
         .values_list("pk")[:1]
-    )
+    ),
+    planned_once=True,
 )
 
 

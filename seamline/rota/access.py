@@ -166,7 +166,8 @@ def get_visit_to_schedule(actor: Actor, code: str) -> Visit:
 _VISIT_BY_CODE = Prepared(
     lambda: Visit.objects.filter(code=Param("code", CharField())).values_list(
         "id", "participant_id"
-    )
+    ),
+    planned_once=True,
 )
 
 

@@ -109,7 +109,7 @@ def _open_in_window(rows: QuerySet[Any], since: str, until: str) -> QuerySet[Any
     )
 
 
-_WINDOW_ASSIGNMENTS = Prepared(_window_assignments)
+_WINDOW_ASSIGNMENTS = Prepared(_window_assignments, planned_once=True)
 
 
 def _participants_recorded(model: Any, *columns: str) -> QuerySet[Any]:
@@ -127,8 +127,10 @@ def _participants_recorded(model: Any, *columns: str) -> QuerySet[Any]:
     )
 
 
-_DECLINED = Prepared(lambda: _participants_recorded(DeclinedWorker, "worker_id"))
-_PREFERENCES = Prepared(lambda: _participants_recorded(Preference, "kind", "value"))
+_DECLINED = Prepared(lambda: _participants_recorded(DeclinedWorker, "worker_id"), planned_once=True)
+_PREFERENCES = Prepared(
+    lambda: _participants_recorded(Preference, "kind", "value"), planned_once=True
+)
 # Overrides are few: for many visits, the live ones on any visit of the window are read and
 # those of these visits kept (rather than sending a hundred thousand codes).
 _OVERRIDES = Prepared(
@@ -143,7 +145,8 @@ _OVERRIDES = Prepared(
         .order_by("granted_at")
         .annotate(u=as_text("uuid"), x=as_text("expires_at"))
         .values_list("visit__code", "worker_id", "rule", "u", "x")
-    )
+    ),
+    planned_once=True,
 )
 _LATER_VERSIONS = Prepared(
     lambda: (
@@ -153,7 +156,8 @@ _LATER_VERSIONS = Prepared(
         .order_by("number")
         .annotate(c=as_text("created_at"))
         .values_list("c")
-    )
+    ),
+    planned_once=True,
 )
 _HIGH_RISK = Prepared(
     lambda: (
@@ -167,7 +171,8 @@ _HIGH_RISK = Prepared(
         .order_by()
         .annotate(r=as_text("raised_at"), x=as_text("resolved_at"))
         .values_list("participant_id", "r", "x")
-    )
+    ),
+    planned_once=True,
 )
 _SHIFTS = Prepared(
     lambda: (
@@ -180,7 +185,8 @@ _SHIFTS = Prepared(
         .order_by()
         .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
         .values_list("worker_id", "organisation__code", "s", "e")
-    )
+    ),
+    planned_once=True,
 )
 
 _WORKERS = Prepared(
@@ -209,7 +215,8 @@ _WORKERS = Prepared(
             "l",
             "p",
         )
-    )
+    ),
+    planned_once=True,
 )
 _ORGANISATION_HISTORY = Prepared(
     lambda: (
@@ -217,7 +224,8 @@ _ORGANISATION_HISTORY = Prepared(
         .order_by("changed_at", "id")
         .annotate(c=as_text("changed_at"))
         .values_list("organisation_id", "c", "to_status")
-    )
+    ),
+    planned_once=True,
 )
 
 
@@ -251,7 +259,7 @@ def _sign_offs(joined: bool) -> QuerySet[Any]:
     )
 
 
-_SIGN_OFFS = Prepared(_sign_offs)
+_SIGN_OFFS = Prepared(_sign_offs, planned_once=True)
 _PAUSES = Prepared(
     lambda: (
         _open_in_window(
@@ -262,7 +270,8 @@ _PAUSES = Prepared(
         .order_by("started_at")
         .annotate(s=as_text("started_at"), x=as_text("lifted_at"))
         .values_list("worker_id", "task_type__code", "s", "x")
-    )
+    ),
+    planned_once=True,
 )
 _STATUS_CHANGES = Prepared(
     lambda: (
@@ -270,7 +279,8 @@ _STATUS_CHANGES = Prepared(
         .order_by("changed_at", "id")
         .annotate(c=as_text("changed_at"))
         .values_list("worker_id", "c", "to_status", "from_status")
-    )
+    ),
+    planned_once=True,
 )
 # Supervision: the last session held before the window (per worker), and every one in it.
 _SUPERVISION = Prepared(
@@ -293,7 +303,8 @@ _SUPERVISION = Prepared(
             .values_list("worker_id", "h"),
             all=True,
         )
-    )
+    ),
+    planned_once=True,
 )
 _ENHANCED = Prepared(
     lambda: (
@@ -305,7 +316,8 @@ _ENHANCED = Prepared(
         .order_by()
         .annotate(s=as_text("starts_on"), e=as_text("ends_on"))
         .values_list("worker_id", "s", "e")
-    )
+    ),
+    planned_once=True,
 )
 _BUNDLE = Prepared(
     lambda joined: (
@@ -330,7 +342,8 @@ _BUNDLE = Prepared(
             "on",
             "topics",
         )
-    )
+    ),
+    planned_once=True,
 )
 
 
@@ -367,9 +380,13 @@ def _visit_workers(chosen: Q | Among) -> QuerySet[Any]:
 
 
 # The same three queries for visits named by primary key: compiled once (`rawrows.Prepared`).
-_VISITS_BY_ID = Prepared(lambda: _visit_rows(Visit.objects.filter(Among("id", param="ids"))))
-_TASKS_BY_ID = Prepared(lambda joined: _visit_tasks(Among("visit_id", param="ids"), joined))
-_WORKERS_BY_ID = Prepared(lambda: _visit_workers(Among("visit_id", param="ids")))
+_VISITS_BY_ID = Prepared(
+    lambda: _visit_rows(Visit.objects.filter(Among("id", param="ids"))), planned_once=True
+)
+_TASKS_BY_ID = Prepared(
+    lambda joined: _visit_tasks(Among("visit_id", param="ids"), joined), planned_once=True
+)
+_WORKERS_BY_ID = Prepared(lambda: _visit_workers(Among("visit_id", param="ids")), planned_once=True)
 
 
 def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:

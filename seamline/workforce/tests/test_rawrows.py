@@ -14,6 +14,7 @@ from django.utils import timezone
 from seamline.network.choices import OrgKind
 from seamline.network.models import Organisation
 from seamline.rawrows import (
+    PLANNED_ONCE_MAX,
     Among,
     Param,
     Prepared,
@@ -147,8 +148,24 @@ class PreparedTests(TestCase):
         self.assertEqual(len(ctx.captured_queries), 8)  # logged as any other query
         if connection.vendor != "postgresql":
             return  # (SQLite has no server to keep a plan)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            kept = [statement for (statement,) in cursor.fetchall()]
+        kept = self._kept()
         # psycopg prepares it after a few runs; the server keeps it with $1 for the value.
         self.assertIn(sql.replace("%s", "$1"), kept)
+
+    def test_a_run_given_many_ids_is_planned_afresh(self) -> None:
+        query = Prepared(
+            lambda: Organisation.objects.filter(Among("id", param="ids")).values_list("code"),
+            planned_once=True,
+        )
+        many = [self.orgs[0].pk, *range(10_000_000, 10_000_000 + PLANNED_ONCE_MAX)]
+        self.assertEqual(list(query.fetch(ids=many)), [("org0",)])
+        if connection.vendor == "postgresql":
+            self.assertNotIn(query.compiled().sql.replace("%s", "$1"), self._kept())
+        self.assertEqual(list(query.fetch(ids=[self.orgs[1].pk])), [("org1",)])
+        if connection.vendor == "postgresql":
+            self.assertIn(query.compiled().sql.replace("%s", "$1"), self._kept())
+
+    def _kept(self) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [statement for (statement,) in cursor.fetchall()]
