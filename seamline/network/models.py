@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from seamline.rawrows import Prepared, attnames, instance
 
 from .choices import (
     ActionKind,
@@ -88,10 +90,21 @@ class Network(Versioned):
 
     @classmethod
     def current(cls) -> Network:
-        network = cls.objects.first()
-        if network is None:
-            network = cls.objects.create(name="Seamline network")
-        return network
+        """The network, made on first use. Read with one compiled query (`_CURRENT_NETWORK`):
+        every rota check and many pages ask for its settings."""
+        rows = list(_CURRENT_NETWORK.fetch())
+        if rows:
+            return cast(Network, instance(cls, _CURRENT_NETWORK.compiled().alias, rows[0], 0))
+        return cls.objects.create(name="Seamline network")
+
+
+# `Network.objects.first()`, built and compiled once per process (and planned once on
+# PostgreSQL): building it through the ORM cost more than answering it.
+_CURRENT_NETWORK = Prepared(
+    lambda: Network.objects.order_by("pk").values_list(*attnames(Network))[:1],
+    converted=True,
+    planned_once=True,
+)
 
 
 # --- organisations ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from seamline.api_support import ERRORS, QUERY_ERRORS, WRITE_ERRORS, actor_of, r
 from seamline.errors import RuleViolation
 from seamline.network.access import refuse
 from seamline.workforce.models import Worker
-from seamline.workforce.register import find_worker
+from seamline.workforce.register import find_worker, worker_rows_for
 
 from . import access, actions, cover_report, imports, rules, scheduler, validation
 from .forms import MAX_UPLOAD_BYTES, this_week
@@ -84,15 +84,19 @@ def _worker_for_check(actor: Actor, visit: int, ident: str) -> tuple[int, bool]:
     wanted = str(ident).strip()
     if "/" in wanted:
         org, _, staff = wanted.partition("/")
-        named = Q(organisation__code=org.strip().lower(), staff_id=staff.strip())
+        org, staff = org.strip().lower(), staff.strip()
+        named = Q(organisation__code=org, staff_id=staff)
+        wanted_name = f"{org}/{staff}"
     else:
         uid = access.parse_uuid(wanted)
         if uid is None:
             raise refuse(actor, "workforce.worker", wanted)
         named = Q(uuid=uid)
-    seen = Worker.objects.visible_to(actor).filter(named).values_list("pk", flat=True).first()
-    if seen is not None:
-        return seen, True
+        wanted_name = str(uid)
+    # A worker `actor` sees: one compiled query (the access layer's own condition).
+    seen = worker_rows_for(actor, wanted_name)
+    if seen:
+        return seen[0][0], True
     on_visit = (
         Worker.objects.filter(named, assignments__visit_id=visit, assignments__status="assigned")
         .values_list("pk", flat=True)

@@ -744,7 +744,7 @@ def check(
     framework = framework_at(at)
     task = framework.task(task_type)
     ident = str(worker.uuid) if isinstance(worker, Worker) else str(worker).strip()
-    rows = _worker_rows(actor, worker)
+    rows = worker_rows_for(actor, worker)
     if not rows:
         raise refuse(actor, "workforce.worker", ident)
     alias = _WORKER.compiled(*_worker_shape(actor, worker)).alias
@@ -786,9 +786,10 @@ def _worker_query(by: str, reach: str) -> QuerySet[Any]:
 _WORKER = Prepared(_worker_query, converted=True, planned_once=True)
 
 
-def _worker_rows(actor: Actor, worker: Worker | str) -> list[tuple[Any, ...]]:
-    """The row of `worker` if `actor` may see it (none otherwise): the compiled
-    equivalent of `_named(workers_for(actor), worker)`, which a test holds it to."""
+def worker_rows_for(actor: Actor, worker: Worker | str) -> list[tuple[Any, ...]]:
+    """The row of `worker` (`_WORKER_COLUMNS`, the key first) if `actor` may see it, none
+    otherwise: the compiled equivalent of `_named(workers_for(actor), worker)`, which a test
+    holds it to."""
     by, reach = _worker_shape(actor, worker)
     if reach == NONE:
         return []

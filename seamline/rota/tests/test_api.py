@@ -65,6 +65,12 @@ class CheckTests(ApiCase):
         self.assertEqual(ok.status_code, 200)
         self.assertEqual(ok.json()["allowed"], True)
         self.assertEqual(ok.json()["violations"], [])
+        spaced = self.post_json(
+            "river_admin",
+            "/api/rota/check",
+            {"visit": visit.code, "worker": " RIVERSIDE / RIV-AMY "},
+        )
+        self.assertEqual((spaced.status_code, spaced.json()["worker"]), (200, ok.json()["worker"]))
         blocked = self.post_json(
             "river_admin", "/api/rota/check", {"visit": visit.code, "worker": str(self.cy.uuid)}
         )

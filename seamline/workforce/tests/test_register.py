@@ -327,7 +327,7 @@ class RegisterAccessTests(RegisterCase):
                         if wanted is not None
                         else []
                     )
-                    found = register_module._worker_rows(actor, name)
+                    found = register_module.worker_rows_for(actor, name)
                     self.assertEqual(found, expected)
         with self.assertRaises(NotFound):
             check(cast.actor(cast.river_worker), self.lead, "medication_prompt", AT)
