@@ -5,7 +5,7 @@ grow with the caseload; the JSON of the API and the command."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 from django.core.management import call_command
@@ -24,6 +24,14 @@ from seamline.network.models import Organisation
 from seamline.testing import CastTestCase, make_org, make_user
 
 SYSTEM = Actor.system("test")
+
+
+def _later_today() -> datetime:
+    """Half an hour from now, or the last second of today when that would be tomorrow (so
+    that the test holds at any hour)."""
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(now + timedelta(minutes=30), midnight - timedelta(seconds=1))
 
 
 class TodayTests(CastTestCase):
@@ -67,7 +75,7 @@ class TodayTests(CastTestCase):
                 description=f"Ring about case {i}",
                 owner_organisation=c.riverside,
                 owner_person=c.river_coordinator,
-                due_at=timezone.now() + timedelta(minutes=30),
+                due_at=_later_today(),
                 source="huddle",
             )
             CohortMember.objects.create(cohort=Cohort.objects.get(code="rapid"), participant=p)
