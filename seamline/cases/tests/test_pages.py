@@ -395,7 +395,9 @@ class ReferralPageTests(PagesCase):
         body = fragment.content.decode()
         self.assertTrue(body.lstrip().startswith('<div id="owner-at"'))
         self.assertIn("River Tester", body)
-        before = timezone.localtime(ago(days=30)).strftime("%Y-%m-%dT%H:%M")
+        # Noon local time 30 days ago: never in an hour that a change of the clocks repeats.
+        noon = timezone.localtime(ago(days=30)).replace(hour=12, minute=0)
+        before = noon.strftime("%Y-%m-%dT%H:%M")
         fragment = self.client.get(f"{url}?at={before}", headers={"HX-Request": "true"})
         self.assertContains(fragment, "nobody")
 

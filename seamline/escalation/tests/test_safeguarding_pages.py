@@ -259,7 +259,10 @@ class ApiAndCommandTests(CastTestCase):
         super().setUpTestData()
         load_defaults()
         cls.person, _ = make_case(cls.cast, family_name="Api")
-        cls.concern = make_concern(cls.cast, cls.person, timezone.now() - timedelta(hours=1))
+        # An hour ago, or at midnight when that was yesterday: still inside its same-day deadline.
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        raised = max(timezone.now() - timedelta(hours=1), midnight)
+        cls.concern = make_concern(cls.cast, cls.person, raised)
 
     def auth(self, user: User) -> dict[str, Any]:
         _, key = issue_api_token(self.cast.actor(user), name="tests")
