@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+
+# Below this many rows (visits, workers) a computation is too small for the pause to matter.
+BULK = 1000
 
 
 @contextmanager
@@ -37,6 +40,12 @@ def paused() -> Iterator[None]:
         if was_enabled:
             age_unscanned()
             gc.enable()
+
+
+def paused_for(rows: int) -> AbstractContextManager[None]:
+    """`paused()` for a bulk computation of `rows` rows; nothing for a small one (a single
+    check in a web request leaves the collector alone)."""
+    return paused() if rows >= BULK else nullcontext()
 
 
 def age_unscanned() -> None:

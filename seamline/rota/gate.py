@@ -112,9 +112,13 @@ class WorkerWindow:
     pauses: list[Pause] = field(default_factory=list)
     status_changes: list[tuple[datetime, str, str]] = field(default_factory=list)
     org_changes: list[tuple[datetime, str]] = field(default_factory=list)
+    org_times: list[datetime] = field(default_factory=list)  # when each of those changes was
     org_has_history: bool = False
     org_status: str = OrgStatus.ACTIVE  # now, used when the organisation has no history
     bundle: list[BundleEvidence] = field(default_factory=list)
+    # The days inside the window on which bundle evidence is dated: between two of them the
+    # bundle's answer cannot change (most temporary workers have none).
+    bundle_days: list[date] = field(default_factory=list)
     held: list[date] = field(default_factory=list)  # supervision held, sorted
     enhanced: list[tuple[date, date]] = field(default_factory=list)
     # Instants at which anything the authorization rule reads changes (sign-offs signed,
@@ -146,12 +150,8 @@ class WorkerWindow:
     def organisation_active_at(self, at: datetime) -> bool:
         if not self.org_has_history:
             return self.org_status == OrgStatus.ACTIVE
-        status: str | None = None
-        for when, to_status in self.org_changes:
-            if when > at:
-                break
-            status = to_status
-        return status == OrgStatus.ACTIVE
+        index = bisect.bisect_right(self.org_times, at)
+        return index > 0 and self.org_changes[index - 1][1] == OrgStatus.ACTIVE
 
     def last_held(self, day: date) -> date | None:
         index = bisect.bisect_right(self.held, day)
@@ -175,17 +175,19 @@ class RotaState:
     participants they visit in each rota week (G7)."""
 
     def __init__(self) -> None:
-        self.by_day: dict[tuple[int, date], list[Slot]] = defaultdict(list)
+        # Each worker's visits by local day of their start.
+        self.by_day: dict[int, dict[date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
         self.high_risk: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
 
     def add(self, worker: int, slot: Slot, day: date) -> None:
-        self.by_day[(worker, day)].append(slot)
+        self.by_day[worker][day].append(slot)
         if slot.high_risk:
             counts = self.high_risk[(worker, slot.week)]
             counts[slot.participant] = counts.get(slot.participant, 0) + 1
 
     def remove(self, worker: int, key: str, day: date) -> None:
-        slots = self.by_day.get((worker, day), [])
+        days = self.by_day.get(worker)
+        slots = days.get(day, []) if days is not None else []
         for slot in slots:
             if slot.key == key:
                 slots.remove(slot)
@@ -199,11 +201,15 @@ class RotaState:
     def others(self, worker: int, visit: VisitFacts) -> list[tuple[str, datetime, datetime]]:
         """The worker's other visits that could overlap `visit` (those starting from the day
         before it to the day it ends), as (code, start, end)."""
-        found = []
+        found: list[tuple[str, datetime, datetime]] = []
+        days = self.by_day.get(worker)
+        if days is None:
+            return found
+        key = visit.key
         for day in visit.near_days:
-            for slot in self.by_day.get((worker, day), ()):
-                if slot.key != visit.key:
-                    found.append((slot.key, slot.start, slot.end))
+            slots = days.get(day)
+            if slots:
+                found += [(s.key, s.start, s.end) for s in slots if s.key != key]
         return found
 
     def high_risk_count(self, worker: int, visit: VisitFacts) -> int:
@@ -213,6 +219,19 @@ class RotaState:
 
 
 # --- answers -------------------------------------------------------------------------------------
+
+
+class Judgement(NamedTuple):
+    """What a worker's facts at a visit's start come to (`Gate.judged`)."""
+
+    reasons: tuple[Reason, ...]  # the authorization rule's, for every task type of the visit
+    held: dict[str, str | None]  # the stage held of each required competency
+    supervised: bool  # any of them held only at supervised
+    # The reasons as violations of G1 to G4 (`rules.by_rule`), sorted once.
+    g1: list[Violation]
+    g2: list[Violation]
+    g3: list[Violation]
+    g4: list[Violation]
 
 
 class Answer(NamedTuple):
@@ -265,6 +284,9 @@ class TaskSet:
     tier: int
     # The shortest supervision frequency of the competencies tier 3 and 4 task types need.
     frequency_days: int | None
+    # Each required competency, and whether it is pathway-specific (its stage is then read on
+    # the visit's pathway).
+    specific: tuple[tuple[str, bool], ...] = ()
 
 
 class Gate:
@@ -294,15 +316,12 @@ class Gate:
         self.preferences = preferences
         self.overrides = overrides
         self.labels = dict(organisation_names)
-        self._judged: dict[
-            tuple[int, int, tuple[Any, ...]],
-            tuple[tuple[Reason, ...], dict[str, str | None], bool],
-        ] = {}
+        self._judged: dict[tuple[int, int, tuple[Any, ...]], Judgement] = {}
         self._enhanced: dict[tuple[int, date], tuple[date, date] | None] = {}
         self._titles: dict[int, dict[str, str]] = {}
         self.zone = timezone.get_current_timezone()
         self._tasksets: dict[tuple[int, tuple[str, ...]], TaskSet] = {}
-        self._bundles: dict[tuple[int, date, int], tuple[str, ...]] = {}
+        self._bundles: dict[tuple[int, int, int], tuple[str, ...]] = {}
 
     # -- the rota ------------------------------------------------------------------------------
 
@@ -343,6 +362,14 @@ class Gate:
                 required=required,
                 tier=max((t.risk_tier for t in specs), default=1),
                 frequency_days=min(frequencies) if frequencies else None,
+                specific=tuple(
+                    (
+                        code,
+                        code in framework.competencies
+                        and framework.competencies[code].pathway_specific,
+                    )
+                    for code in required
+                ),
             )
         visit.taskset = found
         return found
@@ -362,7 +389,12 @@ class Gate:
         at = visit.start
         missing: tuple[str, ...] = ()
         if worker.temporary:
-            bundle_key = (worker.pk, visit.day, visit.framework)
+            # The same on every day between two days evidence is dated.
+            bundle_key = (
+                worker.pk,
+                bisect.bisect_right(worker.bundle_days, visit.day),
+                visit.framework,
+            )
             found = self._bundles.get(bundle_key)
             if found is None:
                 framework = self.frameworks[visit.framework][1]
@@ -400,13 +432,12 @@ class Gate:
             )
         return facts
 
-    def judged(
-        self, worker: WorkerWindow, visit: VisitFacts
-    ) -> tuple[tuple[Reason, ...], dict[str, str | None], bool]:
+    def judged(self, worker: WorkerWindow, visit: VisitFacts) -> Judgement:
         """What the worker's facts at the visit's start come to, cached for the same worker,
         framework version, day, stretch of unchanged facts, pathway and task types: the
-        authorization rule's reasons for every task type of the visit (on its pathway), the
-        stage held of each required competency, and whether any is held only at supervised."""
+        authorization rule's reasons for every task type of the visit (on its pathway), sorted
+        into G1 to G4, the stage held of each required competency, and whether any is held
+        only at supervised."""
         if not visit.judge_key:
             visit.judge_key = (
                 visit.framework,
@@ -419,7 +450,7 @@ class Gate:
         key = (worker.pk, epoch, visit.judge_key)
         found = self._judged.get(key)
         if found is None:
-            taskset = self.taskset(visit)
+            taskset = visit.taskset or self.taskset(visit)
             facts = self._facts_at(worker, visit)
             framework = self.frameworks[visit.framework][1]
             # Every task type's reasons, each once, in the order first given.
@@ -430,14 +461,32 @@ class Gate:
             ):
                 if more:
                     reasons.update(dict.fromkeys(more))
-            held = {c: self.stage(worker, c, visit) for c in taskset.required}
-            supervised = any(stage == Stage.SUPERVISED for stage in held.values())
-            found = self._judged[key] = (tuple(reasons), held, supervised)
+            indexed = worker.by_competency
+            at, pathway, stage_of = visit.start, visit.pathway, rules.held_stage
+            held = {
+                code: stage_of(indexed.get(code, ()), code, at, pathway if specific else None)
+                for code, specific in taskset.specific
+            }
+            supervised = Stage.SUPERVISED in held.values()
+            if reasons:
+                sorted_ = rules.by_rule(reasons)
+                found = Judgement(
+                    tuple(reasons),
+                    held,
+                    supervised,
+                    sorted_["G1"],
+                    sorted_["G2"],
+                    sorted_["G3"],
+                    sorted_["G4"],
+                )
+            else:
+                found = Judgement((), held, supervised, [], [], [], [])
+            self._judged[key] = found
         return found
 
     def authorization(self, worker: WorkerWindow, visit: VisitFacts) -> tuple[Reason, ...]:
         """The authorization rule's reasons for every task type of the visit."""
-        return self.judged(worker, visit)[0]
+        return self.judged(worker, visit).reasons
 
     def stage(self, worker: WorkerWindow, competency: str, visit: VisitFacts) -> str | None:
         """The stage of `competency` the worker holds current at the visit's start (on the
@@ -449,7 +498,7 @@ class Gate:
         )
 
     def held(self, worker: WorkerWindow, visit: VisitFacts) -> dict[str, str | None]:
-        return self.judged(worker, visit)[1]
+        return self.judged(worker, visit).held
 
     def local(self, instant: datetime) -> datetime:
         """`instant` in the network's time zone (for sentences)."""
@@ -472,13 +521,11 @@ class Gate:
         high-risk participant, G10 for tier 3 and 4 tasks, ...): the answer is the same, and
         a week of 100,000 assignments is judged in a fraction of the time."""
         worker = self.workers[worker_pk]
-        taskset = self.taskset(visit)
+        taskset = visit.taskset or self.taskset(visit)
         name = worker.name
-        reasons, held, supervised = self.judged(worker, visit)
-        found: list[Violation] = []
-        if reasons:
-            found += rules.g1_active(reasons)
-            found += rules.g2_competencies(reasons)
+        judgement = self.judged(worker, visit)
+        held = judgement.held
+        found: list[Violation] = [*judgement.g1, *judgement.g2]
         if taskset.unknown:
             found += [
                 Violation(
@@ -489,16 +536,12 @@ class Gate:
                 )
                 for code in taskset.unknown
             ]
-        if reasons:
-            found += rules.g3_delegation(reasons)
-        enhanced = self.enhanced(worker, visit.day)
-        if reasons or (enhanced is not None and worker.temporary):
-            found += rules.g4_temporary(
-                reasons,
-                worker=name,
-                temporary=worker.temporary,
-                enhanced=enhanced,
-                tier=taskset.tier,
+        found += judgement.g3
+        found += judgement.g4
+        enhanced = self.enhanced(worker, visit.day) if worker.enhanced else None
+        if enhanced is not None and worker.temporary:
+            found += rules.g4_enhanced(
+                worker=name, temporary=True, enhanced=enhanced, tier=taskset.tier
             )
         titles = self.titles(visit) if held else {}
         if visit.lone or visit.late:
@@ -511,7 +554,7 @@ class Gate:
                 enhanced=enhanced,
                 late_threshold=self.settings.late_threshold,
             )
-        if supervised:
+        if judgement.supervised:
             found += rules.g6_pairing(
                 worker=name,
                 held=held,

@@ -20,15 +20,18 @@ from django.db.models import (
     Case,
     DateField,
     DateTimeField,
+    Exists,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     TextField,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Mod
 from django.utils import timezone
 
+from seamline import collector
 from seamline.cases.choices import Severity
 from seamline.cases.models import DeclinedWorker, RiskFlag
 from seamline.competency.choices import EvidenceKind
@@ -78,7 +81,7 @@ def _day(name: str) -> Param:
     return Param(name, DateField())
 
 
-def _window_assignments(many: bool) -> QuerySet[Any]:
+def _window_assignments(many: bool, spanned: bool = False) -> QuerySet[Any]:
     rows = Assignment.objects.filter(
         status=AssignmentStatus.ASSIGNED,
         visit__status=VisitStatus.PLANNED,
@@ -87,6 +90,11 @@ def _window_assignments(many: bool) -> QuerySet[Any]:
     )
     if not many:
         rows = rows.filter(Among("worker_id", param="workers"))
+    if spanned:  # the stored visits starting in the span are the rota itself: not read
+        rows = rows.filter(
+            Q(visit__starts_at__lt=_instant("rota_start"))
+            | Q(visit__starts_at__gte=_instant("rota_end"))
+        )
     return (
         rows.order_by()
         .annotate(s=as_text("visit__starts_at"), e=as_text("visit__ends_at"))
@@ -389,13 +397,26 @@ _TASKS_BY_ID = Prepared(
 _WORKERS_BY_ID = Prepared(lambda: _visit_workers(Among("visit_id", param="ids")), planned_once=True)
 
 
-def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
+def stored_visits(
+    visits: QuerySet[Visit] | Iterable[int], *, parity: int | None = None
+) -> list[VisitFacts]:
     """The `VisitFacts` of stored visits (a queryset or primary keys): three queries (the
     visits, their task types, their live assignments), and for many visits one more (the task
     types' codes). A queryset is read through a subquery (no list of ids sent back), and the
     rows straight from the cursor (`seamline.rawrows`): a week is a hundred thousand visits.
-    Primary keys are read by queries compiled once (a single check asks for one visit)."""
+    Primary keys are read by queries compiled once (a single check asks for one visit).
+
+    `parity` (0 or 1, with a queryset): only the visits with an assigned worker whose primary
+    key has that parity (one half of a rota, `rota.parallel`), each with all its workers."""
     ids: list[int] = []
+    if isinstance(visits, QuerySet) and parity is not None:
+        visits = visits.filter(
+            Exists(
+                Assignment.objects.filter(visit_id=OuterRef("pk"), status=AssignmentStatus.ASSIGNED)
+                .annotate(parity=Mod("worker_id", 2))
+                .filter(parity=parity)
+            )
+        )
     if isinstance(visits, QuerySet):
         chosen: Q = Q(visit_id__in=visits.order_by().values("id"))
         alias = visits.db
@@ -422,19 +443,29 @@ def stored_visits(visits: QuerySet[Visit] | Iterable[int]) -> list[VisitFacts]:
         tasks[visit_id].append(task_code[task])
     for visit_id, worker_id in worker_rows:
         workers[visit_id].append(worker_id)
+    # A week's visits start and end at a few hundred distinct instants: each parsed once.
+    parsed: dict[str, datetime] = {}
+
+    def at(text: str) -> datetime:
+        found = parsed.get(text)
+        if found is None:
+            found = parsed[text] = instant(text)
+        return found
+
+    nothing = ()
     return [
         VisitFacts(
-            key=code,
-            organisation=org,
-            participant=participant,
-            participant_code=p_code,
-            pathway=pathway,
-            tasks=tuple(sorted(tasks.get(pk, ()))),
-            start=instant(start),
-            end=instant(end),
-            lone=bool(lone),
-            workers=tuple(workers.get(pk, ())),
-            paired=paired,
+            code,
+            org,
+            participant,
+            p_code,
+            pathway,
+            tuple(sorted(tasks.get(pk, nothing))),
+            at(start),
+            at(end),
+            bool(lone),
+            tuple(workers.get(pk, nothing)),
+            paired,
         )
         for pk, code, org, participant, p_code, pathway, lone, paired, start, end in rows
     ]
@@ -468,18 +499,49 @@ class Window:
         )
 
 
-def _prepare(visit: VisitFacts, settings: Settings, zone: tzinfo | None = None) -> None:
+# What `_prepare` derives from a visit's start and end: the same for every visit of a week
+# that starts and ends at the same instants (a week's hundred thousand visits share a few
+# hundred), so worked out once for each pair.
+_Timing = tuple[datetime, datetime, datetime, datetime, date, date, bool, str, tuple[date, ...]]
+
+
+def _prepare(
+    visit: VisitFacts,
+    settings: Settings,
+    zone: tzinfo | None = None,
+    timings: dict[tuple[datetime, datetime], _Timing] | None = None,
+) -> None:
+    """Fill in the visit's derived fields (`timings`: those already worked out, to reuse)."""
+    pair = (visit.start, visit.end)
+    found = timings.get(pair) if timings is not None else None
+    if found is None:
+        found = _timing(visit.start, visit.end, settings, zone or timezone.get_current_timezone())
+        if timings is not None:
+            timings[pair] = found
+    (
+        visit.start,
+        visit.end,
+        visit.local_start,
+        visit.local_end,
+        visit.day,
+        visit.utc_day,
+        visit.late,
+        visit.week,
+        visit.near_days,
+    ) = found
+
+
+def _timing(start: datetime, end: datetime, settings: Settings, zone: tzinfo) -> _Timing:
     # Every instant the gate compares is in UTC: comparing datetimes of one zone is many
     # times faster than of two, and a week is hundreds of thousands of comparisons.
-    zone = zone or timezone.get_current_timezone()
-    start = visit.start = visit.start.astimezone(UTC)
-    visit.end = visit.end.astimezone(UTC)
-    local_start = visit.local_start = start.astimezone(zone)
-    local_end = visit.local_end = visit.end.astimezone(zone)
-    day = visit.day = local_start.date()
-    visit.utc_day = start.date()
-    visit.late = rules.is_late(local_start, local_end, settings.late_threshold)
-    visit.week, visit.near_days = _days_around(day, local_end.date())
+    start = start.astimezone(UTC)
+    end = end.astimezone(UTC)
+    local_start = start.astimezone(zone)
+    local_end = end.astimezone(zone)
+    day = local_start.date()
+    week, near_days = _days_around(day, local_end.date())
+    late = rules.is_late(local_start, local_end, settings.late_threshold)
+    return start, end, local_start, local_end, day, start.date(), late, week, near_days
 
 
 @functools.lru_cache(maxsize=4096)
@@ -508,6 +570,7 @@ def load(
     extra_shifts: Sequence[ShiftFacts] = (),
     settings: Settings | None = None,
     rota: frozenset[str] | None = None,
+    rota_span: tuple[datetime, datetime] | None = None,
 ) -> Gate:
     """Load everything the gate needs to judge the assignments of `visits` and of each of
     `candidates` (worker primary keys) to any of them.
@@ -518,14 +581,30 @@ def load(
 
     `rota`: the codes of every visit of the rota `visits` are part of, when `visits` is only
     part of it (`rota.parallel`): a stored visit among them is not read as a worker's other
-    visit.
+    visit. `rota_span` (start, end): the rota is every planned stored visit starting in the
+    span (a stored week validated whole), none of which is read as another visit.
 
     The number of queries does not grow with the number of visits or workers (beyond one
-    query per 30,000 ids)."""
+    query per 30,000 ids). For a large rota the cycle collector is paused meanwhile
+    (`seamline.collector`)."""
+    with collector.paused_for(len(visits)):
+        return _load(visits, candidates, replaced, extra_shifts, settings, rota, rota_span)
+
+
+def _load(
+    visits: list[VisitFacts],
+    candidates: Iterable[int],
+    replaced: frozenset[tuple[str, str]],
+    extra_shifts: Sequence[ShiftFacts],
+    settings: Settings | None,
+    rota: frozenset[str] | None,
+    rota_span: tuple[datetime, datetime] | None,
+) -> Gate:
     settings = settings or Settings.current()
     zone = timezone.get_current_timezone()
+    timings: dict[tuple[datetime, datetime], _Timing] = {}
     for visit in visits:
-        _prepare(visit, settings, zone)
+        _prepare(visit, settings, zone, timings)
     window = Window.around(visits)
     frameworks = _frameworks(window)
     starts = [when for when, _ in frameworks]
@@ -551,14 +630,22 @@ def load(
     # visit (seconds), and the week's assignments are nearly all theirs anyway.
     many = len(workers) > MANY_WORKERS
     instant = instant_parser(Assignment.objects.db)
+    span: dict[str, datetime] = {}
+    if rota_span is not None:
+        span = {"rota_start": rota_span[0], "rota_end": rota_span[1]}
     rows = _WINDOW_ASSIGNMENTS.fetch(
-        many, workers=list(workers), end=window.end, start=window.start - timedelta(days=1)
+        many,
+        rota_span is not None,
+        workers=list(workers),
+        end=window.end,
+        start=window.start - timedelta(days=1),
+        **span,
     )
     for worker_id, code, org, participant, p_code, start, end in rows:
         if code in skipped or worker_id not in workers:
             continue
         other = VisitFacts(code, org, participant, p_code, "", (), instant(start), instant(end))
-        _prepare(other, settings, zone)
+        _prepare(other, settings, zone, timings)
         if (org, other.week) in replaced:
             continue
         context.append((worker_id, other))
@@ -715,6 +802,8 @@ def _workers(
     history: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     for org_id, changed_at, to_status in _ORGANISATION_HISTORY.fetch(organisations=organisations):
         history[org_id].append((instant(changed_at), to_status))
+    # When each change was, shared by the organisation's workers (a bisect finds the status).
+    history_times = {org_id: [when for when, _ in changes] for org_id, changes in history.items()}
 
     temporary = [pk for pk, w in workers.items() if w.temporary]
     # Many workers: the codes by id, two small queries; a few: the codes joined in.
@@ -789,6 +878,7 @@ def _workers(
         if org_history:
             worker.org_has_history = True
             worker.org_changes = org_history
+            worker.org_times = history_times[worker.organisation_id]
         worker.held.sort()
         # SPEC section 3: the enhanced-supervision period runs from every worker's start in
         # the network, and from a temporary worker's placement start, besides any recorded.
@@ -804,6 +894,10 @@ def _workers(
         worker.boundaries = sorted(i for i in instants if start <= i < end)
         # Only periods that reach into the window matter (most workers have none).
         worker.enhanced = [(a, b) for a, b in worker.enhanced if a < last_day and b > first_day]
+        if worker.bundle:
+            worker.bundle_days = sorted(
+                {e.occurred_on for e in worker.bundle if e.occurred_on >= first_day}
+            )
         by_competency: dict[str, list[Attainment]] = defaultdict(list)
         for attainment in worker.attainments:
             by_competency[attainment.competency].append(attainment)

@@ -12,21 +12,31 @@ halves is loaded in both, and each process judges only its own workers on it. Th
 violations are merged back into the order of judging the whole at once.
 
 Below `MIN_ASSIGNMENTS`, or where forking is not safe, the rota is validated here as usual.
+
+A stored week (`validate_week`) is split before anything is read: each process reads the
+visits of its own half from the database (`loading.stored_visits(parity=)`), and neither reads
+the week's assignments a second time as the workers' "other" visits (the whole stored week is
+the rota, `loading.load(rota_span=)`), so the reading is shared between the two processes too.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
+
+from django.utils import timezone
 
 from seamline import collector, forking
 from seamline.access import Actor
 
+from . import rules
+from .choices import AssignmentStatus
 from .gate import Settings, VisitFacts
-from .loading import ShiftFacts, load
-from .models import Visit
-from .validation import Judged, Result, collect, findings, judged
+from .loading import ShiftFacts, load, stored_visits
+from .models import Assignment, Visit, VisitQuerySet
+from .validation import Finding, Judged, Result, collect, findings, judged
 
 # Fewer assignments than this are validated in one process.
 MIN_ASSIGNMENTS = 5000
@@ -74,3 +84,85 @@ def validate_in_two(
     result = collect(visits, heapq.merge(mine, theirs, key=itemgetter(0, 1)))
     result.assignments = assignments
     return result
+
+
+# One violation of a stored week as a half sends it back, plain values (`seamline.forking`):
+# (the visit's start in microseconds since 1970 UTC, the visit's code, the position of the
+# worker on the visit, the visit's organisation, then as `Judged` from the label on).
+WeekJudged = tuple[int, str, int, str, str, str, str, str | None]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def validate_week(actor: Actor, week: str, *, min_assignments: int | None = None) -> Result:
+    """Every violation of the rota stored for `week` (ISO, "2026-W23"): every planned visit
+    starting in it, judged whole, as `actor` may see it (only visits of participants `actor`
+    may see are reported; a worker `actor` may not see is reported by rule only). From
+    `min_assignments` assignments (`MIN_ASSIGNMENTS` when None) on two processes, each reading
+    its own half."""
+    span = rules.week_window(week, timezone.get_current_timezone())
+    stored = Visit.objects.planned().between(*span)
+    assignments = Assignment.objects.filter(
+        status=AssignmentStatus.ASSIGNED, visit__in=stored.order_by().values("id")
+    ).count()
+    if min_assignments is None:
+        min_assignments = MIN_ASSIGNMENTS
+    settings = Settings.current()
+
+    def half(parity: int | None) -> list[WeekJudged]:
+        part = stored_visits(stored, parity=parity)
+        gate = load(part, settings=settings, rota_span=span)
+        micros = {v.start: (v.start - EPOCH) // MICROSECOND for v in part}
+        return [
+            (
+                micros[visit.start],
+                visit.key,
+                position,
+                visit.organisation,
+                label,
+                rule,
+                message,
+                uid,
+            )
+            for index, position, label, rule, message, uid in judged(actor, gate, part, only=parity)
+            for visit in (part[index],)
+        ]
+
+    with collector.paused():
+        if assignments < min_assignments or not forking.can_fork(Visit.objects.db):
+            found: Iterable[WeekJudged] = half(None)
+        else:
+            child = forking.start(lambda: half(1), "Half of the week's validation")
+            try:
+                mine = half(0)
+            finally:
+                theirs = child.collect()
+            # In order of start, code and position: an assignment's violations all come from
+            # the one half its worker is in, so whole tuples compare as those three do.
+            found = heapq.merge(mine, theirs)
+        result = Result(visits=stored.count(), assignments=assignments)
+        shown = None if actor.is_system else _codes_seen(actor, stored)
+        starts: dict[int, datetime] = {}
+        for micros, code, _, organisation, label, rule, message, uid in found:
+            if shown is not None and code not in shown:
+                continue
+            start = starts.get(micros)
+            if start is None:
+                start = starts[micros] = EPOCH + micros * MICROSECOND
+            finding = Finding(code, label, rule, message, organisation, start)
+            if uid is None:
+                result.findings.append(finding)
+            else:
+                result.overridden.append((finding, uid))
+    if shown is not None:
+        result.visits = len(shown)
+        result.assignments = Assignment.objects.filter(
+            status=AssignmentStatus.ASSIGNED,
+            visit__in=stored.visible_to(actor).order_by().values("id"),
+        ).count()
+    return result
+
+
+def _codes_seen(actor: Actor, stored: VisitQuerySet) -> set[str]:
+    """The codes of the week's visits `actor` may see (one query)."""
+    return set(stored.visible_to(actor).values_list("code", flat=True))

@@ -132,31 +132,38 @@ def held_stage(
 # --- G1-G4: the authorization rule's reasons, sorted ------------------------------------------
 
 
-def _sorted_reasons(reasons: Iterable[Reason], rule: str) -> list[Violation]:
-    found: list[Violation] = []
+def by_rule(reasons: Iterable[Reason]) -> dict[str, list[Violation]]:
+    """The authorization rule's reasons as violations of G1 to G4, each once, in the order
+    given: one pass over the reasons (the gate sorts a judgement's reasons once, however many
+    of the four rules it then reports)."""
+    found: dict[str, list[Violation]] = {"G1": [], "G2": [], "G3": [], "G4": []}
+    seen: set[Violation] = set()
+    rule_of = AUTHORIZATION_RULES.get
     for r in reasons:
-        if AUTHORIZATION_RULES.get(r.code) == rule:
+        rule = rule_of(r.code)
+        if rule is not None:
             violation = Violation(rule, r.code, r.message)
-            if violation not in found:
-                found.append(violation)
+            if violation not in seen:
+                seen.add(violation)
+                found[rule].append(violation)
     return found
 
 
 def g1_active(reasons: Iterable[Reason]) -> list[Violation]:
     """G1: the worker is active and the worker's organisation is active in the network on the
     visit's date (the authorization rule's `worker_not_active`, `organisation_not_active`)."""
-    return _sorted_reasons(reasons, "G1")
+    return by_rule(reasons)["G1"]
 
 
 def g2_competencies(reasons: Iterable[Reason]) -> list[Violation]:
     """G2: every required competency of every task type held at the minimum stage, current at
     the visit's time, on the visit's pathway where it is pathway-specific."""
-    return _sorted_reasons(reasons, "G2")
+    return by_rule(reasons)["G2"]
 
 
 def g3_delegation(reasons: Iterable[Reason]) -> list[Violation]:
     """G3: no active delegation pause covers a delegated task type of the visit."""
-    return _sorted_reasons(reasons, "G3")
+    return by_rule(reasons)["G3"]
 
 
 def g4_temporary(
@@ -168,21 +175,30 @@ def g4_temporary(
     tier: int,
 ) -> list[Violation]:
     """G4: a temporary worker without a complete evidence bundle (the authorization rule's
-    `bundle_incomplete`), or inside an enhanced-supervision period (`enhanced`: its first day
-    and the day it ends), gets tier 1 visits only."""
-    found = _sorted_reasons(reasons, "G4")
-    if temporary and enhanced is not None and tier > 1:
-        start, end = enhanced
-        found.append(
-            Violation(
-                "G4",
-                "enhanced_supervision_tier",
-                f"{worker} is a temporary worker in an enhanced-supervision period "
-                f"({_day(start)} to {_day(end - timedelta(days=1))}): tier 1 visits only until "
-                f"it ends (this visit is tier {tier}).",
-            )
+    `bundle_incomplete`), or inside an enhanced-supervision period (`g4_enhanced`), gets
+    tier 1 visits only."""
+    return by_rule(reasons)["G4"] + g4_enhanced(
+        worker=worker, temporary=temporary, enhanced=enhanced, tier=tier
+    )
+
+
+def g4_enhanced(
+    *, worker: str, temporary: bool, enhanced: tuple[date, date] | None, tier: int
+) -> list[Violation]:
+    """G4's own part: a temporary worker inside an enhanced-supervision period (`enhanced`:
+    its first day and the day it ends) gets tier 1 visits only."""
+    if not (temporary and enhanced is not None and tier > 1):
+        return []
+    start, end = enhanced
+    return [
+        Violation(
+            "G4",
+            "enhanced_supervision_tier",
+            f"{worker} is a temporary worker in an enhanced-supervision period "
+            f"({_day(start)} to {_day(end - timedelta(days=1))}): tier 1 visits only until "
+            f"it ends (this visit is tier {tier}).",
         )
-    return found
+    ]
 
 
 # --- G5-G10 -----------------------------------------------------------------------------------

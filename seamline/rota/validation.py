@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from django.db.models import Q
 from django.utils import timezone
 
+from seamline import collector
 from seamline.access import Actor
 from seamline.workforce.imports import RowError
 from seamline.workforce.models import Worker
@@ -180,7 +181,8 @@ Judged = tuple[int, int, str, str, str, str | None]
 
 def findings(actor: Actor, gate: Gate, visits: list[VisitFacts]) -> Result:
     """The gate's answers for every assignment of `visits`, as findings `actor` may read."""
-    result = collect(visits, judged(actor, gate, visits))
+    with collector.paused_for(len(visits)):
+        result = collect(visits, judged(actor, gate, visits))
     result.assignments = sum(len(v.workers) for v in visits)
     return result
 

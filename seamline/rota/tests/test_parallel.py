@@ -14,7 +14,7 @@ from seamline import forking
 from seamline.access import Actor
 from seamline.cases.testing import make_participant, make_referral
 from seamline.network.models import OrganisationStatusChange
-from seamline.rota import loading, parallel, validation
+from seamline.rota import loading, parallel, rules, validation
 from seamline.rota.models import Override, Visit
 from seamline.rota.testing import MONDAY, at, make_visit
 from seamline.testing import ConcurrentTestCase, build_cast
@@ -126,6 +126,62 @@ class TwoProcessTests(ConcurrentTestCase):
         self.assertGreater(len(one.findings), 5)
         self.assertEqual(two.findings, one.findings)
         self.assertEqual((two.visits, two.assignments), (one.visits, one.assignments))
+
+    def test_a_stored_week_split_before_reading_finds_what_one_finds(self) -> None:
+        # A visit of the week before that runs into the week: still one of worker 0's other
+        # visits (G8) though it is not part of the week validated.
+        make_visit(
+            self.ada,
+            self.cast.discharge,
+            [],
+            at(MONDAY, 0) - timedelta(hours=1),  # Sunday 23:00
+            organisation=self.cast.riverside,
+            workers=[self.workers[0]],
+            end=at(MONDAY, 9) + timedelta(minutes=30),
+        )
+        before = Visit.objects.get(starts_at__lt=at(MONDAY, 0))
+        week = rules.week_of(MONDAY)
+        in_week = Visit.objects.filter(starts_at__gte=at(MONDAY, 0)).order_by("starts_at", "code")
+        for actor in (Actor.system("test"), self.cast.actor(self.cast.river_scheduler)):
+            with self.subTest(actor=str(actor)):
+                visits = loading.stored_visits(in_week)
+                one = validation.findings(actor, loading.load(visits), visits)
+                two = parallel.validate_week(actor, week, min_assignments=1)
+                here = parallel.validate_week(actor, week, min_assignments=10**9)
+                self.assertGreater(len(one.findings), 20)
+                for result in (two, here):
+                    self.assertEqual(result.findings, one.findings)
+                    self.assertEqual(result.overridden, one.overridden)
+                    self.assertEqual(
+                        (result.visits, result.assignments), (one.visits, one.assignments)
+                    )
+                overlap = [f for f in two.findings if before.code in f.message]
+                self.assertEqual([f.rule for f in overlap], ["G8"])
+                self.assertNotIn(before.code, {f.visit for f in two.findings})
+
+    def test_a_stored_week_reports_only_the_visits_the_asker_sees(self) -> None:
+        hidden = make_participant(self.cast.swift, given_name="Hal", family_name="Hidden")
+        make_referral(hidden, self.cast.discharge, self.cast.swift, self.cast.swift_admin)
+        unseen = make_visit(
+            hidden,
+            self.cast.discharge,
+            [],
+            at(MONDAY, 10),
+            organisation=self.cast.swift,
+            workers=[self.workers[1], self.workers[2]],
+            end=at(MONDAY, 12),  # over both workers' own visits that morning (G8)
+        )
+        unseen.paired_with = self.workers[3]
+        unseen.save()
+        week = rules.week_of(MONDAY)
+        everyone = parallel.validate_week(Actor.system("test"), week, min_assignments=1)
+        scheduler = parallel.validate_week(
+            self.cast.actor(self.cast.river_scheduler), week, min_assignments=1
+        )
+        self.assertIn(unseen.code, {f.visit for f in everyone.findings})
+        self.assertNotIn(unseen.code, {f.visit for f in scheduler.findings})
+        self.assertEqual(scheduler.visits, everyone.visits - 1)
+        self.assertEqual(scheduler.assignments, everyone.assignments - 2)
 
     def test_inside_a_transaction_it_is_validated_here(self) -> None:
         with transaction.atomic(), mock.patch.object(parallel.forking, "start") as start:

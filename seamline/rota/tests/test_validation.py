@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from unittest import mock
@@ -18,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from seamline.access import Actor
 from seamline.cases.testing import make_participant, make_referral
-from seamline.rota import loading, validation
+from seamline.rota import loading, rules, validation
 from seamline.rota.choices import RULES
 from seamline.rota.models import Visit
 from seamline.rota.testing import make_visit
@@ -199,6 +200,38 @@ class CommandTests(ValidationCase):
             status, out = self.run_command("validate", bad)
             self.assertIn("riverside/RV-1 riverside/RIV-BARE G2:", out)
             self.assertIn("1 violation in 1 assignment of 1 visit.", out)
+
+    def test_validate_a_stored_week(self) -> None:
+        week = rules.week_of(MONDAY)
+        self.assertEqual(
+            self.run_command("validate", "--week", week),
+            (0, "0 violations in 0 assignments of 0 visits.\n"),
+        )
+        make_visit(self.ada, self.cast.discharge, [self.prompt], at(MONDAY, 9), workers=[self.amy])
+        bare = make_visit(
+            self.ada, self.cast.discharge, [self.prompt], at(MONDAY, 11), workers=[self.bare]
+        )
+        status, out = self.run_command("validate", "--week", week.lower(), "--format", "json")
+        self.assertEqual(status, 1)
+        self.assertEqual(
+            [(f["visit"], f["worker"], f["rule"]) for f in json.loads(out)],
+            [(bare.code, "riverside/RIV-BARE", "G2")],
+        )
+        status, out = self.run_command("validate", "--week", week)
+        self.assertIn("1 violation in 2 assignments of 2 visits.", out)
+        # The week after holds nothing.
+        later = rules.week_of(MONDAY + timedelta(days=7))
+        self.assertEqual(self.run_command("validate", "--week", later)[0], 0)
+
+    def test_validate_needs_a_file_or_a_week_and_a_real_week(self) -> None:
+        for args, says in (
+            ((), "Name a rota file to validate, or give --week"),
+            (("rota.csv", "--week", "2026-W47"), "(not both)"),
+            (("--week", "2026-47"), "Write the week as YYYY-Www"),
+        ):
+            with self.subTest(args=args), self.assertRaises(CommandError) as raised:
+                call_command("rota", "validate", *args, stdout=StringIO())
+            self.assertIn(says, str(raised.exception))
 
     def test_check_exits_0_when_allowed_and_1_when_blocked(self) -> None:
         visit = make_visit(

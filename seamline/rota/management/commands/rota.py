@@ -2,12 +2,14 @@
 
     seamline rota check --worker riverside/RHS-0042 --visit V-2026-W47-000123 [--format json]
     seamline rota validate FILE.csv [--format text|json|csv]
+    seamline rota validate --week 2026-W47 [--format text|json|csv]
     seamline rota export [--week 2026-W47] [--organisation riverside] FILE.csv
     seamline rota cover [--week 2026-W47] [--pathway discharge] [--organisation riverside]
                         [--format text|json|csv]
 
 `check` exits 0 when the assignment is allowed, 1 when it is blocked; `validate` exits 1 when
-the file has any violation (or cannot be read), 0 when it has none; `cover` exits 1 when
+the file (or, with `--week`, the rota stored for that week) has any violation (or cannot be
+read), 0 when it has none; `cover` exits 1 when
 the cover has any gap, 0 when it has none. They run as the platform
 operator unless `--as USERNAME` names a person, whose access then applies.
 """
@@ -26,7 +28,7 @@ from seamline.access import Actor, actor_for
 from seamline.network.models import User
 from seamline.workforce.register import find_worker
 
-from ... import actions, cover_report, export, rules, validation
+from ... import actions, cover_report, export, parallel, rules, validation
 from ...access import get_visit_for_user
 from ...forms import this_week
 from ...models import Shift, Visit
@@ -42,8 +44,15 @@ class Command(BaseCommand):
         check.add_argument("--visit", required=True, help="the visit's code")
         check.add_argument("--format", choices=("text", "json"), default="text")
         check.add_argument("--as", dest="as_user", help="ask as this person (their access)")
-        validate = sub.add_parser("validate", help="every violation of a rota file")
-        validate.add_argument("file", help="the rota file (CSV, the format a rota is loaded in)")
+        validate = sub.add_parser(
+            "validate", help="every violation of a rota file, or of the rota stored for a week"
+        )
+        validate.add_argument(
+            "file", nargs="?", help="the rota file (CSV, the format a rota is loaded in)"
+        )
+        validate.add_argument(
+            "--week", help="instead of a file: the rota stored for this ISO week, e.g. 2026-W47"
+        )
         validate.add_argument("--format", choices=("text", "json", "csv"), default="text")
         validate.add_argument("--as", dest="as_user", help="validate as this person")
         out = sub.add_parser("export", help="write a week of the rota as a rota file")
@@ -116,12 +125,25 @@ class Command(BaseCommand):
             raise CommandError("Blocked.", returncode=1)
 
     def _validate(self, actor: Actor, options: dict[str, Any]) -> None:
-        path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
-        result = validation.validate_file(actor, data, parallel=True)
+        if bool(options.get("file")) == bool(options.get("week")):
+            raise CommandError(
+                "Name a rota file to validate, or give --week to validate the rota stored for "
+                "a week (not both)."
+            )
+        if options.get("week"):
+            week = options["week"].strip().upper()
+            try:
+                rules.week_monday(week)
+            except ValueError:
+                raise CommandError("Write the week as YYYY-Www, e.g. 2026-W47.") from None
+            result = parallel.validate_week(actor, week)
+        else:
+            path = Path(options["file"])
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+            result = validation.validate_file(actor, data, parallel=True)
         fmt = options["format"]
         if result.errors:
             for line in result.lines():
