@@ -455,9 +455,13 @@ class Gate:
             framework = self.frameworks[visit.framework][1]
             # Every task type's reasons, each once, in the order first given.
             reasons: dict[Reason, None] = {}
-            assert visit.local_start is not None
             for _, _, more, _, _ in judge(
-                facts, taskset.specs, framework.competencies, visit.local_start, visit.pathway
+                facts,
+                taskset.specs,
+                framework.competencies,
+                visit.start,  # in UTC, with the visit's local date
+                visit.pathway,
+                today=visit.day,
             ):
                 if more:
                     reasons.update(dict.fromkeys(more))

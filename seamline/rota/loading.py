@@ -20,15 +20,13 @@ from django.db.models import (
     Case,
     DateField,
     DateTimeField,
-    Exists,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     TextField,
     When,
 )
-from django.db.models.functions import Cast, Mod
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from seamline import collector
@@ -333,7 +331,11 @@ _BUNDLE = Prepared(
             Among("worker_id", param="workers"),
             kind__in=BUNDLE_KINDS,
             occurred_on__lte=_day("last_day"),
+            # Only evidence of the current placement counts (`bundle_missing`), and of modules
+            # only verified ones: most of a temporary worker's record is neither.
+            occurred_on__gte=Coalesce("worker__placement_start", "worker__start_date"),
         )
+        .exclude(kind=EvidenceKind.MODULE, verified_by__isnull=True)
         .order_by()
         .annotate(
             on=as_text("occurred_on"),
@@ -409,14 +411,16 @@ def stored_visits(
     `parity` (0 or 1, with a queryset): only the visits with an assigned worker whose primary
     key has that parity (one half of a rota, `rota.parallel`), each with all its workers."""
     ids: list[int] = []
+    workers: dict[int, list[int]] = defaultdict(list)
     if isinstance(visits, QuerySet) and parity is not None:
-        visits = visits.filter(
-            Exists(
-                Assignment.objects.filter(visit_id=OuterRef("pk"), status=AssignmentStatus.ASSIGNED)
-                .annotate(parity=Mod("worker_id", 2))
-                .filter(parity=parity)
-            )
-        )
+        # Every assignment of the visits first (one query), then the visits of the half and
+        # their task types by primary key: cheaper than asking the database to test every
+        # visit for a worker of the half in each of the three queries.
+        for visit_id, worker_id in fetch(
+            _visit_workers(Q(visit_id__in=visits.order_by().values("id")))
+        ):
+            workers[visit_id].append(worker_id)
+        visits = [pk for pk, on in workers.items() if any(w % 2 == parity for w in on)]
     if isinstance(visits, QuerySet):
         chosen: Q = Q(visit_id__in=visits.order_by().values("id"))
         alias = visits.db
@@ -427,18 +431,19 @@ def stored_visits(
         rows = list(_VISITS_BY_ID.fetch(ids=ids))
     instant = instant_parser(alias)
     tasks: dict[int, list[str]] = defaultdict(list)
-    workers: dict[int, list[int]] = defaultdict(list)
     # Many visits: the task types' codes by id, one small query; a few: the codes joined in.
     joined = len(rows) <= MANY_WORKERS
     task_code: dict[Any, str] = (
         Joined() if joined else dict(TaskType.objects.order_by().values_list("id", "code"))
     )
+    worker_rows: Iterable[tuple[Any, ...]] = ()
     if isinstance(visits, QuerySet):
         task_rows = fetch(_visit_tasks(chosen, joined))
         worker_rows = fetch(_visit_workers(chosen))
     else:
         task_rows = _TASKS_BY_ID.fetch(joined, ids=ids)
-        worker_rows = _WORKERS_BY_ID.fetch(ids=ids)
+        if parity is None:
+            worker_rows = _WORKERS_BY_ID.fetch(ids=ids)
     for visit_id, task in task_rows:
         tasks[visit_id].append(task_code[task])
     for visit_id, worker_id in worker_rows:
@@ -819,6 +824,10 @@ def _workers(
     # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
     moments: dict[int, set[datetime]] = defaultdict(set)
     nothing: set[str] = set()
+    # Sign-offs share their dates and, made in sessions, their instants: each text is parsed
+    # once (a week reads a few thousand distinct among hundreds of thousands).
+    parsed_at: dict[str, datetime] = {}
+    parsed_day: dict[str, date] = {}
     # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
     for pk, competency, stage, pathway, signed, due, superseded, revoked in _SIGN_OFFS.fetch(
         joined, workers=part, start=start, end=end
@@ -826,7 +835,12 @@ def _workers(
         code = competency_code[competency]
         if code not in needed.get(pk, nothing):
             continue
-        signed_at = instant(signed)
+        signed_at = parsed_at.get(signed)
+        if signed_at is None:
+            signed_at = parsed_at[signed] = instant(signed)
+        review_due = parsed_day.get(due)
+        if review_due is None:
+            review_due = parsed_day[due] = iso(due)
         superseded_at = instant(superseded) if superseded is not None else None
         revoked_at = instant(revoked) if revoked is not None else None
         workers[pk].attainments.append(
@@ -835,7 +849,7 @@ def _workers(
                     code,
                     stage,
                     signed_at,
-                    iso(due),
+                    review_due,
                     pathway_code[pathway] if pathway is not None else None,
                     superseded_at,
                     revoked_at,

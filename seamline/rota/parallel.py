@@ -98,22 +98,22 @@ def validate_week(actor: Actor, week: str, *, min_assignments: int | None = None
     """Every violation of the rota stored for `week` (ISO, "2026-W23"): every planned visit
     starting in it, judged whole, as `actor` may see it (only visits of participants `actor`
     may see are reported; a worker `actor` may not see is reported by rule only). From
-    `min_assignments` assignments (`MIN_ASSIGNMENTS` when None) on two processes, each reading
-    its own half."""
+    `min_assignments` visits (`MIN_ASSIGNMENTS` when None: a week's visits have one or two
+    workers each) on two processes, each reading its own half."""
     span = rules.week_window(week, timezone.get_current_timezone())
     stored = Visit.objects.planned().between(*span)
-    assignments = Assignment.objects.filter(
-        status=AssignmentStatus.ASSIGNED, visit__in=stored.order_by().values("id")
-    ).count()
+    visits = stored.count()
     if min_assignments is None:
         min_assignments = MIN_ASSIGNMENTS
     settings = Settings.current()
 
-    def half(parity: int | None) -> list[WeekJudged]:
+    def half(parity: int | None) -> tuple[int, list[WeekJudged]]:
+        """How many assignments the half has, and their violations."""
         part = stored_visits(stored, parity=parity)
         gate = load(part, settings=settings, rota_span=span)
         micros = {v.start: (v.start - EPOCH) // MICROSECOND for v in part}
-        return [
+        assignments = sum(1 for v in part for w in v.workers if parity is None or w % 2 == parity)
+        return assignments, [
             (
                 micros[visit.start],
                 visit.key,
@@ -129,18 +129,20 @@ def validate_week(actor: Actor, week: str, *, min_assignments: int | None = None
         ]
 
     with collector.paused():
-        if assignments < min_assignments or not forking.can_fork(Visit.objects.db):
-            found: Iterable[WeekJudged] = half(None)
+        if visits < min_assignments or not forking.can_fork(Visit.objects.db):
+            assignments, whole = half(None)
+            found: Iterable[WeekJudged] = whole
         else:
             child = forking.start(lambda: half(1), "Half of the week's validation")
             try:
-                mine = half(0)
+                count, mine = half(0)
             finally:
-                theirs = child.collect()
+                other, theirs = child.collect()
+            assignments = count + other
             # In order of start, code and position: an assignment's violations all come from
             # the one half its worker is in, so whole tuples compare as those three do.
             found = heapq.merge(mine, theirs)
-        result = Result(visits=stored.count(), assignments=assignments)
+        result = Result(visits=visits, assignments=assignments)
         shown = None if actor.is_system else _codes_seen(actor, stored)
         starts: dict[int, datetime] = {}
         for micros, code, _, organisation, label, rule, message, uid in found:

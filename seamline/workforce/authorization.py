@@ -369,6 +369,8 @@ def judge(
     competencies: Mapping[str, CompetencySpec],
     at: datetime,
     pathway: str | None = None,
+    *,
+    today: date | None = None,
 ) -> Iterator[tuple[str, bool, tuple[Reason, ...], date | None, date | None]]:
     """The rule itself, for one worker and each of `tasks` in turn: (task type code, cleared,
     reasons, last validated, valid until).
@@ -376,11 +378,16 @@ def judge(
     What does not depend on the task (the worker's status and organisation) is judged once,
     and each requirement once however many task types share it: the register asks about every
     task type of every worker. `decide` and `decide_tasks` wrap this in `Decision`s; the
-    register turns it straight into its rows."""
-    today = at.date()
-    # The same instant in UTC, the zone sign-offs are loaded in: comparing datetimes of one
-    # zone is many times faster than of two (the register compares hundreds of thousands).
-    at = at.astimezone(UTC)
+    register turns it straight into its rows.
+
+    `today`: the local date of `at`, given by a caller that passes `at` in UTC already (the
+    rota gate keeps both for each visit); otherwise `at`'s own date."""
+    if today is None:
+        today = at.date()
+        # The same instant in UTC, the zone sign-offs are loaded in: comparing datetimes of
+        # one zone is many times faster than of two (the register compares hundreds of
+        # thousands).
+        at = at.astimezone(UTC)
     general = _worker_reasons(worker, today)
     paused = {p.task_type for p in worker.pauses if p.active(at)} if worker.pauses else None
     bundle_short = bool(worker.bundle_missing) and worker.temporary

@@ -4,7 +4,7 @@ temporary-worker bundle (`bundle_missing`): plain values in, a decision out, no 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +21,7 @@ from seamline.workforce.authorization import (
     WorkerFacts,
     bundle_missing,
     decide,
+    judge,
 )
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
 
@@ -300,6 +301,29 @@ def test_a_sign_off_revoked_today_leaves_yesterday_cleared() -> None:
     worker = facts(signed(revoked_at=today))
     assert ask(worker, at=today - timedelta(days=1)).cleared
     assert ask(worker, at=today).codes == ["competency_expired"]
+
+
+@pytest.mark.parametrize(
+    "local",
+    [
+        datetime(2026, 6, 1, 0, 30, tzinfo=LONDON),  # 23:30 UTC the day before
+        datetime(2026, 6, 1, 9, 0, tzinfo=LONDON),
+        datetime(2026, 6, 1, 23, 30, tzinfo=LONDON),
+    ],
+)
+def test_asked_in_utc_with_the_local_date_the_answer_is_the_same(local: datetime) -> None:
+    # Due the local day before: lapsed on the local date, though at 00:30 the date in UTC is
+    # still the due date.
+    worker = facts(
+        signed(due=date(2026, 5, 31)),
+        signed("safeguarding", "induction", revoked_at=datetime(2026, 6, 1, 0, 15, tzinfo=LONDON)),
+        pauses=(Pause("medication_prompt", datetime(2026, 6, 1, 0, 45, tzinfo=LONDON)),),
+    )
+    tasks = (MED_PROMPT, WELFARE)
+    as_given = list(judge(worker, tasks, COMPETENCIES, local))
+    in_utc = list(judge(worker, tasks, COMPETENCIES, local.astimezone(UTC), today=local.date()))
+    assert in_utc == as_given
+    assert [r.code for r in as_given[0][2]][0] == "competency_expired"
 
 
 def test_a_sign_off_made_after_the_instant_does_not_count_then() -> None:
