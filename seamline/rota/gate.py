@@ -29,7 +29,8 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from django.utils import timezone
@@ -81,8 +82,6 @@ class VisitFacts:
     late: bool = False
     high_risk: bool = False
     framework: int = 0  # index into Gate.frameworks
-    # The local days on which another visit could start and still overlap this one.
-    near_days: tuple[date, ...] = ()
     # What every worker's judgement of this visit shares (framework version, days, pathway,
     # task types), and the visit's task set: kept on the visit, asked for once per worker.
     judge_key: tuple[Any, ...] = ()
@@ -171,26 +170,28 @@ class Slot(NamedTuple):
 
 
 class RotaState:
-    """Who is on which visit: each worker's visits by local day (G8) and the high-risk
+    """Who is on which visit: each worker's visits in order of start (G8) and the high-risk
     participants they visit in each rota week (G7)."""
 
     def __init__(self) -> None:
-        # Each worker's visits by local day of their start.
-        self.by_day: dict[int, dict[date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
+        self.slots: dict[int, list[Slot]] = defaultdict(list)
+        # For each worker whose slots are in order: their starts, and the longest visit.
+        self._starts: dict[int, tuple[list[datetime], timedelta]] = {}
         self.high_risk: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
 
-    def add(self, worker: int, slot: Slot, day: date) -> None:
-        self.by_day[worker][day].append(slot)
+    def add(self, worker: int, slot: Slot) -> None:
+        self.slots[worker].append(slot)
+        self._starts.pop(worker, None)
         if slot.high_risk:
             counts = self.high_risk[(worker, slot.week)]
             counts[slot.participant] = counts.get(slot.participant, 0) + 1
 
-    def remove(self, worker: int, key: str, day: date) -> None:
-        days = self.by_day.get(worker)
-        slots = days.get(day, []) if days is not None else []
+    def remove(self, worker: int, key: str) -> None:
+        slots = self.slots.get(worker, [])
         for slot in slots:
             if slot.key == key:
                 slots.remove(slot)
+                self._starts.pop(worker, None)
                 if slot.high_risk:
                     counts = self.high_risk[(worker, slot.week)]
                     counts[slot.participant] -= 1
@@ -199,18 +200,24 @@ class RotaState:
                 return
 
     def others(self, worker: int, visit: VisitFacts) -> list[tuple[str, datetime, datetime]]:
-        """The worker's other visits that could overlap `visit` (those starting from the day
-        before it to the day it ends), as (code, start, end)."""
-        found: list[tuple[str, datetime, datetime]] = []
-        days = self.by_day.get(worker)
-        if days is None:
-            return found
+        """The worker's other visits that could overlap `visit`, as (code, start, end): those
+        starting before it ends and no longer before it starts than the worker's longest
+        visit lasts (two bisections in the worker's visits in order of start)."""
+        slots = self.slots.get(worker)
+        if not slots:
+            return []
+        found = self._starts.get(worker)
+        if found is None:
+            slots.sort(key=attrgetter("start"))
+            found = self._starts[worker] = (
+                [s.start for s in slots],
+                max(s.end - s.start for s in slots),
+            )
+        starts, longest = found
+        first = bisect.bisect_left(starts, visit.start - longest)
+        last = bisect.bisect_left(starts, visit.end, first)
         key = visit.key
-        for day in visit.near_days:
-            slots = days.get(day)
-            if slots:
-                found += [(s.key, s.start, s.end) for s in slots if s.key != key]
-        return found
+        return [(s.key, s.start, s.end) for s in slots[first:last] if s.key != key]
 
     def high_risk_count(self, worker: int, visit: VisitFacts) -> int:
         """Distinct high-risk participants of the worker in the visit's week, with the visit's."""
@@ -327,10 +334,10 @@ class Gate:
 
     def assign(self, worker: int, visit: VisitFacts) -> None:
         """Put `worker` on `visit` in the rota the gate reasons about (a solver's step)."""
-        self.state.add(worker, slot_of(visit), visit.day)
+        self.state.add(worker, slot_of(visit))
 
     def unassign(self, worker: int, visit: VisitFacts) -> None:
-        self.state.remove(worker, visit.key, visit.day)
+        self.state.remove(worker, visit.key)
 
     # -- framework -----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ they change through the window, not as of one instant) and answers a ready `Gate
 from __future__ import annotations
 
 import bisect
-import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -507,7 +506,7 @@ class Window:
 # What `_prepare` derives from a visit's start and end: the same for every visit of a week
 # that starts and ends at the same instants (a week's hundred thousand visits share a few
 # hundred), so worked out once for each pair.
-_Timing = tuple[datetime, datetime, datetime, datetime, date, date, bool, str, tuple[date, ...]]
+_Timing = tuple[datetime, datetime, datetime, datetime, date, date, bool, str]
 
 
 def _prepare(
@@ -532,7 +531,6 @@ def _prepare(
         visit.utc_day,
         visit.late,
         visit.week,
-        visit.near_days,
     ) = found
 
 
@@ -544,20 +542,8 @@ def _timing(start: datetime, end: datetime, settings: Settings, zone: tzinfo) ->
     local_start = start.astimezone(zone)
     local_end = end.astimezone(zone)
     day = local_start.date()
-    week, near_days = _days_around(day, local_end.date())
     late = rules.is_late(local_start, local_end, settings.late_threshold)
-    return start, end, local_start, local_end, day, start.date(), late, week, near_days
-
-
-@functools.lru_cache(maxsize=4096)
-def _days_around(day: date, last: date) -> tuple[str, tuple[date, ...]]:
-    """The rota week of a visit on local `day` ending on local `last`, and the local days on
-    which another visit could start and still overlap it (a week's visits share a few
-    dozen of these, so they are worked out once)."""
-    first = day - timedelta(days=1)
-    return rules.week_of(day), tuple(
-        first + timedelta(days=n) for n in range((last - first).days + 1)
-    )
+    return start, end, local_start, local_end, day, start.date(), late, rules.week_of(day)
 
 
 @dataclass
@@ -663,10 +649,10 @@ def _load(
             for since, until in flags.get(visit.participant, ())
         )
     for worker_id, other in context:
-        state.add(worker_id, slot_of(other), other.day)
+        state.add(worker_id, slot_of(other))
     for visit in visits:
         for worker_id in visit.workers:
-            state.add(worker_id, slot_of(visit), visit.day)
+            state.add(worker_id, slot_of(visit))
 
     shifts = _shifts(workers, window, replaced, extra_shifts)
     visit_participants = {v.participant for v in visits}

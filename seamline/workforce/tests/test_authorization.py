@@ -323,7 +323,7 @@ def test_asked_in_utc_with_the_local_date_the_answer_is_the_same(local: datetime
     as_given = list(judge(worker, tasks, COMPETENCIES, local))
     in_utc = list(judge(worker, tasks, COMPETENCIES, local.astimezone(UTC), today=local.date()))
     assert in_utc == as_given
-    assert [r.code for r in as_given[0][2]][0] == "competency_expired"
+    assert as_given[0][2][0].code == "competency_expired"
 
 
 def test_a_sign_off_made_after_the_instant_does_not_count_then() -> None:

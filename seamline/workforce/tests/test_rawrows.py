@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any, cast
+from unittest import mock
 
 from django.db import connection
 from django.db.models import CharField, DateTimeField
@@ -100,6 +101,23 @@ class PreparedTests(TestCase):
         self.assertEqual(second, [("org1",)])
         self.assertEqual(none_yet, [])
         self.assertEqual(len(built), 1)
+
+    def test_a_value_given_again_is_converted_once_and_the_same(self) -> None:
+        query = Prepared(
+            lambda: Organisation.objects.filter(
+                created_at__lt=Param("before", DateTimeField())
+            ).values_list("code")
+        )
+        later = timezone.now() + timedelta(days=1)
+        first = list(query.fetch(before=later))
+        with mock.patch.object(
+            DateTimeField, "get_db_prep_value", side_effect=AssertionError("converted again")
+        ):
+            again = list(query.fetch(before=later + timedelta(0)))  # equal, another object
+        self.assertEqual(again, first)
+        self.assertEqual(len(first), 3)
+        # A new value is converted, and answers for itself.
+        self.assertEqual(list(query.fetch(before=later - timedelta(days=30))), [])
 
     def test_each_shape_is_compiled_apart(self) -> None:
         query = Prepared(
