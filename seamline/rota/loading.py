@@ -19,10 +19,12 @@ from django.db.models import (
     Case,
     DateField,
     DateTimeField,
+    F,
     Max,
     Q,
     QuerySet,
     TextField,
+    Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce
@@ -37,7 +39,7 @@ from seamline.competency.models import Competency, FrameworkVersion, TaskType
 from seamline.network.models import Organisation, OrganisationStatusChange, Pathway
 from seamline.rawrows import Among, Joined, Param, Prepared, as_text, fetch, instant_parser
 from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
-from seamline.workforce.choices import RoleGroup
+from seamline.workforce.choices import TEMPORARY, RoleGroup
 from seamline.workforce.models import (
     DelegationPause,
     EnhancedSupervisionPeriod,
@@ -324,25 +326,27 @@ _ENHANCED = Prepared(
     ),
     planned_once=True,
 )
+_INDUCTION_TOPICS = Case(
+    When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())), default=None
+)
+
+
+def _bundle_evidence(rows: QuerySet[Evidence]) -> QuerySet[Evidence]:
+    """Of `rows`, the evidence a bundle counts by the window's last day: of the kinds it is
+    made of, dated from the current placement's start (`bundle_missing`), and of modules only
+    verified ones (most of a temporary worker's record is neither)."""
+    return rows.filter(
+        kind__in=BUNDLE_KINDS,
+        occurred_on__lte=_day("last_day"),
+        occurred_on__gte=Coalesce("worker__placement_start", "worker__start_date"),
+    ).exclude(kind=EvidenceKind.MODULE, verified_by__isnull=True)
+
+
 _BUNDLE = Prepared(
     lambda joined: (
-        Evidence.objects.filter(
-            Among("worker_id", param="workers"),
-            kind__in=BUNDLE_KINDS,
-            occurred_on__lte=_day("last_day"),
-            # Only evidence of the current placement counts (`bundle_missing`), and of modules
-            # only verified ones: most of a temporary worker's record is neither.
-            occurred_on__gte=Coalesce("worker__placement_start", "worker__start_date"),
-        )
-        .exclude(kind=EvidenceKind.MODULE, verified_by__isnull=True)
+        _bundle_evidence(Evidence.objects.filter(Among("worker_id", param="workers")))
         .order_by()
-        .annotate(
-            on=as_text("occurred_on"),
-            topics=Case(
-                When(kind=EvidenceKind.LOCAL_INDUCTION, then=Cast("detail", TextField())),
-                default=None,
-            ),
-        )
+        .annotate(on=as_text("occurred_on"), topics=_INDUCTION_TOPICS)
         .values_list(
             "worker_id",
             "kind",
@@ -354,6 +358,154 @@ _BUNDLE = Prepared(
     ),
     planned_once=True,
 )
+
+
+# --- a few workers' facts in one statement ----------------------------------------------------
+# A single check asks about one or two workers: the seven queries above, each a round trip,
+# cost more than their answers. For a few workers the same rows are read in one `UNION ALL`,
+# each part tagged, its columns read as text and padded to the same width (`_few_facts`); a
+# test holds the two ways to the same workers.
+FACT_WIDTH = 7
+
+
+def _tagged(rows: QuerySet[Any], owner: str, tag: str, *columns: Any) -> QuerySet[Any]:
+    """`rows` as a part of `_FEW_FACTS`: `owner` (the worker's id, or the organisation's), the
+    tag, then `columns` padded with NULLs to `FACT_WIDTH`."""
+    padded = [*columns, *[Value(None, output_field=TextField())] * (FACT_WIDTH - len(columns))]
+    extra = {f"c{n}": value for n, value in enumerate(padded)}
+    return (
+        rows.order_by()
+        .annotate(tag=Value(tag, output_field=TextField()), **extra)
+        .values_list(owner, "tag", *extra)
+    )
+
+
+def _few_facts_query() -> QuerySet[Any]:
+    workers = Among("worker_id", param="workers")
+    sign_offs = _tagged(
+        SignOff.objects.filter(workers, signed_at__lt=_instant("end")).filter(
+            Q(superseded_at__isnull=True)
+            | Q(superseded_at__gt=_instant("start"))
+            | Q(revoked_at__isnull=False)
+        ),
+        "worker_id",
+        "s",
+        F("competency__code"),
+        F("stage"),
+        F("pathway__code"),
+        as_text("signed_at"),
+        as_text("review_due"),
+        as_text("superseded_at"),
+        as_text("revoked_at"),
+    )
+    history = _tagged(
+        OrganisationStatusChange.objects.filter(
+            organisation_id__in=Worker.objects.filter(Among("id", param="workers")).values(
+                "organisation_id"
+            )
+        ),
+        "organisation_id",
+        "o",
+        as_text("changed_at"),
+        F("to_status"),
+        Cast("id", TextField()),
+    )
+    pauses = _tagged(
+        _open_in_window(DelegationPause.objects.filter(workers), "started_at", "lifted_at"),
+        "worker_id",
+        "x",
+        F("task_type__code"),
+        as_text("started_at"),
+        as_text("lifted_at"),
+    )
+    statuses = _tagged(
+        WorkerStatusChange.objects.filter(workers),
+        "worker_id",
+        "w",
+        as_text("changed_at"),
+        F("to_status"),
+        F("from_status"),
+        Cast("id", TextField()),
+    )
+    last_held = (
+        SupervisionSession.objects.filter(workers, held_on__lt=_day("first_day"))
+        .order_by()
+        .values("worker_id")
+        .annotate(
+            tag=Value("h", output_field=TextField()),
+            **{
+                f"c{n}": Cast(Max("held_on"), TextField())
+                if n == 0
+                else Value(None, output_field=TextField())
+                for n in range(FACT_WIDTH)
+            },
+        )
+        .values_list("worker_id", "tag", *(f"c{n}" for n in range(FACT_WIDTH)))
+    )
+    held = _tagged(
+        SupervisionSession.objects.filter(
+            workers, held_on__gte=_day("first_day"), held_on__lte=_day("last_day")
+        ),
+        "worker_id",
+        "h",
+        as_text("held_on"),
+    )
+    enhanced = _tagged(
+        EnhancedSupervisionPeriod.objects.filter(
+            workers, starts_on__lte=_day("last_day"), ends_on__gt=_day("first_day")
+        ),
+        "worker_id",
+        "n",
+        as_text("starts_on"),
+        as_text("ends_on"),
+    )
+    bundle = _tagged(
+        _bundle_evidence(Evidence.objects.filter(workers, worker__employment_type__in=TEMPORARY)),
+        "worker_id",
+        "e",
+        F("kind"),
+        F("competency__code"),
+        Cast("verified_by_id", TextField()),
+        as_text("occurred_on"),
+        _INDUCTION_TOPICS,
+    )
+    return sign_offs.union(history, pauses, statuses, last_held, held, enhanced, bundle, all=True)
+
+
+_FEW_FACTS = Prepared(_few_facts_query, planned_once=True)
+
+
+def _few_facts(
+    workers: list[int], window: Window, *, temporary: bool
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of the seven fact queries for a few `workers`, read in one statement, by
+    the query they stand for ("s" sign-offs, "o" organisation history, "x" pauses, "w" status
+    changes, "h" supervision, "n" enhanced supervision, "e" bundle evidence), each row as that
+    query gives it and in its order."""
+    start, end = window.start, window.end
+    found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for owner, tag, *columns in _FEW_FACTS.fetch(
+        workers=workers,
+        start=start,
+        end=end,
+        first_day=start.date(),
+        last_day=end.date(),
+    ):
+        found[tag].append((owner, *columns))
+    instant = instant_parser(Worker.objects.db)
+    # In the order the separate queries read them.
+    found["o"].sort(key=lambda row: (instant(row[1]), int(row[3])))
+    found["w"].sort(key=lambda row: (instant(row[1]), int(row[4])))
+    found["x"].sort(key=lambda row: instant(row[2]))
+    return {
+        "s": [row[:8] for row in found["s"]],
+        "o": [row[:3] for row in found["o"]],
+        "x": [row[:4] for row in found["x"]],
+        "w": [row[:4] for row in found["w"]],
+        "h": [row[:2] for row in found["h"]],
+        "n": [row[:3] for row in found["n"]],
+        "e": [row[:6] for row in found["e"]] if temporary else [],
+    }
 
 
 def _visit_rows(visits: QuerySet[Visit]) -> QuerySet[Any]:
@@ -745,12 +897,19 @@ def _competencies_needed(
 
 
 def _workers(
-    ids: set[int], window: Window, settings: Settings, needed: Mapping[int, set[str]]
+    ids: set[int],
+    window: Window,
+    settings: Settings,
+    needed: Mapping[int, set[str]],
+    *,
+    few_facts: bool = True,
 ) -> dict[int, WorkerWindow]:
     """The workers `ids` with every fact the rules read over `window`: a fixed number of
     queries (workers, organisation history, sign-offs, pauses, status changes, bundle
-    evidence, supervision held before and in the window, enhanced-supervision periods).
-    Only the sign-offs of the competencies `needed` for each worker are kept."""
+    evidence, supervision held before and in the window, enhanced-supervision periods), for
+    a few workers two (the workers, and the rest in one statement, `_few_facts`; not with
+    `few_facts=False`, for the test that holds the two ways to the same answer). Only the
+    sign-offs of the competencies `needed` for each worker are kept."""
     workers: dict[int, WorkerWindow] = {}
     start, end = window.start, window.end
     first_day, last_day = start.date(), end.date()
@@ -789,23 +948,27 @@ def _workers(
         )
     if not workers:
         return workers
+    temporary = [pk for pk, w in workers.items() if w.temporary]
+    # Many workers: the codes by id, two small queries; a few: the codes joined in, and every
+    # fact in one statement (`_few_facts`).
+    joined = len(workers) <= MANY_WORKERS
+    part = list(workers)
+    few = _few_facts(part, window, temporary=bool(temporary)) if joined and few_facts else None
     organisations = list({w.organisation_id for w in workers.values()})
     history: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for org_id, changed_at, to_status in _ORGANISATION_HISTORY.fetch(organisations=organisations):
+    for org_id, changed_at, to_status in (
+        few["o"] if few is not None else _ORGANISATION_HISTORY.fetch(organisations=organisations)
+    ):
         history[org_id].append((instant(changed_at), to_status))
     # When each change was, shared by the organisation's workers (a bisect finds the status).
     history_times = {org_id: [when for when, _ in changes] for org_id, changes in history.items()}
 
-    temporary = [pk for pk, w in workers.items() if w.temporary]
-    # Many workers: the codes by id, two small queries; a few: the codes joined in.
-    joined = len(workers) <= MANY_WORKERS
     competency_code: dict[Any, str] = Joined()
     pathway_code: dict[Any, str] = Joined()
     if not joined:
         competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
         pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
     new_attainment = Attainment._make
-    part = list(workers)
     # The instants inside the window at which a sign-off starts or stops counting (see
     # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
     moments: dict[int, set[datetime]] = defaultdict(set)
@@ -815,8 +978,10 @@ def _workers(
     parsed_at: dict[str, datetime] = {}
     parsed_day: dict[str, date] = {}
     # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
-    for pk, competency, stage, pathway, signed, due, superseded, revoked in _SIGN_OFFS.fetch(
-        joined, workers=part, start=start, end=end
+    for pk, competency, stage, pathway, signed, due, superseded, revoked in (
+        few["s"]
+        if few is not None
+        else _SIGN_OFFS.fetch(joined, workers=part, start=start, end=end)
     ):
         code = competency_code[competency]
         if code not in needed.get(pk, nothing):
@@ -847,21 +1012,36 @@ def _workers(
         for when in (superseded_at, revoked_at):
             if when is not None and start <= when < end:
                 moments[pk].add(when)
-    for pk, task, started, lifted in _PAUSES.fetch(workers=part, start=start, end=end):
+    for pk, task, started, lifted in (
+        few["x"] if few is not None else _PAUSES.fetch(workers=part, start=start, end=end)
+    ):
         workers[pk].pauses.append(
             Pause(task, instant(started), instant(lifted) if lifted is not None else None)
         )
-    for pk, changed, to_status, from_status in _STATUS_CHANGES.fetch(workers=part):
+    for pk, changed, to_status, from_status in (
+        few["w"] if few is not None else _STATUS_CHANGES.fetch(workers=part)
+    ):
         workers[pk].status_changes.append((instant(changed), to_status, from_status))
-    for pk, held_on in _SUPERVISION.fetch(workers=part, first_day=first_day, last_day=last_day):
+    for pk, held_on in (
+        few["h"]
+        if few is not None
+        else _SUPERVISION.fetch(workers=part, first_day=first_day, last_day=last_day)
+    ):
         if held_on is not None:
             workers[pk].held.append(iso(held_on))
-    for pk, starts, ends in _ENHANCED.fetch(workers=part, first_day=first_day, last_day=last_day):
+    for pk, starts, ends in (
+        few["n"]
+        if few is not None
+        else _ENHANCED.fetch(workers=part, first_day=first_day, last_day=last_day)
+    ):
         workers[pk].enhanced.append((iso(starts), iso(ends)))
     # Temporary workers' bundle evidence; only a local induction's detail is read (its topics).
-    for pk, kind, competency, verified, occurred, detail in _BUNDLE.fetch(
-        joined, workers=temporary, last_day=last_day
-    ):
+    bundle_rows: Iterable[tuple[Any, ...]] = ()
+    if few is not None:
+        bundle_rows = few["e"]
+    elif temporary:
+        bundle_rows = _BUNDLE.fetch(joined, workers=temporary, last_day=last_day)
+    for pk, kind, competency, verified, occurred, detail in bundle_rows:
         workers[pk].bundle.append(
             BundleEvidence.stored(
                 kind,
