@@ -126,6 +126,7 @@ class WorkerWindow:
     boundaries: list[datetime] = field(default_factory=list)
     by_competency: dict[str, list[Attainment]] = field(default_factory=dict)
     variants: dict[tuple[Any, ...], WorkerFacts] = field(default_factory=dict)
+    _label: str = field(default="", repr=False, compare=False)
 
     @property
     def temporary(self) -> bool:
@@ -133,8 +134,12 @@ class WorkerWindow:
 
     @property
     def label(self) -> str:
-        """How rota files name the worker: ORGANISATION/STAFF_ID."""
-        return f"{self.organisation}/{self.staff_id}"
+        """How rota files name the worker: ORGANISATION/STAFF_ID (made once: a week's
+        findings name their worker hundreds of thousands of times)."""
+        found = self._label
+        if not found:
+            found = self._label = f"{self.organisation}/{self.staff_id}"
+        return found
 
     def status_at(self, at: datetime) -> str:
         if not self.status_changes:
@@ -155,6 +160,10 @@ class WorkerWindow:
     def last_held(self, day: date) -> date | None:
         index = bisect.bisect_right(self.held, day)
         return self.held[index - 1] if index else None
+
+
+# The key under which a worker's facts are kept when they hold for the whole window.
+_STEADY = ("steady",)
 
 
 # --- the rota the gate reasons about -------------------------------------------------------------
@@ -393,6 +402,13 @@ class Gate:
     # -- facts at an instant -------------------------------------------------------------------
 
     def _facts_at(self, worker: WorkerWindow, visit: VisitFacts) -> WorkerFacts:
+        # A worker whose status, organisation and sign-offs do not change in the window, and
+        # who has no bundle to keep, has the same facts at every visit (most workers).
+        steady = not worker.boundaries and not worker.temporary
+        if steady:
+            found_steady = worker.variants.get(_STEADY)
+            if found_steady is not None:
+                return found_steady
         at = visit.start
         missing: tuple[str, ...] = ()
         if worker.temporary:
@@ -437,6 +453,8 @@ class Gate:
             facts = worker.variants[key] = replace(
                 base, status=status, organisation_active=active, bundle_missing=missing
             )
+        if steady:
+            worker.variants[_STEADY] = facts
         return facts
 
     def judged(self, worker: WorkerWindow, visit: VisitFacts) -> Judgement:
@@ -554,7 +572,11 @@ class Gate:
             found += rules.g4_enhanced(
                 worker=name, temporary=True, enhanced=enhanced, tier=taskset.tier
             )
-        titles = self.titles(visit) if held else {}
+        titles = (
+            self.titles(visit)
+            if held and (visit.lone or visit.late or judgement.supervised or visit.high_risk)
+            else {}
+        )
         if visit.lone or visit.late:
             found += rules.g5_lone_late(
                 worker=name,
