@@ -333,6 +333,10 @@ class Gate:
         self.overrides = overrides
         self.labels = dict(organisation_names)
         self._judged: dict[tuple[int, int, tuple[Any, ...]], Judgement] = {}
+        # Whether every judgement is kept for the next question about the same worker and
+        # visit (a scheduler's page asks twice). A whole rota asks once per assignment and
+        # keeps only the judgements a co-worker's pairing rule asks again.
+        self.remember_every = True
         self._enhanced: dict[tuple[int, date], tuple[date, date] | None] = {}
         self._titles: dict[int, dict[str, str]] = {}
         self.zone = timezone.get_current_timezone()
@@ -510,7 +514,8 @@ class Gate:
                 )
             else:
                 found = Judgement((), held, supervised, [], [], [], [])
-            self._judged[key] = found
+            if self.remember_every or len(visit.workers) + (visit.paired is not None) > 1:
+                self._judged[key] = found
         return found
 
     def authorization(self, worker: WorkerWindow, visit: VisitFacts) -> tuple[Reason, ...]:
@@ -666,6 +671,7 @@ class Gate:
 
     def check_all(self) -> Iterator[Answer]:
         """Every assignment of the loaded visits, visit by visit."""
+        self.remember_every = False
         for visit in self.visits.values():
             for worker in visit.workers:
                 yield self.check(worker, visit)

@@ -194,6 +194,7 @@ def judged(
     the workers whose primary key has that parity (one half, for `rota.parallel`). A worker
     `actor` may not see is reported by rule only."""
     visible = _visible(actor, gate.workers)
+    gate.remember_every = False  # each assignment is asked about once
     for index, visit in enumerate(visits):
         for position, worker_pk in enumerate(visit.workers):
             if only is not None and worker_pk % 2 != only:
