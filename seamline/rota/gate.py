@@ -127,10 +127,11 @@ class WorkerWindow:
     by_competency: dict[str, list[Attainment]] = field(default_factory=dict)
     variants: dict[tuple[Any, ...], WorkerFacts] = field(default_factory=dict)
     _label: str = field(default="", repr=False, compare=False)
+    temporary: bool = field(default=False, init=False)
 
-    @property
-    def temporary(self) -> bool:
-        return self.employment_type in TEMPORARY
+    def __post_init__(self) -> None:
+        # Asked on every judgement: worked out once.
+        self.temporary = self.employment_type in TEMPORARY
 
     @property
     def label(self) -> str:
@@ -482,18 +483,24 @@ class Gate:
             taskset = visit.taskset or self.taskset(visit)
             facts = self._facts_at(worker, visit)
             framework = self.frameworks[visit.framework][1]
-            # Every task type's reasons, each once, in the order first given.
-            reasons: dict[Reason, None] = {}
-            for _, _, more, _, _ in judge(
+            # Every task type's reasons, each once, in the order first given (one task type's
+            # are each given once already).
+            answers = judge(
                 facts,
                 taskset.specs,
                 framework.competencies,
                 visit.start,  # in UTC, with the visit's local date
                 visit.pathway,
                 today=visit.day,
-            ):
-                if more:
-                    reasons.update(dict.fromkeys(more))
+            )
+            reasons: Any
+            if len(taskset.specs) == 1:
+                reasons = next(answers)[2]
+            else:
+                reasons = {}
+                for _, _, more, _, _ in answers:
+                    if more:
+                        reasons.update(dict.fromkeys(more))
             indexed = worker.by_competency
             at, pathway, stage_of = visit.start, visit.pathway, rules.held_stage
             held = {
