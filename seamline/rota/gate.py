@@ -26,6 +26,7 @@ The rota the gate reasons about (who else is on which visit this week, for G6-G8
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -185,8 +186,9 @@ class RotaState:
 
     def __init__(self) -> None:
         self.slots: dict[int, list[Slot]] = defaultdict(list)
-        # For each worker whose slots are in order: their starts, and the longest visit.
-        self._starts: dict[int, tuple[list[datetime], timedelta]] = {}
+        # For each worker whose slots are in order: their starts, the longest visit, and the
+        # codes of their visits when no two of them overlap (None when some do).
+        self._starts: dict[int, tuple[list[datetime], timedelta, frozenset[str] | None]] = {}
         self.high_risk: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
 
     def add(self, worker: int, slot: Slot) -> None:
@@ -219,11 +221,15 @@ class RotaState:
         found = self._starts.get(worker)
         if found is None:
             slots.sort(key=attrgetter("start"))
+            overlap = any(a.end > b.start for a, b in itertools.pairwise(slots))
             found = self._starts[worker] = (
                 [s.start for s in slots],
                 max(s.end - s.start for s in slots),
+                None if overlap else frozenset(s.key for s in slots),
             )
-        starts, longest = found
+        starts, longest, apart = found
+        if apart is not None and visit.key in apart:
+            return []  # one of the worker's own visits, none of which overlap
         first = bisect.bisect_left(starts, visit.start - longest)
         last = bisect.bisect_left(starts, visit.end, first)
         key = visit.key

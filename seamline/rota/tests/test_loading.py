@@ -150,3 +150,38 @@ class FewFactsTests(GateCase):
         # rota around the visit, risk flags, shifts, declined workers, preferences, overrides.
         self.assertEqual(len(captured), 14, [str(q["sql"])[:90] for q in captured])
         self.assertEqual(Visit.objects.count(), 1)
+
+
+def test_a_worker_s_other_visits_are_those_that_could_overlap() -> None:
+    from datetime import UTC, datetime
+
+    from seamline.rota.gate import RotaState, Slot, VisitFacts
+
+    def slot(key: str, hour: int, hours: int = 1) -> Slot:
+        start = datetime(2026, 11, 16, hour, tzinfo=UTC)
+        return Slot(key, start, start + timedelta(hours=hours), 1, False, "2026-W47")
+
+    def visit(key: str, hour: int, hours: int = 1) -> VisitFacts:
+        start = datetime(2026, 11, 16, hour, tzinfo=UTC)
+        return VisitFacts(
+            key, "riverside", 1, "P-1", "discharge", (), start, start + timedelta(hours=hours)
+        )
+
+    state = RotaState()
+    for s in (slot("A", 9), slot("B", 11), slot("C", 13, hours=2)):
+        state.add(7, s)
+    # Its own visits, none overlapping another: nothing.
+    assert state.others(7, visit("B", 11)) == []
+    # A visit it is not on yet (a candidate's check): the visits that start less than the
+    # longest visit (two hours) before it and before it ends.
+    near = state.others(7, visit("X", 12, hours=2))
+    assert [code for code, _, _ in near] == ["B", "C"]
+    assert state.others(8, visit("X", 12)) == []
+    # Put on an overlapping visit (a solver's step), its own visits now see each other.
+    state.add(7, slot("D", 14))
+    assert [code for code, _, _ in state.others(7, visit("D", 14))] == ["C"]
+    # (B, from 11:00, starts less than the longest visit before C: it could, and `g8_time`
+    # finds it does not.)
+    assert [code for code, _, _ in state.others(7, visit("C", 13, hours=2))] == ["B", "D"]
+    state.remove(7, "D")
+    assert state.others(7, visit("C", 13, hours=2)) == []
