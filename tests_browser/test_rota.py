@@ -51,3 +51,19 @@ def test_scheduler_reads_the_weeks_cover_with_its_gaps(page: Page, demo, sign_in
     # The demo leaves a day without a duty lead on the discharge pathway this week.
     expect(table.locator("tr.gap").first).to_be_visible()
     expect(table).to_contain_text("duty_lead_missing")
+
+
+def test_scheduler_validates_the_rota_stored_for_this_week(page: Page, demo, sign_in) -> None:
+    sign_in(demo.logins["scheduler"]["username"])
+    page.goto(demo.url("/rota/validate/"))
+    expect(page.locator("h1")).to_contain_text("Validate a rota")
+    week = page.get_by_role("textbox", name="Week").input_value()
+    assert re.match(r"^\d{4}-W\d{2}$", week)  # this week, ready to ask
+    page.get_by_role("button", name="Validate the week").click()
+    # The demo plants violations in this week's rota: they are listed by rule and by partner.
+    expect(page.locator("#result-title")).to_contain_text(f"Week {week}:")
+    expect(page.locator("#result-title")).to_contain_text("violation")
+    expect(page.locator("[data-testid=by-partner]")).to_be_visible()
+    first_rule = page.locator("h3[id^=rule-G]").first
+    expect(first_rule).to_be_visible()
+    assert RULE.match(first_rule.get_attribute("id").removeprefix("rule-"))

@@ -27,7 +27,7 @@ from seamline.network.access import refuse
 from seamline.workforce.models import Worker
 from seamline.workforce.register import find_worker, worker_rows_for
 
-from . import access, actions, cover_report, imports, rules, scheduler, validation
+from . import access, actions, cover_report, imports, parallel, rules, scheduler, validation
 from .forms import MAX_UPLOAD_BYTES, this_week
 from .gate import Answer
 from .models import Override, Visit
@@ -172,17 +172,48 @@ def validate(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
     result = validation.validate_file(actor, file.read())
     if result.errors:
         return Status(422, _file_problem(result.errors, "the file could not be validated"))
-    return Status(
-        200,
-        {
-            "ok": result.ok,
-            "visits": result.visits,
-            "assignments": result.assignments,
-            "count": len(result.findings),
-            "violations": result.as_list(),
-            "overridden": len(result.overridden),
-        },
-    )
+    return Status(200, _validation_out(result))
+
+
+@router.get(
+    "/weeks/{week}/violations",
+    response={200: ValidationOut, **QUERY_ERRORS},
+    summary="Validate the rota stored for a week",
+)
+def validate_week(request: HttpRequest, week: str) -> Any:
+    """Every violation of the rota stored for an ISO week ("2026-W47"): every planned visit
+    starting in it, judged with the whole stored rota around it, as `seamline rota validate
+    --week` lists them; only visits of participants you can see are reported. 422 when the
+    week is not one."""
+    actor = actor_of(request)
+    if not access.can_schedule(actor):
+        raise ReadOnly("Only schedulers, coordinators, supervisors and admins validate rotas.")
+    result = parallel.validate_week(actor, _week(week), parallel=False)
+    return _validation_out(result)
+
+
+def _validation_out(result: validation.Result) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "visits": result.visits,
+        "assignments": result.assignments,
+        "count": len(result.findings),
+        "violations": result.as_list(),
+        "overridden": len(result.overridden),
+    }
+
+
+def _week(week: str | None) -> str:
+    """An ISO week as asked ("2026-w47" too), this week when none; a 422 naming `week` when
+    it is not one."""
+    week = (week or this_week()).strip().upper()
+    try:
+        rules.week_monday(week)
+    except ValueError:
+        raise RuleViolation.one(
+            "invalid_value", "Write the week as YYYY-Www, e.g. 2026-W47.", "week"
+        ) from None
+    return week
 
 
 class LoadOut(Schema):
@@ -240,13 +271,7 @@ def visits(request: HttpRequest, week: str | None = None, organisation: str | No
     actor = actor_of(request)
     if not access.can_see_visits(actor):
         raise ReadOnly("Your roles do not read visits.")
-    week = (week or this_week()).upper()
-    try:
-        start, end = rules.week_window(week, timezone.get_current_timezone())
-    except ValueError:
-        raise RuleViolation.one(
-            "invalid_value", "Write the week as YYYY-Www, e.g. 2026-W47.", "week"
-        ) from None
+    start, end = rules.week_window(_week(week), timezone.get_current_timezone())
     found = (
         Visit.objects.visible_to(actor)
         .planned()

@@ -130,14 +130,24 @@ class RotaFileForm(forms.Form):
         return upload
 
 
-class ValidateForm(forms.Form):
-    file = forms.FileField(label="Rota file (CSV)", help_text="The format a rota is loaded in.")
-    output = forms.ChoiceField(
+def output_field() -> forms.ChoiceField:
+    """Where a validation's violations go: on the page, or into a CSV file."""
+    return forms.ChoiceField(
         label="Show the violations",
         choices=[("page", "On this page"), ("csv", "As a CSV file")],
         initial="page",
         widget=forms.RadioSelect,
     )
+
+
+class ValidateWeekForm(forms.Form):
+    week = WeekField(label="Week", help_text="YYYY-Www, e.g. 2026-W47")
+    output = output_field()
+
+
+class ValidateForm(forms.Form):
+    file = forms.FileField(label="Rota file (CSV)", help_text="The format a rota is loaded in.")
+    output = output_field()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

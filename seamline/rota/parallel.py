@@ -95,12 +95,15 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def validate_week(actor: Actor, week: str, *, min_assignments: int | None = None) -> Result:
+def validate_week(
+    actor: Actor, week: str, *, parallel: bool = True, min_assignments: int | None = None
+) -> Result:
     """Every violation of the rota stored for `week` (ISO, "2026-W23"): every planned visit
     starting in it, judged whole, as `actor` may see it (only visits of participants `actor`
     may see are reported; a worker `actor` may not see is reported by rule only). From
     `min_assignments` visits (`MIN_ASSIGNMENTS` when None: a week's visits have one or two
-    workers each) on two processes, each reading its own half."""
+    workers each) on two processes, each reading its own half; `parallel=False` (pages and
+    the API: a web server's threaded process is not forked): always on this one."""
     span = rules.week_window(week, timezone.get_current_timezone())
     stored = Visit.objects.planned().between(*span)
     visits = stored.count()
@@ -133,7 +136,7 @@ def validate_week(actor: Actor, week: str, *, min_assignments: int | None = None
         ]
 
     with collector.paused():
-        if visits < min_assignments or not forking.can_fork(Visit.objects.db):
+        if not parallel or visits < min_assignments or not forking.can_fork(Visit.objects.db):
             assignments, found = half(None)
         else:
             child = forking.start(lambda: half(1), "Half of the week's validation")

@@ -107,6 +107,14 @@ API_CASES = [
     Call("GET", "/api/rota/visits", "river_admin", "commissioner", 403),
     Call(
         "GET",
+        "/api/rota/weeks/{week}/violations",
+        "river_admin",
+        "commissioner",
+        403,
+        params={"week": "2026-W47"},
+    ),
+    Call(
+        "GET",
         "/api/rota/visits/{code}/candidates",
         "river_admin",
         "swift_admin",

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from seamline.network import actions as network_actions
+from seamline.rota import rules
 from seamline.rota.models import Override, Visit
 from seamline.rota.testing import make_visit
 from seamline.workforce.models import Worker
@@ -127,6 +128,28 @@ class FileTests(ApiCase):
         self.assertEqual(bad.status_code, 422)
         self.assertEqual(bad.json()["errors"][0]["column"], "participant")
         refused = self.upload("commissioner", "/api/rota/validate", data)
+        self.assertEqual(refused.status_code, 403)
+
+    def test_the_rota_stored_for_a_week_is_validated(self) -> None:
+        self.visit([self.prompt], at(MONDAY, 9), workers=[self.amy])
+        blocked = self.visit([self.prompt], at(MONDAY, 11), workers=[self.cy])
+        week = rules.week_of(MONDAY)
+        url = f"/api/rota/weeks/{week.lower()}/violations"
+        body = self.call("river_scheduler", "get", url).json()
+        self.assertEqual(
+            (body["ok"], body["visits"], body["assignments"], body["count"]), (False, 2, 2, 1)
+        )
+        self.assertEqual(
+            [(f["visit"], f["worker"], f["rule"]) for f in body["violations"]],
+            [(blocked.code, "riverside/RIV-CY", "G2")],
+        )
+        # The agency's admin sees neither Ada nor her visits: nothing of them is reported.
+        theirs = self.call("swift_admin", "get", url).json()
+        self.assertEqual((theirs["visits"], theirs["count"]), (0, 0))
+        bad = self.call("river_scheduler", "get", "/api/rota/weeks/2026-47/violations")
+        self.assertEqual(bad.status_code, 422)
+        self.assertEqual(bad.json()["reasons"][0]["field"], "week")
+        refused = self.call("commissioner", "get", url)
         self.assertEqual(refused.status_code, 403)
 
     def test_import_loads_all_or_nothing(self) -> None:

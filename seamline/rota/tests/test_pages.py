@@ -183,6 +183,27 @@ class FilePageTests(PageCase):
         self.assertEqual(as_csv["Content-Type"], "text/csv; charset=utf-8")
         self.assertIn("riverside/RV-1,riverside/RIV-CY,G2,", as_csv.content.decode())
 
+    def test_the_rota_stored_for_a_week_is_validated_on_the_page(self) -> None:
+        blocked = make_visit(
+            self.ada, self.cast.discharge, [self.prompt], at(MONDAY, 9), workers=[self.cy]
+        )
+        self.client.force_login(self.cast.river_coordinator)
+        empty = self.client.get("/rota/validate/")
+        self.assertContains(empty, "Validate the rota stored for a week")
+        self.assertContains(empty, 'id="week_week"')
+        self.assertNotContains(empty, 'id="result-title"')
+        page = self.client.get("/rota/validate/", {"week": "2026-w47", "output": "page"})
+        self.assertContains(page, "Week 2026-W47: 1 violation")
+        self.assertContains(page, 'id="rule-G2"')
+        self.assertContains(page, blocked.code)
+        as_csv = self.client.get("/rota/validate/", {"week": "2026-W47", "output": "csv"})
+        self.assertEqual(as_csv["Content-Type"], "text/csv; charset=utf-8")
+        self.assertIn("rota-violations-2026-W47.csv", as_csv["Content-Disposition"])
+        self.assertIn(f"{blocked.code},riverside/RIV-CY,G2,", as_csv.content.decode())
+        bad = self.client.get("/rota/validate/", {"week": "week 47", "output": "page"})
+        self.assertContains(bad, "Write the week as YYYY-Www, e.g. 2026-W47.")
+        self.assertNotContains(bad, 'id="result-title"')
+
     def test_the_load_page_dry_runs_then_loads(self) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
 

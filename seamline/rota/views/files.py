@@ -1,5 +1,5 @@
-"""Rota files on the web: load one (dry run first), validate one (violations grouped by rule
-and by partner, or as CSV), and the template to start from."""
+"""Rota files on the web: load one (dry run first), validate one or the rota stored for a week
+(violations grouped by rule and by partner, or as CSV), and the template to start from."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from seamline.access import Actor, ReadOnly
 from seamline.network.access import refuse
 from seamline.network.views.common import actor_of, page, require_writer
 
-from .. import access, export, imports, validation
+from .. import access, export, imports, parallel, validation
 from ..choices import Rule
-from ..forms import RotaFileForm, ValidateForm
+from ..forms import RotaFileForm, ValidateForm, ValidateWeekForm, this_week
 
 
 def require_loader(actor: Actor) -> None:
@@ -50,20 +50,35 @@ def template(request: HttpRequest) -> HttpResponse:
 
 @page
 def validate(request: HttpRequest) -> HttpResponse:
+    """Validate an uploaded rota file (POST), or the rota stored for a week (GET ?week=)."""
     actor = actor_of(request)
     if not access.can_schedule(actor):
         raise refuse(actor, "rota.validate", "validate")
     form = ValidateForm(request.POST or None, request.FILES or None)
+    asked = request.method == "GET" and "week" in request.GET
+    week_form = ValidateWeekForm(
+        request.GET if asked else None,
+        initial={"week": this_week(), "output": "page"},
+        auto_id="week_%s",  # beside the file's form, whose fields share names
+    )
     result = None
+    output = "page"
     if request.method == "POST" and form.is_valid():
         result = validation.validate_file(actor, form.cleaned_data["file"].read())
-        if form.cleaned_data["output"] == "csv" and not result.errors:
-            response = HttpResponse(result.csv(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="rota-violations.csv"'
-            return response
+        output = form.cleaned_data["output"]
+    elif asked and week_form.is_valid():
+        result = parallel.validate_week(actor, week_form.cleaned_data["week"], parallel=False)
+        output = week_form.cleaned_data["output"]
+    if result is not None and output == "csv" and not result.errors:
+        response = HttpResponse(result.csv(), content_type="text/csv; charset=utf-8")
+        name = f"rota-violations-{week_form.cleaned_data['week']}" if asked else "rota-violations"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
     labels = dict(Rule.choices)
     context = {
         "form": form,
+        "week_form": week_form,
+        "week": week_form.cleaned_data["week"] if asked and result is not None else None,
         "result": result,
         "by_rule": [(r, labels[r], f) for r, f in result.by_rule()] if result else [],
         "by_partner": result.by_partner() if result else [],
