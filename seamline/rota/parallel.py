@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from seamline import collector, forking
 from seamline.access import Actor
+from seamline.audit.actions import record
+from seamline.audit.models import EntryKind
 
 from . import rules
 from .choices import AssignmentStatus
@@ -100,7 +102,8 @@ def validate_week(
 ) -> Result:
     """Every violation of the rota stored for `week` (ISO, "2026-W23"): every planned visit
     starting in it, judged whole, as `actor` may see it (only visits of participants `actor`
-    may see are reported; a worker `actor` may not see is reported by rule only). From
+    may see are reported; a worker `actor` may not see is reported by rule only), recorded
+    in the audit log as a read. From
     `min_assignments` visits (`MIN_ASSIGNMENTS` when None: a week's visits have one or two
     workers each) on two processes, each reading its own half; `parallel=False` (pages and
     the API: a web server's threaded process is not forked): always on this one."""
@@ -171,6 +174,23 @@ def validate_week(
             status=AssignmentStatus.ASSIGNED,
             visit__in=stored.visible_to(actor).order_by().values("id"),
         ).count()
+    # The violations name workers and the visits of participants: a read of personal data.
+    record(
+        actor,
+        "rota.week.validated",
+        kind=EntryKind.READ,
+        changes={
+            "visits": result.visits,
+            "assignments": result.assignments,
+            "violations": len(result.findings),
+        },
+        target={
+            "object_type": "rota.week",
+            "object_id": week,
+            "object_label": f"Rota of week {week}",
+            "object_organisation_code": "",
+        },
+    )
     return result
 
 

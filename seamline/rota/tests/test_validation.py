@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from seamline.access import Actor
+from seamline.audit.models import AuditEntry
 from seamline.cases.testing import make_participant, make_referral
 from seamline.rota import loading, rules, validation
 from seamline.rota.choices import RULES
@@ -219,6 +220,11 @@ class CommandTests(ValidationCase):
         )
         status, out = self.run_command("validate", "--week", week)
         self.assertIn("1 violation in 2 assignments of 2 visits.", out)
+        # Each validation is a read in the audit log, naming the week and what it found.
+        entry = AuditEntry.objects.filter(action="rota.week.validated").latest("seq")
+        self.assertEqual((entry.kind, entry.object_id), ("read", week))
+        self.assertEqual(entry.changes, {"visits": 2, "assignments": 2, "violations": 1})
+        self.assertEqual(AuditEntry.objects.filter(action="rota.week.validated").count(), 3)
         # The week after holds nothing.
         later = rules.week_of(MONDAY + timedelta(days=7))
         self.assertEqual(self.run_command("validate", "--week", later)[0], 0)
