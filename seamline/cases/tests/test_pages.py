@@ -400,6 +400,15 @@ class ReferralPageTests(PagesCase):
         before = noon.strftime("%Y-%m-%dT%H:%M")
         fragment = self.client.get(f"{url}?at={before}", headers={"HX-Request": "true"})
         self.assertContains(fragment, "nobody")
+        # An hour the clocks repeat, or skip, is refused with a sentence saying which.
+        for at, says in (
+            ("2026-10-25T01:30", "The clocks went back that night, so 01:30 on 25 Oct 2026"),
+            ("2026-03-29T01:30", "The clocks went forward that night, so there was no 01:30"),
+            ("yesterday", "Enter a valid date/time."),
+        ):
+            with self.subTest(at=at):
+                fragment = self.client.get(f"{url}?at={at}", headers={"HX-Request": "true"})
+                self.assertContains(fragment, says)
 
     def test_fragments_of_hidden_records_are_not_found_either(self) -> None:
         url = reverse("cases:referral", args=[self.ada_referral.code])
