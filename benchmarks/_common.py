@@ -59,6 +59,8 @@ def machine() -> dict[str, Any]:
     import django
     from django.db import connection
 
+    from seamline import compiled
+
     version = ".".join(str(part) for part in connection.get_database_version())
     return {
         "date": time.strftime("%Y-%m-%d"),
@@ -68,6 +70,8 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
         "load_average": os.getloadavg(),
+        # Whether the rota gate's modules ran compiled (docs/adr/0016).
+        "compiled": compiled.status(),
     }
 
 

@@ -490,6 +490,7 @@ def report(f: dict[str, Any]) -> str:
             f"Rota gate benchmark, {f['date']}: {f['database']}, Python {f['python']}, "
             f"Django {f['django']}, {f['cpus']} CPUs ({f['machine']}), "
             f"load average {f['load_average'][0]:.1f}",
+            f"  the gate's modules {f['compiled']}",
             f"  rota week {r['week']}: {f['workers']:,} workers, {r['visits']:,} visits, "
             f"{r['assignments']:,} assignments, {r['participants']:,} participants "
             f"(built in {f['build_seconds']:.0f} s)",
