@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from seamline.network.forms import reason_field, version_field
+from seamline.network.forms import datetime_field, reason_field, version_field
 from seamline.network.models import Organisation, Pathway, User
-from seamline.workforce.forms import date_field, datetime_field
+from seamline.workforce.forms import date_field
 from seamline.workforce.models import Worker
 
 from .choices import ConsentScope, Outcome, RiskKind, Severity

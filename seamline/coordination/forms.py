@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from seamline.network.choices import Role
-from seamline.network.forms import version_field
+from seamline.network.forms import datetime_field, version_field
 
 from .choices import ActionSource, Acuity, Cadence, RecordKind, RefusalHandling
 
@@ -15,14 +15,6 @@ WEEKDAYS = [(str(d), n) for d, n in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri"
 
 def date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def datetime_field(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
 
 
 class ActionFilterForm(forms.Form):

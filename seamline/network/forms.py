@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from seamline.network.choices import (
     STATUS_MOVES,
@@ -38,12 +41,45 @@ def version_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-def _datetime_field(label: str, required: bool, help_text: str = "") -> forms.DateTimeField:
-    return forms.DateTimeField(
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time in the network's time zone. One that a change of the clocks repeats or
+    skips is refused with a sentence saying which, and what to give instead (Django's own
+    message names neither)."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if exc.code != "ambiguous_timezone" or not exc.params:
+                raise
+            naive = exc.params["datetime"]
+            zone = timezone.get_current_timezone()
+            back = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+            when = f"{naive:%H:%M} on {naive:%d %b %Y}"
+            if back.replace(tzinfo=None) == naive:
+                message = (
+                    f"The clocks went back that night, so {when} happened twice: give a time "
+                    "outside the hour that was repeated."
+                )
+            else:
+                message = (
+                    f"The clocks went forward that night, so there was no {when}: give a time "
+                    "after the change."
+                )
+            raise ValidationError(message, code="ambiguous_timezone") from None
+
+
+def datetime_field(
+    label: str, help_text: str = "", *, required: bool = True, date_alone: bool = False
+) -> LocalDateTimeField:
+    """A `datetime-local` input in the network's time zone (every form's date and time).
+    `date_alone`: a date without a time is taken too (as its midnight)."""
+    formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", *(["%Y-%m-%d"] if date_alone else [])]
+    return LocalDateTimeField(
         label=label,
         required=required,
         help_text=help_text,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=formats,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
@@ -158,8 +194,8 @@ class PersonAddForm(PersonDetailsForm):
         help_text="At least 12 characters and not a common password. Ask them to change it.",
     )
     roles = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    expires_at = _datetime_field(
-        "Access ends", False, "Required for inspector access; leave empty otherwise."
+    expires_at = datetime_field(
+        "Access ends", "Required for inspector access; leave empty otherwise.", required=False
     )
     reason = reason_field(required=False)
 
@@ -172,8 +208,8 @@ class PersonAddForm(PersonDetailsForm):
 
 class GrantRoleForm(forms.Form):
     role = forms.ChoiceField()
-    expires_at = _datetime_field(
-        "Access ends", False, "Required for inspector access; leave empty otherwise."
+    expires_at = datetime_field(
+        "Access ends", "Required for inspector access; leave empty otherwise.", required=False
     )
     reason = reason_field(label="Why is the role granted?")
 

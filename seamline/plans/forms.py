@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from seamline.network.choices import Role
+from seamline.network.forms import datetime_field
 
 from .choices import RiskLevel
 
@@ -85,12 +86,7 @@ class PlanForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateTimeField(
-        required=False,
-        label="As of",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    as_of = datetime_field("As of", required=False, date_alone=True)
 
 
 class AcknowledgeForm(forms.Form):
@@ -111,11 +107,7 @@ class FollowUpForm(forms.Form):
     owner_role = forms.ChoiceField(
         label="Owned by the role", choices=[(r.value, r.label) for r in Role]
     )
-    due_at = forms.DateTimeField(
-        label="Due",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    due_at = datetime_field("Due")
 
     def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from seamline.network.forms import datetime_field
 from seamline.network.models import Organisation, Pathway
 
 from . import rules
@@ -82,10 +83,8 @@ class OverrideForm(forms.Form):
         label="Why (the emergency and what makes it safe)",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    expires_at = forms.DateTimeField(
-        label="Expires",
-        help_text="The override covers the visit only if the visit starts before this.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    expires_at = datetime_field(
+        "Expires", "The override covers the visit only if the visit starts before this."
     )
 
     def __init__(self, *args: Any, rules_blocked: list[str], **kwargs: Any) -> None:

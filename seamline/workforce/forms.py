@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from seamline.competency.choices import EvidenceKind, Stage
 from seamline.competency.models import Competency, TaskType
 from seamline.network.choices import OrgKind
-from seamline.network.forms import reason_field
+from seamline.network.forms import datetime_field, reason_field
 from seamline.network.models import Organisation, Pathway
 
 from .actions import ENHANCED_REASONS
@@ -36,43 +33,6 @@ def date_field(label: str, required: bool = True, help_text: str = "") -> forms.
         required=required,
         help_text=help_text,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A date and time in the network's time zone. One that a change of the clocks repeats or
-    skips is refused with a sentence saying which, and what to give instead (Django's own
-    message names neither)."""
-
-    def to_python(self, value: Any) -> Any:
-        try:
-            return super().to_python(value)
-        except ValidationError as exc:
-            if exc.code != "ambiguous_timezone" or not exc.params:
-                raise
-            naive = exc.params["datetime"]
-            zone = timezone.get_current_timezone()
-            back = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
-            when = f"{naive:%H:%M} on {naive:%d %b %Y}"
-            if back.replace(tzinfo=None) == naive:
-                message = (
-                    f"The clocks went back that night, so {when} happened twice: give a time "
-                    "outside the hour that was repeated."
-                )
-            else:
-                message = (
-                    f"The clocks went forward that night, so there was no {when}: give a time "
-                    "after the change."
-                )
-            raise ValidationError(message, code="ambiguous_timezone") from None
-
-
-def datetime_field(label: str, help_text: str = "") -> forms.DateTimeField:
-    return LocalDateTimeField(
-        label=label,
-        help_text=help_text,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 

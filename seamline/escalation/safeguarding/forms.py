@@ -9,18 +9,13 @@ from typing import Any
 from django import forms
 
 from seamline.network.choices import Role
-from seamline.network.forms import version_field
+from seamline.network.forms import datetime_field, version_field
 
 from ..choices import ConcernOutcome, ConcernState, Contact, Theme
 
 
 def _when(label: str, required: bool = False) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=required,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    return datetime_field(label, required=required)
 
 
 YES_NO = [("", "Choose"), ("yes", "Yes"), ("no", "No")]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from seamline.competency.choices import EvidenceKind, Stage
 from seamline.errors import Reason
 from seamline.network.access import refuse
+from seamline.network.forms import datetime_field
 from seamline.network.models import Network, Organisation, Pathway
 from seamline.network.views.common import (
     HtmxHttpRequest,
@@ -77,12 +78,7 @@ class MatrixFilterForm(forms.Form):
     expiring = forms.IntegerField(
         label="Expiring within (days)", required=False, min_value=1, max_value=366
     )
-    as_of = forms.DateTimeField(
-        label="As of",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty for now.",
-    )
+    as_of = datetime_field("As of", "Leave empty for now.", required=False)
 
     def __init__(
         self,
