@@ -272,7 +272,7 @@ class Answer(NamedTuple):
 
     @property
     def rules(self) -> list[str]:
-        return list(dict.fromkeys(v.rule for v in self.violations))
+        return list(dict.fromkeys([v.rule for v in self.violations]))
 
 
 @dataclass(frozen=True)

@@ -440,7 +440,7 @@ def _few_facts_query() -> QuerySet[Any]:
                 for n in range(FACT_WIDTH)
             },
         )
-        .values_list("worker_id", "tag", *(f"c{n}" for n in range(FACT_WIDTH)))
+        .values_list("worker_id", "tag", *[f"c{n}" for n in range(FACT_WIDTH)])
     )
     held = _tagged(
         SupervisionSession.objects.filter(
@@ -795,7 +795,7 @@ def _load(
 
     participants = {v.participant for v in visits} | {v.participant for _, v in context}
     flags = _high_risk_flags(participants, window)
-    for visit in (*visits, *(v for _, v in context)):
+    for visit in (*visits, *[v for _, v in context]):
         visit.high_risk = any(
             since <= visit.start and (until is None or until > visit.start)
             for since, until in flags.get(visit.participant, ())

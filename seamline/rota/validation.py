@@ -91,7 +91,7 @@ class Result:
             count = len(self.errors)
             return [
                 f"{count} error{'s' if count != 1 else ''}: the file could not be validated.",
-                *(str(e) for e in self.errors),
+                *[str(e) for e in self.errors],
             ]
         out = [f"{f.visit} {f.worker} {f.rule}: {f.message}" for f in self.findings]
         out += [
