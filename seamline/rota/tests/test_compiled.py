@@ -139,3 +139,33 @@ def test_the_makefile_compiles_the_modules_this_module_lists():
     assert listed is not None
     files = listed.group(1).replace("\\\n", " ").split()
     assert files == [str(source_of(m).relative_to(ROOT)) for m in MODULES]
+
+
+def test_the_command_names_its_usage_and_a_failed_build_says_what_to_install(capsys, monkeypatch):
+    from seamline import compile as command
+
+    assert command.main(["bogus"]) == 2
+    assert capsys.readouterr().out == (
+        "usage: python -m seamline.compile build [--verbose] [--allow-failure] | status\n"
+    )
+
+    def fails(*args, **kwargs):
+        raise SystemExit("error: command 'gcc' failed: No such file or directory")
+
+    monkeypatch.setattr(command, "build", fails)
+    assert command.main(["build"]) == 1
+    assert command.main(["build", "--allow-failure"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "Compiling failed (SystemExit: error: command 'gcc' failed: No such file or directory). "
+        "Seamline runs from its source as before, only slower; a C compiler and Python's "
+        "headers are needed (Debian: apt-get install gcc python3-dev)."
+    )
+
+
+def test_status_says_whether_the_build_is_ready(capsys, monkeypatch):
+    from seamline import compile as command
+
+    monkeypatch.setattr(command, "check", lambda: ({}, "not built: run it."))
+    assert command.main(["status"]) == 1
+    assert capsys.readouterr().out == "not ready: not built: run it.\n"
