@@ -346,7 +346,6 @@ class Builder:
                 key=f"{v.organisation}/{v.ref}",
                 organisation=v.organisation,
                 participant=v.participant.pk,
-                participant_code=v.participant.code,
                 pathway=v.pathway,
                 tasks=tuple(sorted(v.tasks)),
                 start=v.start,

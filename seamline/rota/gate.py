@@ -65,8 +65,8 @@ class VisitFacts:
 
     key: str  # the visit code (a file's row names its visit by ref until it is stored)
     organisation: str
-    participant: int  # the participant's primary key
-    participant_code: str
+    participant: int  # the participant's primary key (G9 names the participant by code:
+    # `Gate.participant_codes`, read with the participants' declined workers and preferences)
     pathway: str
     tasks: tuple[str, ...]
     start: datetime
@@ -328,6 +328,7 @@ class Gate:
         preferences: dict[int, list[tuple[str, str, datetime, datetime | None]]],
         overrides: dict[tuple[str, int], dict[str, tuple[str, datetime]]],
         organisation_names: Mapping[str, str],
+        participant_codes: Mapping[int, str] | None = None,
     ) -> None:
         self.settings = settings
         self.frameworks = frameworks
@@ -339,6 +340,8 @@ class Gate:
         self.preferences = preferences
         self.overrides = overrides
         self.labels = dict(organisation_names)
+        # The codes of the participants with declined workers or preferences (G9's sentences).
+        self.participant_codes = dict(participant_codes or {})
         self._judged: dict[tuple[int, int, tuple[Any, ...]], Judgement] = {}
         # Whether every judgement is kept for the next question about the same worker and
         # visit (a scheduler's page asks twice). A whole rota asks once per assignment and
@@ -639,7 +642,7 @@ class Gate:
         if declined or preferences:
             found += rules.g9_preferences(
                 worker=name,
-                participant=visit.participant_code,
+                participant=self.participant_codes.get(visit.participant, ""),
                 declined_on=self._declined_on(visit, worker_pk),
                 preferences=[
                     (kind, value)

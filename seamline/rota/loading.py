@@ -102,7 +102,6 @@ def _window_assignments(many: bool, spanned: bool = False) -> QuerySet[Any]:
             "visit__code",
             "visit__organisation__code",
             "visit__participant_id",
-            "visit__participant__code",
             "s",
             "e",
         )
@@ -121,7 +120,8 @@ _WINDOW_ASSIGNMENTS = Prepared(_window_assignments, planned_once=True)
 
 def _participants_recorded(model: Any, *columns: str) -> QuerySet[Any]:
     """A participant's declined workers or preferences recorded before the window ends and not
-    withdrawn before it starts: the participant, `columns`, then since and until as text."""
+    withdrawn before it starts: the participant, the participant's code (G9's sentences name
+    it), `columns`, then since and until as text."""
     return (
         _open_in_window(
             model.objects.filter(Among("participant_id", param="participants")),
@@ -130,7 +130,7 @@ def _participants_recorded(model: Any, *columns: str) -> QuerySet[Any]:
         )
         .order_by()
         .annotate(s=as_text("recorded_at"), u=as_text("withdrawn_at"))
-        .values_list("participant_id", *columns, "s", "u")
+        .values_list("participant_id", "participant__code", *columns, "s", "u")
     )
 
 
@@ -138,14 +138,13 @@ _DECLINED = Prepared(lambda: _participants_recorded(DeclinedWorker, "worker_id")
 _PREFERENCES = Prepared(
     lambda: _participants_recorded(Preference, "kind", "value"), planned_once=True
 )
-# Overrides are few: for many visits, the live ones on any visit of the window are read and
-# those of these visits kept (rather than sending a hundred thousand codes).
+# Overrides are few: for many visits, the live ones not expired by the window's start (only
+# those can cover a visit in it) are read and those of these visits kept (rather than sending
+# a hundred thousand codes, or asking of every visit of the window whether it has one).
 _OVERRIDES = Prepared(
     lambda many: (
         (
-            Override.objects.live().filter(
-                visit__starts_at__lt=_instant("end"), visit__ends_at__gt=_instant("start")
-            )
+            Override.objects.live().filter(expires_at__gt=_instant("start"))
             if many
             else Override.objects.live().filter(Among("visit__code", param="codes", text=True))
         )
@@ -508,17 +507,19 @@ def _few_facts(
     }
 
 
-def _visit_rows(visits: QuerySet[Visit]) -> QuerySet[Any]:
+def _visit_rows(visits: QuerySet[Visit], joined: bool) -> QuerySet[Any]:
+    """The visits in order of start and code. `joined`: with their organisation's and
+    pathway's codes; otherwise their ids (for many visits: looking the codes up here is
+    cheaper than joining two tables into every row)."""
     return (
         visits.order_by("starts_at", "code")
         .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
         .values_list(
             "id",
             "code",
-            "organisation__code",
+            "organisation__code" if joined else "organisation_id",
             "participant_id",
-            "participant__code",
-            "pathway__code",
+            "pathway__code" if joined else "pathway_id",
             "lone",
             "paired_with_id",
             "s",
@@ -542,7 +543,8 @@ def _visit_workers(chosen: Q | Among) -> QuerySet[Any]:
 
 # The same three queries for visits named by primary key: compiled once (`rawrows.Prepared`).
 _VISITS_BY_ID = Prepared(
-    lambda: _visit_rows(Visit.objects.filter(Among("id", param="ids"))), planned_once=True
+    lambda joined: _visit_rows(Visit.objects.filter(Among("id", param="ids")), joined),
+    planned_once=True,
 )
 _TASKS_BY_ID = Prepared(
     lambda joined: _visit_tasks(Among("visit_id", param="ids"), joined), planned_once=True
@@ -554,8 +556,9 @@ def stored_visits(
     visits: QuerySet[Visit] | Iterable[int], *, parity: int | None = None
 ) -> list[VisitFacts]:
     """The `VisitFacts` of stored visits (a queryset or primary keys): three queries (the
-    visits, their task types, their live assignments), and for many visits one more (the task
-    types' codes). A queryset is read through a subquery (no list of ids sent back), and the
+    visits, their task types, their live assignments), and for many visits three small ones
+    more (the codes of task types, organisations and pathways, looked up rather than joined
+    into every row). A queryset is read through a subquery (no list of ids sent back), and the
     rows straight from the cursor (`seamline.rawrows`): a week is a hundred thousand visits.
     Primary keys are read by queries compiled once (a single check asks for one visit).
 
@@ -572,21 +575,26 @@ def stored_visits(
         ):
             workers[visit_id].append(worker_id)
         visits = [pk for pk, on in workers.items() if any(w % 2 == parity for w in on)]
+    # A few visits: the codes joined in; many: looked up by id (three small queries).
     if isinstance(visits, QuerySet):
         chosen: Q = Q(visit_id__in=visits.order_by().values("id"))
         alias = visits.db
-        rows = list(fetch(_visit_rows(visits)))
+        joined = False
+        rows = list(fetch(_visit_rows(visits, joined)))
     else:
         ids = list(visits)
         alias = Visit.objects.db
-        rows = list(_VISITS_BY_ID.fetch(ids=ids))
+        joined = len(ids) <= MANY_WORKERS
+        rows = list(_VISITS_BY_ID.fetch(joined, ids=ids))
     instant = instant_parser(alias)
     tasks: dict[int, list[str]] = defaultdict(list)
-    # Many visits: the task types' codes by id, one small query; a few: the codes joined in.
-    joined = len(rows) <= MANY_WORKERS
-    task_code: dict[Any, str] = (
-        Joined() if joined else dict(TaskType.objects.order_by().values_list("id", "code"))
-    )
+    task_code: dict[Any, str] = Joined()
+    org_code: dict[Any, str] = Joined()
+    pathway_code: dict[Any, str] = Joined()
+    if not joined:
+        task_code = dict(TaskType.objects.order_by().values_list("id", "code"))
+        org_code = dict(Organisation.objects.order_by().values_list("id", "code"))
+        pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
     worker_rows: Iterable[tuple[Any, ...]] = ()
     if isinstance(visits, QuerySet):
         task_rows = fetch(_visit_tasks(chosen, joined))
@@ -612,10 +620,9 @@ def stored_visits(
     return [
         VisitFacts(
             code,
-            org,
+            org_code[org],
             participant,
-            p_code,
-            pathway,
+            pathway_code[pathway],
             tuple(sorted(tasks.get(pk, nothing))),
             at(start),
             at(end),
@@ -623,7 +630,7 @@ def stored_visits(
             tuple(workers.get(pk, nothing)),
             paired,
         )
-        for pk, code, org, participant, p_code, pathway, lone, paired, start, end in rows
+        for pk, code, org, participant, pathway, lone, paired, start, end in rows
     ]
 
 
@@ -784,10 +791,10 @@ def _load(
         start=window.start - timedelta(days=1),
         **span,
     )
-    for worker_id, code, org, participant, p_code, start, end in rows:
+    for worker_id, code, org, participant, start, end in rows:
         if code in skipped or worker_id not in workers:
             continue
-        other = VisitFacts(code, org, participant, p_code, "", (), instant(start), instant(end))
+        other = VisitFacts(code, org, participant, "", (), instant(start), instant(end))
         _prepare(other, settings, zone, timings)
         if (org, other.week) in replaced:
             continue
@@ -811,23 +818,24 @@ def _load(
     declined: dict[tuple[int, int], list[tuple[datetime, datetime | None]]] = defaultdict(list)
     preferences: dict[int, list[tuple[str, str, datetime, datetime | None]]] = defaultdict(list)
     part = list(visit_participants)
-    for participant, worker_id, since, until in _DECLINED.fetch(
+    participant_codes: dict[int, str] = {}
+    for participant, p_code, worker_id, since, until in _DECLINED.fetch(
         participants=part, start=window.start, end=window.end
     ):
         if worker_id in workers:
+            participant_codes[participant] = p_code
             declined[(participant, worker_id)].append(
                 (instant(since), instant(until) if until is not None else None)
             )
-    for participant, kind, value, since, until in _PREFERENCES.fetch(
+    for participant, p_code, kind, value, since, until in _PREFERENCES.fetch(
         participants=part, start=window.start, end=window.end
     ):
+        participant_codes[participant] = p_code
         preferences[participant].append(
             (kind, value, instant(since), instant(until) if until is not None else None)
         )
 
     overrides: dict[tuple[str, int], dict[str, tuple[str, datetime]]] = defaultdict(dict)
-    # Overrides are few: for many visits, the live ones on any visit of the window are read and
-    # those of these visits kept (rather than sending a hundred thousand codes).
     for code, worker_id, rule, uid, expires in _OVERRIDES.fetch(
         len(keys) > MANY_WORKERS, codes=list(keys), start=window.start, end=window.end
     ):
@@ -849,6 +857,7 @@ def _load(
         preferences=dict(preferences),
         overrides=dict(overrides),
         organisation_names=names,
+        participant_codes=participant_codes,
     )
 
 
@@ -1108,11 +1117,21 @@ def _shifts(
     """Each worker's shifts by rota week (the week of the shift's start), in UTC."""
     found: dict[tuple[int, str], list[tuple[datetime, datetime]]] = defaultdict(list)
     instant = instant_parser(Shift.objects.db)
+    zone = timezone.get_current_timezone()
+    # Shifts start and end at a few hundred distinct instants: each read once, with its week.
+    starting: dict[str, tuple[datetime, str]] = {}
+    ending: dict[str, datetime] = {}
     for worker_id, org, starts, ends in _SHIFTS.fetch(
         workers=list(workers), start=window.start, end=window.end
     ):
-        start, end = instant(starts), instant(ends)
-        week = rules.week_of(timezone.localdate(start))
+        known = starting.get(starts)
+        if known is None:
+            start = instant(starts)
+            known = starting[starts] = (start, rules.week_of(start.astimezone(zone).date()))
+        start, week = known
+        end = ending.get(ends)
+        if end is None:
+            end = ending[ends] = instant(ends)
         if (org, week) not in replaced:
             found[(worker_id, week)].append((start, end))
     for shift in extra:

@@ -269,7 +269,16 @@ class Override(models.Model):
                 name="override_once",
             ),
         ]
-        indexes = [models.Index(fields=["worker", "visit"], name="override_lookup_idx")]
+        indexes = [
+            models.Index(fields=["worker", "visit"], name="override_lookup_idx"),
+            # A whole week's validation reads the live overrides that have not expired by the
+            # week's start (`rota.loading`), whatever visits they are on.
+            models.Index(
+                fields=["expires_at"],
+                name="override_expiry_idx",
+                condition=Q(revoked_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} overridden for {self.worker_id} on {self.visit_id}"

@@ -141,7 +141,6 @@ def file_visits(parsed: Parsed) -> tuple[list[VisitFacts], list[ShiftFacts]]:
                 key=codes.get((org, row.ref), f"{org}/{row.ref}"),
                 organisation=org,
                 participant=row.participant.pk,
-                participant_code=row.participant.code,
                 pathway=row.pathway.code,
                 tasks=tuple(sorted(t.code for t in row.task_types)),
                 start=row.start,

@@ -164,7 +164,7 @@ def test_a_worker_s_other_visits_are_those_that_could_overlap() -> None:
     def visit(key: str, hour: int, hours: int = 1) -> VisitFacts:
         start = datetime(2026, 11, 16, hour, tzinfo=UTC)
         return VisitFacts(
-            key, "riverside", 1, "P-1", "discharge", (), start, start + timedelta(hours=hours)
+            key, "riverside", 1, "discharge", (), start, start + timedelta(hours=hours)
         )
 
     state = RotaState()
