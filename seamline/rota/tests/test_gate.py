@@ -16,7 +16,7 @@ from seamline.cases.testing import make_flag, make_participant
 from seamline.network.models import Network, OrganisationStatusChange
 from seamline.rota import loading
 from seamline.rota.choices import PreferenceKind, VisitStatus
-from seamline.rota.models import Preference, Visit
+from seamline.rota.models import Assignment, Preference, Visit
 from seamline.rota.testing import make_shift
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
 from seamline.workforce.models import WorkerStatusChange
@@ -616,6 +616,36 @@ class G9Tests(Tables):
                 ),
             ],
         )
+
+    def test_the_sentences_name_the_participant_by_code(self) -> None:
+        worker = self.worker("RIV-G9-CODE")
+        DeclinedWorker.objects.create(
+            participant=self.ada, worker=worker, recorded_at=at(date(2026, 11, 1))
+        )
+        other = make_participant(self.cast.riverside, given_name="Cora", family_name="Prefers")
+        Preference.objects.create(
+            participant=other,
+            kind=PreferenceKind.ORGANISATION,
+            value="swift",
+            recorded_at=at(date(2026, 11, 1)),
+        )
+        declined, preferring = self.visit(), self.visit(participant=other)
+        for visit, code in ((declined, self.ada.code), (preferring, other.code)):
+            Assignment.objects.create(visit=visit, worker=worker)
+            facts = loading.stored_visits([visit.pk])  # a single check's way: codes joined in
+            answer = loading.load(facts, [worker.pk]).check(worker.pk, facts[0])
+            found = [v for v in answer.violations if v.rule == "G9"]
+            self.assertEqual(len(found), 1)
+            self.assertTrue(found[0].message.startswith(f"{code} "), found[0].message)
+        # The same through a whole rota's loading (codes looked up rather than joined in).
+        visits = loading.stored_visits(Visit.objects.filter(pk__in=[declined.pk, preferring.pk]))
+        gate = loading.load(visits)
+        sentences = sorted(
+            v.message for f in visits for v in gate.check(worker.pk, f).violations if v.rule == "G9"
+        )
+        self.assertEqual(len(sentences), 2)
+        self.assertTrue(sentences[0].startswith(f"{self.ada.code} declined"), sentences)
+        self.assertTrue(sentences[1].startswith(f"{other.code} prefers workers of"), sentences)
 
 
 class G10Tests(Tables):
