@@ -109,7 +109,6 @@ def validate_week(
     the API: a web server's threaded process is not forked): always on this one."""
     span = rules.week_window(week, timezone.get_current_timezone())
     stored = Visit.objects.planned().between(*span)
-    visits = stored.count()
     if min_assignments is None:
         min_assignments = MIN_ASSIGNMENTS
     settings = Settings.current()
@@ -139,35 +138,33 @@ def validate_week(
         ]
 
     with collector.paused():
-        if not parallel or visits < min_assignments or not forking.can_fork(Visit.objects.db):
+        # Whether the week has enough visits to be worth two processes: counted no further
+        # than that.
+        few = stored.order_by()[:min_assignments].count() < min_assignments
+        shown = None if actor.is_system else _codes_seen(actor, stored)
+        if not parallel or few or not forking.can_fork(Visit.objects.db):
             assignments, found = half(None)
+            visits = stored.count()
+            placed = _placed(found, shown)
         else:
             child = forking.start(lambda: half(1), "Half of the week's validation")
             try:
                 count, found = half(0)
+                # While the child finishes its half (it also writes it out for this process):
+                # the count, and this half's findings.
+                visits = stored.count()
+                placed = _placed(found, shown)
             finally:
                 other, theirs = child.collect()
             assignments = count + other
             # Into the order of start, code, position and place: each half's list is in that
             # order already, so sorting the two end to end is one merge, in C. (No two
             # violations share all four: an assignment's all come from its worker's half.)
-            found += theirs
-            found.sort()
+            placed += _placed(theirs, shown)
+            placed.sort()
         result = Result(visits=visits, assignments=assignments)
-        shown = None if actor.is_system else _codes_seen(actor, stored)
-        starts: dict[int, datetime] = {}
-        make = Finding._make
-        for micros, code, _, _, organisation, label, rule, message, uid in found:
-            if shown is not None and code not in shown:
-                continue
-            start = starts.get(micros)
-            if start is None:
-                start = starts[micros] = EPOCH + micros * MICROSECOND
-            finding = make((code, label, rule, message, organisation, start))
-            if uid is None:
-                result.findings.append(finding)
-            else:
-                result.overridden.append((finding, uid))
+        result.findings = [row[4] for row in placed if row[5] is None]
+        result.overridden = [(row[4], row[5]) for row in placed if row[5] is not None]
     if shown is not None:
         result.visits = len(shown)
         result.assignments = Assignment.objects.filter(
@@ -197,3 +194,23 @@ def validate_week(
 def _codes_seen(actor: Actor, stored: VisitQuerySet) -> set[str]:
     """The codes of the week's visits `actor` may see (one query)."""
     return set(stored.visible_to(actor).values_list("code", flat=True))
+
+
+# A violation of a stored week as a finding, after what orders the week's (`WeekJudged`), and
+# the public id of the override that lets it through.
+Placed = tuple[int, str, int, int, Finding, str | None]
+
+
+def _placed(found: list[WeekJudged], shown: set[str] | None) -> list[Placed]:
+    """`found` as findings, in place; with `shown`, only those on the visits of these codes."""
+    starts: dict[int, datetime] = {}
+    placed: list[Placed] = []
+    for micros, code, position, n, organisation, label, rule, message, uid in found:
+        if shown is not None and code not in shown:
+            continue
+        start = starts.get(micros)
+        if start is None:
+            start = starts[micros] = EPOCH + micros * MICROSECOND
+        finding = Finding(code, label, rule, message, organisation, start)
+        placed.append((micros, code, position, n, finding, uid))
+    return placed

@@ -196,7 +196,10 @@ class Evidence(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["worker", "competency", "kind"], name="evidence_lookup_idx")
+            models.Index(fields=["worker", "competency", "kind"], name="evidence_lookup_idx"),
+            # A temporary worker's evidence bundle: of a few kinds, dated from the placement's
+            # start (`rota.loading`, the register), among a record of mostly other kinds.
+            models.Index(fields=["worker", "kind", "occurred_on"], name="evidence_bundle_idx"),
         ]
 
     def __str__(self) -> str:
