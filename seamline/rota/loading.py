@@ -19,8 +19,10 @@ from django.db.models import (
     Case,
     DateField,
     DateTimeField,
+    Exists,
     F,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     TextField,
@@ -541,6 +543,35 @@ def _visit_workers(chosen: Q | Among) -> QuerySet[Any]:
     )
 
 
+def _half_rows(visits: QuerySet[Visit], parity: int) -> QuerySet[Any]:
+    """Of `visits`, those with a worker whose primary key has `parity` assigned: a row for each
+    worker assigned to them (of either parity), the visit's columns as `_visit_rows` reads
+    them for many visits, then the worker; in order of the visits, then of the workers."""
+    on_half = (
+        Assignment.objects.filter(visit=OuterRef("pk"), status=AssignmentStatus.ASSIGNED)
+        .annotate(parity=F("worker_id") % 2)
+        .filter(parity=parity)
+    )
+    return (
+        visits.filter(Exists(on_half))
+        .filter(assignments__status=AssignmentStatus.ASSIGNED)
+        .order_by("starts_at", "code", "assignments__assigned_at", "assignments__id")
+        .annotate(s=as_text("starts_at"), e=as_text("ends_at"))
+        .values_list(
+            "id",
+            "code",
+            "organisation_id",
+            "participant_id",
+            "pathway_id",
+            "lone",
+            "paired_with_id",
+            "assignments__worker_id",
+            "s",
+            "e",
+        )
+    )
+
+
 # The same three queries for visits named by primary key: compiled once (`rawrows.Prepared`).
 _VISITS_BY_ID = Prepared(
     lambda joined: _visit_rows(Visit.objects.filter(Among("id", param="ids")), joined),
@@ -563,29 +594,41 @@ def stored_visits(
     Primary keys are read by queries compiled once (a single check asks for one visit).
 
     `parity` (0 or 1, with a queryset): only the visits with an assigned worker whose primary
-    key has that parity (one half of a rota, `rota.parallel`), each with all its workers."""
+    key has that parity (one half of a rota, `rota.parallel`), each with all its workers; the
+    visits and their workers are then read in one statement (`_half_rows`)."""
     ids: list[int] = []
     workers: dict[int, list[int]] = defaultdict(list)
-    if isinstance(visits, QuerySet) and parity is not None:
-        # Every assignment of the visits first (one query), then the visits of the half and
-        # their task types by primary key: cheaper than asking the database to test every
-        # visit for a worker of the half in each of the three queries.
-        for visit_id, worker_id in fetch(
-            _visit_workers(Q(visit_id__in=visits.order_by().values("id")))
-        ):
-            workers[visit_id].append(worker_id)
-        visits = [pk for pk, on in workers.items() if any(w % 2 == parity for w in on)]
+    rows: list[tuple[Any, ...]] = []
+    task_rows: Iterable[tuple[Any, ...]] = ()
+    worker_rows: Iterable[tuple[Any, ...]] = ()
     # A few visits: the codes joined in; many: looked up by id (three small queries).
-    if isinstance(visits, QuerySet):
-        chosen: Q = Q(visit_id__in=visits.order_by().values("id"))
+    joined = False
+    if isinstance(visits, QuerySet) and parity is not None:
+        # One half of a rota: its visits with every worker on them, a row per assignment, in
+        # one statement (in order of the visits, then of the workers on each); then their task
+        # types by primary key.
         alias = visits.db
-        joined = False
+        last = None
+        for *visit, worker_id, start, end in fetch(_half_rows(visits, parity)):
+            pk = visit[0]
+            if pk != last:
+                rows.append((*visit, start, end))
+                last = pk
+            workers[pk].append(worker_id)
+        task_rows = _TASKS_BY_ID.fetch(joined, ids=[row[0] for row in rows])
+    elif isinstance(visits, QuerySet):
+        chosen = Q(visit_id__in=visits.order_by().values("id"))
+        alias = visits.db
         rows = list(fetch(_visit_rows(visits, joined)))
+        task_rows = fetch(_visit_tasks(chosen, joined))
+        worker_rows = fetch(_visit_workers(chosen))
     else:
         ids = list(visits)
         alias = Visit.objects.db
         joined = len(ids) <= MANY_WORKERS
         rows = list(_VISITS_BY_ID.fetch(joined, ids=ids))
+        task_rows = _TASKS_BY_ID.fetch(joined, ids=ids)
+        worker_rows = _WORKERS_BY_ID.fetch(ids=ids)
     instant = instant_parser(alias)
     tasks: dict[int, list[str]] = defaultdict(list)
     task_code: dict[Any, str] = Joined()
@@ -595,14 +638,6 @@ def stored_visits(
         task_code = dict(TaskType.objects.order_by().values_list("id", "code"))
         org_code = dict(Organisation.objects.order_by().values_list("id", "code"))
         pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
-    worker_rows: Iterable[tuple[Any, ...]] = ()
-    if isinstance(visits, QuerySet):
-        task_rows = fetch(_visit_tasks(chosen, joined))
-        worker_rows = fetch(_visit_workers(chosen))
-    else:
-        task_rows = _TASKS_BY_ID.fetch(joined, ids=ids)
-        if parity is None:
-            worker_rows = _WORKERS_BY_ID.fetch(ids=ids)
     for visit_id, task in task_rows:
         tasks[visit_id].append(task_code[task])
     for visit_id, worker_id in worker_rows:
