@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
 from django.utils import timezone
@@ -38,7 +37,16 @@ from .choices import AssignmentStatus
 from .gate import Settings, VisitFacts
 from .loading import ShiftFacts, load, stored_visits
 from .models import Assignment, Visit, VisitQuerySet
-from .validation import Finding, Judged, Result, collect, findings, judged
+from .validation import (
+    Judged,
+    Result,
+    WeekJudged,
+    collect,
+    findings,
+    judged,
+    place,
+    week_judged,
+)
 
 # Fewer assignments than this are validated in one process.
 MIN_ASSIGNMENTS = 5000
@@ -88,15 +96,6 @@ def validate_in_two(
     return result
 
 
-# One violation of a stored week as a half sends it back, plain values (`seamline.forking`):
-# (the visit's start in microseconds since 1970 UTC, the visit's code, the position of the
-# worker on the visit, the violation's place in the half's own list, the visit's
-# organisation, then as `Judged` from the label on). The first four order the whole week.
-WeekJudged = tuple[int, str, int, int, str, str, str, str, str | None]
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
-
-
 def validate_week(
     actor: Actor, week: str, *, parallel: bool = True, min_assignments: int | None = None
 ) -> Result:
@@ -117,25 +116,7 @@ def validate_week(
         """How many assignments the half has, and their violations."""
         part = stored_visits(stored, parity=parity)
         gate = load(part, settings=settings, rota_span=span)
-        micros = {v.start: (v.start - EPOCH) // MICROSECOND for v in part}
-        assignments = sum(1 for v in part for w in v.workers if parity is None or w % 2 == parity)
-        return assignments, [
-            (
-                micros[visit.start],
-                visit.key,
-                position,
-                n,
-                visit.organisation,
-                label,
-                rule,
-                message,
-                uid,
-            )
-            for n, (index, position, label, rule, message, uid) in enumerate(
-                judged(actor, gate, part, only=parity)
-            )
-            for visit in (part[index],)
-        ]
+        return week_judged(actor, gate, part, only=parity)
 
     with collector.paused():
         # Whether the week has enough visits to be worth two processes: counted no further
@@ -145,22 +126,23 @@ def validate_week(
         if not parallel or few or not forking.can_fork(Visit.objects.db):
             assignments, found = half(None)
             visits = stored.count()
-            placed = _placed(found, shown)
+            placed = place(found, shown)
         else:
-            child = forking.start(lambda: half(1), "Half of the week's validation")
+            # The child also counts the week's visits; this process makes its own half's
+            # findings meanwhile (the child then writes its half out for this process).
+            child = forking.start(
+                lambda: (stored.count(), *half(1)), "Half of the week's validation"
+            )
             try:
                 count, found = half(0)
-                # While the child finishes its half (it also writes it out for this process):
-                # the count, and this half's findings.
-                visits = stored.count()
-                placed = _placed(found, shown)
+                placed = place(found, shown)
             finally:
-                other, theirs = child.collect()
+                visits, other, theirs = child.collect()
             assignments = count + other
             # Into the order of start, code, position and place: each half's list is in that
             # order already, so sorting the two end to end is one merge, in C. (No two
             # violations share all four: an assignment's all come from its worker's half.)
-            placed += _placed(theirs, shown)
+            placed += place(theirs, shown)
             placed.sort()
         result = Result(visits=visits, assignments=assignments)
         result.findings = [row[4] for row in placed if row[5] is None]
@@ -194,23 +176,3 @@ def validate_week(
 def _codes_seen(actor: Actor, stored: VisitQuerySet) -> set[str]:
     """The codes of the week's visits `actor` may see (one query)."""
     return set(stored.visible_to(actor).values_list("code", flat=True))
-
-
-# A violation of a stored week as a finding, after what orders the week's (`WeekJudged`), and
-# the public id of the override that lets it through.
-Placed = tuple[int, str, int, int, Finding, str | None]
-
-
-def _placed(found: list[WeekJudged], shown: set[str] | None) -> list[Placed]:
-    """`found` as findings, in place; with `shown`, only those on the visits of these codes."""
-    starts: dict[int, datetime] = {}
-    placed: list[Placed] = []
-    for micros, code, position, n, organisation, label, rule, message, uid in found:
-        if shown is not None and code not in shown:
-            continue
-        start = starts.get(micros)
-        if start is None:
-            start = starts[micros] = EPOCH + micros * MICROSECOND
-        finding = Finding(code, label, rule, message, organisation, start)
-        placed.append((micros, code, position, n, finding, uid))
-    return placed

@@ -17,7 +17,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db.models import Q
@@ -208,6 +208,68 @@ def judged(
             for violation, uid in answer.overridden:
                 message = violation.message if shown else _hidden(worker, violation.rule)
                 yield index, position, label, violation.rule, message, uid
+
+
+# One violation of a stored week as a half sends it back (`rota.parallel`), plain values: (the
+# visit's start in microseconds since 1970 UTC, the visit's code, the position of the worker
+# on the visit, the violation's place in the half's own list, the visit's organisation, then
+# as `Judged` from the label on). The first four order the whole week.
+WeekJudged = tuple[int, str, int, int, str, str, str, str, str | None]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def week_judged(
+    actor: Actor, gate: Gate, visits: list[VisitFacts], only: int | None = None
+) -> tuple[int, list[WeekJudged]]:
+    """How many assignments of `visits` are judged (`only`: as `judged`), and their
+    violations as a half of a stored week sends them (`WeekJudged`)."""
+    micros: dict[datetime, int] = {}
+    for visit in visits:
+        if visit.start not in micros:
+            micros[visit.start] = (visit.start - EPOCH) // MICROSECOND
+    assignments = 0
+    for visit in visits:
+        for worker in visit.workers:
+            if only is None or worker % 2 == only:
+                assignments += 1
+    found: list[WeekJudged] = []
+    for index, position, label, rule, message, uid in judged(actor, gate, visits, only):
+        visit = visits[index]
+        found.append(
+            (
+                micros[visit.start],
+                visit.key,
+                position,
+                len(found),
+                visit.organisation,
+                label,
+                rule,
+                message,
+                uid,
+            )
+        )
+    return assignments, found
+
+
+# A violation of a stored week as a finding, after what orders the week's (`WeekJudged`), and
+# the public id of the override that lets it through.
+Placed = tuple[int, str, int, int, Finding, str | None]
+
+
+def place(found: list[WeekJudged], shown: set[str] | None) -> list[Placed]:
+    """`found` as findings, in place; with `shown`, only those on the visits of these codes."""
+    starts: dict[int, datetime] = {}
+    placed: list[Placed] = []
+    for micros, code, position, n, organisation, label, rule, message, uid in found:
+        if shown is not None and code not in shown:
+            continue
+        start = starts.get(micros)
+        if start is None:
+            start = starts[micros] = EPOCH + micros * MICROSECOND
+        finding = Finding(code, label, rule, message, organisation, start)
+        placed.append((micros, code, position, n, finding, uid))
+    return placed
 
 
 def collect(visits: list[VisitFacts], found: Iterable[Judged]) -> Result:
