@@ -485,9 +485,15 @@ class Gate:
                 visit.pathway,
                 visit.tasks,
             )
-        epoch = bisect.bisect_right(worker.boundaries, visit.start) if worker.boundaries else 0
-        key = (worker.pk, epoch, visit.judge_key)
-        found = self._judged.get(key)
+        # Kept for the next question about the same worker and visit, when one can come: not
+        # for most assignments of a whole rota, each asked about once (nor looked for).
+        remember = self.remember_every or len(visit.workers) + (visit.paired is not None) > 1
+        found = None
+        key: tuple[Any, ...] = ()
+        if remember:
+            epoch = bisect.bisect_right(worker.boundaries, visit.start) if worker.boundaries else 0
+            key = (worker.pk, epoch, visit.judge_key)
+            found = self._judged.get(key)
         if found is None:
             taskset = visit.taskset or self.taskset(visit)
             facts = self._facts_at(worker, visit)
@@ -530,7 +536,7 @@ class Gate:
                 )
             else:
                 found = Judgement((), held, supervised, [], [], [], [])
-            if self.remember_every or len(visit.workers) + (visit.paired is not None) > 1:
+            if remember:
                 self._judged[key] = found
         return found
 
