@@ -286,13 +286,16 @@ def place(found: list[WeekJudged], shown: set[str] | None) -> list[Placed]:
     """`found` as findings, in place; with `shown`, only those on the visits of these codes."""
     starts: dict[int, datetime] = {}
     placed: list[Placed] = []
+    # A named tuple made from its values as a tuple: half the time of calling the class (its
+    # `__new__` is Python), for a quarter of a million findings a week.
+    new = tuple.__new__
     for micros, code, position, n, organisation, label, rule, message, uid in found:
         if shown is not None and code not in shown:
             continue
         start = starts.get(micros)
         if start is None:
             start = starts[micros] = EPOCH + micros * MICROSECOND
-        finding = Finding(code, label, rule, message, organisation, start)
+        finding: Finding = new(Finding, (code, label, rule, message, organisation, start))
         placed.append((micros, code, position, n, finding, uid))
     return placed
 
