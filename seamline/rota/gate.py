@@ -55,6 +55,10 @@ from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
 from . import rules
 from .rules import Violation
 
+# Named tuples the gate makes for every assignment (judgements, answers, slots) are made from
+# their values as tuples: calling the class runs its `__new__`, written in Python.
+_new = tuple.__new__
+
 # --- the visits --------------------------------------------------------------------------------
 
 
@@ -87,6 +91,42 @@ class VisitFacts:
     # task types), and the visit's task set: kept on the visit, asked for once per worker.
     judge_key: tuple[Any, ...] = ()
     taskset: TaskSet | None = None
+
+    # Written out rather than generated: a dataclass's generated `__init__` is Python even in
+    # a compiled module, and a week reads a hundred thousand visits.
+    def __init__(
+        self,
+        key: str,
+        organisation: str,
+        participant: int,
+        pathway: str,
+        tasks: tuple[str, ...],
+        start: datetime,
+        end: datetime,
+        lone: bool = False,
+        workers: tuple[int, ...] = (),
+        paired: int | None = None,
+    ) -> None:
+        self.key = key
+        self.organisation = organisation
+        self.participant = participant
+        self.pathway = pathway
+        self.tasks = tasks
+        self.start = start
+        self.end = end
+        self.lone = lone
+        self.workers = workers
+        self.paired = paired
+        self.local_start = None
+        self.local_end = None
+        self.day = date.min
+        self.utc_day = date.min
+        self.week = ""
+        self.late = False
+        self.high_risk = False
+        self.framework = 0
+        self.judge_key = ()
+        self.taskset = None
 
 
 # --- the workers -------------------------------------------------------------------------------
@@ -525,17 +565,20 @@ class Gate:
             supervised = Stage.SUPERVISED in held.values()
             if reasons:
                 sorted_ = rules.by_rule(reasons)
-                found = Judgement(
-                    tuple(reasons),
-                    held,
-                    supervised,
-                    sorted_["G1"],
-                    sorted_["G2"],
-                    sorted_["G3"],
-                    sorted_["G4"],
+                found = _new(
+                    Judgement,
+                    (
+                        tuple(reasons),
+                        held,
+                        supervised,
+                        sorted_["G1"],
+                        sorted_["G2"],
+                        sorted_["G3"],
+                        sorted_["G4"],
+                    ),
                 )
             else:
-                found = Judgement((), held, supervised, [], [], [], [])
+                found = _new(Judgement, ((), held, supervised, [], [], [], []))
             if remember:
                 self._judged[key] = found
         return found
@@ -584,7 +627,7 @@ class Gate:
         found: list[Violation] = [*judgement.g1, *judgement.g2]
         if taskset.unknown:
             found += [
-                Violation(
+                rules.violation(
                     "G2",
                     "task_type_unknown",
                     f"Task type {code} is not in the framework in force on "
@@ -678,7 +721,9 @@ class Gate:
         found = self.violations(worker_pk, visit)
         granted = self.overrides.get((visit.key, worker_pk))
         if not granted or not found:
-            return Answer(visit.key, worker.key, worker.name, worker.organisation, tuple(found))
+            return _new(
+                Answer, (visit.key, worker.key, worker.name, worker.organisation, tuple(found), ())
+            )
         blocked = []
         lifted = []
         for violation in found:
@@ -740,4 +785,7 @@ class Gate:
 
 
 def slot_of(visit: VisitFacts) -> Slot:
-    return Slot(visit.key, visit.start, visit.end, visit.participant, visit.high_risk, visit.week)
+    slot: Slot = _new(
+        Slot, (visit.key, visit.start, visit.end, visit.participant, visit.high_risk, visit.week)
+    )
+    return slot

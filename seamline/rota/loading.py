@@ -1012,7 +1012,8 @@ def _workers(
     if not joined:
         competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
         pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
-    new_attainment = Attainment._make
+    # (From its values as a tuple: `_make` and the class's `__new__` are Python.)
+    new = tuple.__new__
     # The instants inside the window at which a sign-off starts or stops counting (see
     # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
     moments: dict[int, set[datetime]] = defaultdict(set)
@@ -1039,7 +1040,8 @@ def _workers(
         superseded_at = instant(superseded) if superseded is not None else None
         revoked_at = instant(revoked) if revoked is not None else None
         workers[pk].attainments.append(
-            new_attainment(
+            new(
+                Attainment,
                 (
                     code,
                     stage,
@@ -1048,7 +1050,7 @@ def _workers(
                     pathway_code[pathway] if pathway is not None else None,
                     superseded_at,
                     revoked_at,
-                )
+                ),
             )
         )
         if signed_at >= start:

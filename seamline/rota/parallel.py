@@ -44,6 +44,7 @@ from .validation import (
     collect,
     findings,
     judged,
+    merged,
     place,
     week_judged,
 )
@@ -126,7 +127,7 @@ def validate_week(
         if not parallel or few or not forking.can_fork(Visit.objects.db):
             assignments, found = half(None)
             visits = stored.count()
-            placed = place(found, shown)
+            findings, overridden = merged(place(found, shown), [], shown)
         else:
             # The child also counts the week's visits; this process makes its own half's
             # findings meanwhile (the child then writes its half out for this process).
@@ -139,14 +140,12 @@ def validate_week(
             finally:
                 visits, other, theirs = child.collect()
             assignments = count + other
-            # Into the order of start, code, position and place: each half's list is in that
-            # order already, so sorting the two end to end is one merge, in C. (No two
-            # violations share all four: an assignment's all come from its worker's half.)
-            placed += place(theirs, shown)
-            placed.sort()
+            # Into the order of start, code and position: each half's list is in that order
+            # already, so the two are merged in one pass.
+            findings, overridden = merged(placed, theirs, shown)
         result = Result(visits=visits, assignments=assignments)
-        result.findings = [row[4] for row in placed if row[5] is None]
-        result.overridden = [(row[4], row[5]) for row in placed if row[5] is not None]
+        result.findings = findings
+        result.overridden = overridden
     if shown is not None:
         result.visits = len(shown)
         result.assignments = Assignment.objects.filter(

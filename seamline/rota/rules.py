@@ -35,6 +35,13 @@ class Violation(NamedTuple):
         return {"rule": self.rule, "code": self.code, "message": self.message}
 
 
+def violation(rule: str, code: str, message: str) -> Violation:
+    """A `Violation`, made from its values as a tuple: calling a named tuple's class runs its
+    `__new__`, written in Python, and a week's rota makes a quarter of a million."""
+    made: Violation = tuple.__new__(Violation, (rule, code, message))
+    return made
+
+
 # The authorization rule's reason codes, by the gate rule they belong to.
 AUTHORIZATION_RULES: dict[str, str] = {
     "worker_not_active": "G1",
@@ -142,10 +149,10 @@ def by_rule(reasons: Iterable[Reason]) -> dict[str, list[Violation]]:
     for r in reasons:
         rule = rule_of(r.code)
         if rule is not None:
-            violation = Violation(rule, r.code, r.message)
-            if violation not in seen:
-                seen.add(violation)
-                found[rule].append(violation)
+            made = violation(rule, r.code, r.message)
+            if made not in seen:
+                seen.add(made)
+                found[rule].append(made)
     return found
 
 
@@ -191,7 +198,7 @@ def g4_enhanced(
         return []
     start, end = enhanced
     return [
-        Violation(
+        violation(
             "G4",
             "enhanced_supervision_tier",
             f"{worker} is a temporary worker in an enhanced-supervision period "
@@ -223,7 +230,7 @@ def g5_lone_late(
         w for w, on in (("lone", lone), (f"late (ends after {late_threshold:%H:%M})", late)) if on
     )
     found = [
-        Violation(
+        violation(
             "G5",
             "lone_late_stage",
             f"This visit is {what}: it needs independent or above on {titles.get(code, code)}, "
@@ -235,7 +242,7 @@ def g5_lone_late(
     if enhanced is not None:
         start, end = enhanced
         found.append(
-            Violation(
+            violation(
                 "G5",
                 "lone_late_new_starter",
                 f"This visit is {what}, and {worker} is in an enhanced-supervision period "
@@ -276,7 +283,7 @@ def g6_pairing(
                 f"{worker} holds {title} at supervised only: the visit needs a paired co-worker "
                 "who holds it at independent or above, and has none."
             )
-        found.append(Violation("G6", "pairing_needed", message))
+        found.append(violation("G6", "pairing_needed", message))
     return found
 
 
@@ -308,7 +315,7 @@ def g7_caseload(
         return []
     on = f" on {lowest_title}" if lowest_title else ""
     return [
-        Violation(
+        violation(
             "G7",
             "caseload_cap",
             f"{worker} would visit {participants} distinct high-risk participants in week "
@@ -334,7 +341,7 @@ def g8_time(
         if o_start < end and start < o_end:
             begins, ends = local(o_start), local(o_end)
             found.append(
-                Violation(
+                violation(
                     "G8",
                     "overlap",
                     f"{worker} is on visit {code} from {begins:%a %d %b %H:%M} to {ends:%H:%M}, "
@@ -343,7 +350,7 @@ def g8_time(
             )
     if shifts is not None and not any(s <= start and end <= e for s, e in shifts):
         found.append(
-            Violation(
+            violation(
                 "G8",
                 "outside_shift",
                 f"{worker} has shifts this week but none covers {local(start):%a %d %b %H:%M} "
@@ -372,7 +379,7 @@ def g9_preferences(
     found = []
     if declined_on is not None:
         found.append(
-            Violation(
+            violation(
                 "G9",
                 "worker_declined",
                 f"{participant} declined {worker} on {_day(declined_on)}.",
@@ -383,7 +390,7 @@ def g9_preferences(
         wanted.setdefault(kind, []).append(value)
     if PreferenceKind.NO_TEMPORARY in wanted and temporary:
         found.append(
-            Violation(
+            violation(
                 "G9",
                 "preference_not_met",
                 f"{participant} prefers no bank, agency or contractor workers; {worker} is one.",
@@ -393,7 +400,7 @@ def g9_preferences(
     if places and organisation not in places:
         names = " or ".join(labels.get(v, v) for v in sorted(places))
         found.append(
-            Violation(
+            violation(
                 "G9",
                 "preference_not_met",
                 f"{participant} prefers workers of {names}; {worker} works for "
@@ -404,7 +411,7 @@ def g9_preferences(
     if groups and role_group not in groups:
         names = " or ".join(labels.get(v, v) for v in sorted(groups))
         found.append(
-            Violation(
+            violation(
                 "G9",
                 "preference_not_met",
                 f"{participant} prefers a {names}; {worker} is a "
@@ -434,7 +441,7 @@ def g10_supervision(
         return []
     held = f"last held on {_day(last_held)}" if last_held else f"none held since {_day(since)}"
     return [
-        Violation(
+        violation(
             "G10",
             "supervision_overdue",
             f"This visit has tier {tier} tasks: {worker}'s supervision is due every "

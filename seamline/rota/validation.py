@@ -300,6 +300,55 @@ def place(found: list[WeekJudged], shown: set[str] | None) -> list[Placed]:
     return placed
 
 
+def merged(
+    mine: list[Placed], theirs: list[WeekJudged], shown: set[str] | None
+) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+    """The week's findings and overridden findings in order: this process's half (`mine`, as
+    `place` made them) and the other half as it was sent (`theirs`; with `shown`, only those
+    on the visits of these codes), both in order already, merged in one pass.
+
+    Two violations of the same visit from different halves never share a position (an
+    assignment's violations all come from its worker's half), so start, code and position
+    decide."""
+    findings: list[Finding] = []
+    overridden: list[tuple[Finding, str]] = []
+    starts: dict[int, datetime] = {}
+    new = tuple.__new__  # (as in `place`)
+    i = 0
+    count = len(mine)
+    for micros, code, position, _, organisation, label, rule, message, uid in theirs:
+        if shown is not None and code not in shown:
+            continue
+        while i < count:
+            row = mine[i]
+            if row[0] > micros or (
+                row[0] == micros and (row[1] > code or (row[1] == code and row[2] > position))
+            ):
+                break
+            _keep(row[4], row[5], findings, overridden)
+            i += 1
+        start = starts.get(micros)
+        if start is None:
+            start = starts[micros] = EPOCH + micros * MICROSECOND
+        finding: Finding = new(Finding, (code, label, rule, message, organisation, start))
+        _keep(finding, uid, findings, overridden)
+    for row in mine[i:]:
+        _keep(row[4], row[5], findings, overridden)
+    return findings, overridden
+
+
+def _keep(
+    finding: Finding,
+    uid: str | None,
+    findings: list[Finding],
+    overridden: list[tuple[Finding, str]],
+) -> None:
+    if uid is None:
+        findings.append(finding)
+    else:
+        overridden.append((finding, uid))
+
+
 def collect(visits: list[VisitFacts], found: Iterable[Judged]) -> Result:
     """The findings `found` (as `judged` gives them) of `visits` as a `Result`."""
     result = Result(visits=len(visits))

@@ -144,6 +144,14 @@ class Decision(NamedTuple):
 _LABELS = {stage.value: stage.label.lower() for stage in Stage}
 
 
+def _reason(code: str, message: str) -> Reason:
+    """A `Reason` without a field, made from its values as a tuple: calling a named tuple's
+    class runs its `__new__`, written in Python, and the register and a week's rota make
+    hundreds of thousands."""
+    made: Reason = tuple.__new__(Reason, (code, message, None))
+    return made
+
+
 _DAYS: dict[date, str] = {}
 
 
@@ -266,24 +274,24 @@ def _unmet(
             what = f"was revoked on {_day(lapsed.revoked_at.date())}"
         else:
             what = f"passed its review date on {_day(lapsed.review_due)}"
-        return Reason(
+        return _reason(
             "competency_expired",
             f"{worker.name}'s sign-off of {spec.title} at {_LABELS[lapsed.stage]}{on} "
             f"{what}: a new sign-off at {stage} or above is needed.",
         )
     if below is not None:
-        return Reason(
+        return _reason(
             "stage_below",
             f"{worker.name} holds {spec.title} at {_LABELS[below.stage]}{on}; this task "
             f"needs {stage} or above.",
         )
     if elsewhere is not None:
-        return Reason(
+        return _reason(
             "pathway_revalidation_due",
             f"{spec.title} is pathway-specific: {worker.name} is signed off for it on "
             f"another pathway but not yet re-validated on pathway {p}.",
         )
-    return Reason(
+    return _reason(
         "competency_missing",
         f"{worker.name} has no sign-off of {spec.title}{on}; this task needs {stage} or above.",
     )
@@ -298,16 +306,16 @@ def _worker_reasons(worker: WorkerFacts, today: date) -> tuple[Reason, ...]:
     else:
         left = worker.status == WorkerStatus.LEFT
     if left:
-        reasons.append(Reason("worker_not_active", f"{worker.name} has left the organisation."))
+        reasons.append(_reason("worker_not_active", f"{worker.name} has left the organisation."))
     elif worker.start_date > today:
         reasons.append(
-            Reason("worker_not_active", f"{worker.name} starts on {_day(worker.start_date)}.")
+            _reason("worker_not_active", f"{worker.name} starts on {_day(worker.start_date)}.")
         )
     elif worker.status not in (WorkerStatus.ACTIVE, WorkerStatus.LEFT):
-        reasons.append(Reason("worker_not_active", f"{worker.name} is suspended from practice."))
+        reasons.append(_reason("worker_not_active", f"{worker.name} is suspended from practice."))
     if not worker.organisation_active:
         reasons.append(
-            Reason(
+            _reason(
                 "organisation_not_active",
                 f"{worker.name}'s organisation ({worker.organisation}) is not active in the "
                 "network.",
@@ -320,7 +328,7 @@ def _pause_reason(worker: WorkerFacts, task: TaskSpec, at: datetime) -> Reason |
     pause = next((p for p in worker.pauses if p.task_type == task.code and p.active(at)), None)
     if pause is None:
         return None
-    return Reason(
+    return _reason(
         "delegation_paused",
         f"Delegation of {task.title} to {worker.name} is paused since "
         f"{_day(pause.started_at.date())} after a spot-check; it lifts once remedial "
@@ -329,7 +337,7 @@ def _pause_reason(worker: WorkerFacts, task: TaskSpec, at: datetime) -> Reason |
 
 
 def _bundle_reason(worker: WorkerFacts, task: TaskSpec) -> Reason:
-    return Reason(
+    return _reason(
         "bundle_incomplete",
         f"{worker.name} is a temporary worker whose evidence bundle lacks "
         f"{', '.join(worker.bundle_missing)}: tier 1 tasks only until it is complete "

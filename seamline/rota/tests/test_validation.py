@@ -15,6 +15,7 @@ from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 
 from seamline.access import Actor
@@ -266,3 +267,50 @@ class CommandTests(ValidationCase):
                 "--as", "swift_admin", stdout=StringIO(),
             )  # fmt: skip
         self.assertIn("No such visit or worker", str(raised.exception))
+
+
+class WeekHalvesMergedTests(SimpleTestCase):
+    """`validation.merged` puts a week's two halves of violations back in order: by start,
+    code and position, each half's own order kept, overridden ones apart."""
+
+    def test_two_halves_interleave_by_start_code_and_position(self) -> None:
+        monday = validation.EPOCH + timedelta(days=20605)
+        micros = (monday - validation.EPOCH) // validation.MICROSECOND
+        later = micros + 3_600_000_000
+
+        def row(
+            at: int, code: str, position: int, n: int, rule: str, uid: str | None = None
+        ) -> validation.WeekJudged:
+            return (at, code, position, n, "riverside", f"riverside/W{position}", rule, rule, uid)
+
+        mine = [
+            row(micros, "V-2", 0, 0, "G2"),
+            row(micros, "V-2", 0, 1, "G5"),
+            row(later, "V-1", 1, 2, "G8", uid="override-1"),
+        ]
+        theirs = [
+            row(micros, "V-1", 0, 0, "G1"),
+            row(micros, "V-2", 1, 1, "G6"),
+            row(later, "V-1", 0, 2, "G10"),
+            row(later, "V-3", 0, 3, "G9"),
+        ]
+        findings, overridden = validation.merged(validation.place(mine, None), theirs, None)
+        self.assertEqual(
+            [(f.visit, f.worker, f.rule) for f in findings],
+            [
+                ("V-1", "riverside/W0", "G1"),
+                ("V-2", "riverside/W0", "G2"),
+                ("V-2", "riverside/W0", "G5"),
+                ("V-2", "riverside/W1", "G6"),
+                ("V-1", "riverside/W0", "G10"),
+                ("V-3", "riverside/W0", "G9"),
+            ],
+        )
+        self.assertEqual(findings[0].start, monday)
+        self.assertEqual(findings[-1].start, monday + timedelta(hours=1))
+        self.assertEqual(
+            [(f.visit, f.rule, uid) for f, uid in overridden], [("V-1", "G8", "override-1")]
+        )
+        # Only the visits a person may see, from both halves.
+        seen, _ = validation.merged(validation.place(mine, {"V-1"}), theirs, {"V-1"})
+        self.assertEqual([(f.visit, f.rule) for f in seen], [("V-1", "G1"), ("V-1", "G10")])
