@@ -170,9 +170,53 @@ class WorkerWindow:
     _label: str = field(default="", repr=False, compare=False)
     temporary: bool = field(default=False, init=False)
 
-    def __post_init__(self) -> None:
+    # Written out rather than generated (as `VisitFacts.__init__`).
+    def __init__(
+        self,
+        *,
+        pk: int,
+        key: str,
+        staff_id: str,
+        name: str,
+        organisation: str,
+        organisation_id: int,
+        employment_type: str,
+        role_group: str,
+        start_date: date,
+        left_on: date | None,
+        placement_start: date | None,
+        status: str,
+        org_status: str = OrgStatus.ACTIVE,
+    ) -> None:
+        self.pk = pk
+        self.key = key
+        self.staff_id = staff_id
+        self.name = name
+        self.organisation = organisation
+        self.organisation_id = organisation_id
+        self.employment_type = employment_type
+        self.role_group = role_group
+        self.start_date = start_date
+        self.left_on = left_on
+        self.placement_start = placement_start
+        self.status = status
+        self.attainments = []
+        self.pauses = []
+        self.status_changes = []
+        self.org_changes = []
+        self.org_times = []
+        self.org_has_history = False
+        self.org_status = org_status
+        self.bundle = []
+        self.bundle_days = []
+        self.held = []
+        self.enhanced = []
+        self.boundaries = []
+        self.by_competency = {}
+        self.variants = {}
+        self._label = ""
         # Asked on every judgement: worked out once.
-        self.temporary = self.employment_type in TEMPORARY
+        self.temporary = employment_type in TEMPORARY
 
     @property
     def label(self) -> str:
@@ -490,7 +534,9 @@ class Gate:
         if facts is None:
             base = worker.variants.get(("base",))
             if base is None:
-                base = worker.variants[("base",)] = WorkerFacts(
+                # The first variant is the base the others are made from (most workers have
+                # no other).
+                facts = base = worker.variants[("base",)] = worker.variants[key] = WorkerFacts(
                     key=worker.key,
                     name=worker.name,
                     organisation=worker.organisation,
@@ -504,9 +550,10 @@ class Gate:
                     bundle_missing=missing,
                     indexed=worker.by_competency,
                 )
-            facts = worker.variants[key] = replace(
-                base, status=status, organisation_active=active, bundle_missing=missing
-            )
+            else:
+                facts = worker.variants[key] = replace(
+                    base, status=status, organisation_active=active, bundle_missing=missing
+                )
         if steady:
             worker.variants[_STEADY] = facts
         return facts

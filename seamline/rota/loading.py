@@ -40,7 +40,7 @@ from seamline.competency.framework import Framework, framework_at
 from seamline.competency.models import Competency, FrameworkVersion, TaskType
 from seamline.network.models import Organisation, OrganisationStatusChange, Pathway
 from seamline.rawrows import Among, Joined, Param, Prepared, as_text, fetch, instant_parser
-from seamline.workforce.authorization import Attainment, BundleEvidence, Pause
+from seamline.workforce.authorization import Attainment, Pause, stored_evidence
 from seamline.workforce.choices import TEMPORARY, RoleGroup
 from seamline.workforce.models import (
     DelegationPause,
@@ -838,10 +838,12 @@ def _load(
     participants = {v.participant for v in visits} | {v.participant for _, v in context}
     flags = _high_risk_flags(participants, window)
     for visit in (*visits, *[v for _, v in context]):
-        visit.high_risk = any(
-            since <= visit.start and (until is None or until > visit.start)
-            for since, until in flags.get(visit.participant, ())
-        )
+        raised = flags.get(visit.participant)  # (most participants: none)
+        if raised:
+            visit.high_risk = any(
+                since <= visit.start and (until is None or until > visit.start)
+                for since, until in raised
+            )
     for worker_id, other in context:
         state.add(worker_id, slot_of(other))
     for visit in visits:
@@ -1089,7 +1091,7 @@ def _workers(
         bundle_rows = _BUNDLE.fetch(joined, workers=temporary, last_day=last_day)
     for pk, kind, competency, verified, occurred, detail in bundle_rows:
         workers[pk].bundle.append(
-            BundleEvidence.stored(
+            stored_evidence(
                 kind,
                 iso(occurred),
                 competency_code[competency] if competency is not None else None,

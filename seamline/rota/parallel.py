@@ -117,7 +117,9 @@ def validate_week(
         """How many assignments the half has, and their violations."""
         part = stored_visits(stored, parity=parity)
         gate = load(part, settings=settings, rota_span=span)
-        return week_judged(actor, gate, part, only=parity)
+        judged_half = week_judged(actor, gate, part, only=parity)
+        forking.keep(part, gate)  # (in the child: left for the system to take back)
+        return judged_half
 
     with collector.paused():
         # Whether the week has enough visits to be worth two processes: counted no further
@@ -129,16 +131,15 @@ def validate_week(
             visits = stored.count()
             findings, overridden = merged(place(found, shown), [], shown)
         else:
-            # The child also counts the week's visits; this process makes its own half's
-            # findings meanwhile (the child then writes its half out for this process).
-            child = forking.start(
-                lambda: (stored.count(), *half(1)), "Half of the week's validation"
-            )
+            child = forking.start(lambda: half(1), "Half of the week's validation")
             try:
                 count, found = half(0)
+                # While the child writes its half out for this process: this half's findings,
+                # and the count of the week's visits.
                 placed = place(found, shown)
+                visits = stored.count()
             finally:
-                visits, other, theirs = child.collect()
+                other, theirs = child.collect()
             assignments = count + other
             # Into the order of start, code and position: each half's list is in that order
             # already, so the two are merged in one pass.

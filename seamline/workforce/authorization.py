@@ -435,8 +435,10 @@ def decide_all(
     return [decide(w, t, competencies, at) for w in workers for t in tasks]
 
 
-@dataclass(frozen=True)
-class BundleEvidence:
+class BundleEvidence(NamedTuple):
+    """One piece of a temporary worker's bundle evidence, as a plain value (a named tuple: a
+    week's rota reads tens of thousands)."""
+
     kind: str
     occurred_on: date
     competency: str | None = None
@@ -452,19 +454,34 @@ class BundleEvidence:
         verified: bool,
         detail: dict[str, Any] | str | None,
     ) -> BundleEvidence:
-        """A piece of evidence as stored: `detail` is the evidence's detail (a dict, or its
-        JSON text when read straight from the database); a local induction's topics are in
-        it."""
-        if isinstance(detail, str):
-            detail = json.loads(detail)
-        topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
-        return cls(
-            kind=kind,
-            occurred_on=occurred_on,
-            competency=competency,
-            verified=verified,
-            topics=tuple(topics) if isinstance(topics, list | tuple) else (),
-        )
+        """A piece of evidence as stored (`stored_evidence`)."""
+        return stored_evidence(kind, occurred_on, competency, verified, detail)
+
+
+def stored_evidence(
+    kind: str,
+    occurred_on: date,
+    competency: str | None,
+    verified: bool,
+    detail: dict[str, Any] | str | None,
+) -> BundleEvidence:
+    """A piece of evidence as stored: `detail` is the evidence's detail (a dict, or its JSON
+    text when read straight from the database); a local induction's topics are in it. (Made
+    from its values as a tuple: the class's own `__new__` is Python.)"""
+    if isinstance(detail, str):
+        detail = json.loads(detail)
+    topics = detail.get("topics", ()) if isinstance(detail, dict) else ()
+    made: BundleEvidence = tuple.__new__(
+        BundleEvidence,
+        (
+            kind,
+            occurred_on,
+            competency,
+            verified,
+            tuple(topics) if isinstance(topics, list | tuple) else (),
+        ),
+    )
+    return made
 
 
 BUNDLE_LABELS = {

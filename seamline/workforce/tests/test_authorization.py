@@ -401,13 +401,13 @@ def test_each_part_of_the_bundle_is_needed(drop: int, label: str) -> None:
 
 def test_an_unverified_module_does_not_count() -> None:
     evidence = complete()
-    evidence[0] = replace(evidence[0], verified=False)
+    evidence[0] = evidence[0]._replace(verified=False)
     assert missing(evidence) == (BUNDLE_LABELS["modules"],)
 
 
 def test_an_induction_missing_a_topic_does_not_count() -> None:
     evidence = complete()
-    evidence[3] = replace(evidence[3], topics=LOCAL_INDUCTION_TOPICS[:3])
+    evidence[3] = evidence[3]._replace(topics=LOCAL_INDUCTION_TOPICS[:3])
     assert missing(evidence) == (BUNDLE_LABELS["local_induction"],)
 
 
