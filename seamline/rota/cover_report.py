@@ -305,9 +305,9 @@ def _duties(
             if worker is None:
                 continue
             task = framework.task(duty)
-            _, cleared, reasons, _, _ = next(
-                judge(worker, (task,), framework.competencies, at, pathway)
-            )
+            _, cleared, reasons, _, _ = judge(worker, (task,), framework.competencies, at, pathway)[
+                0
+            ]
             shown = seen is None or worker_id in seen
             on_duty = OnDuty(
                 name=worker.name if shown else f"a worker of {org}",

@@ -277,9 +277,7 @@ class Builder:
             for task_code in (cover.DUTY_LEAD_TASK, cover.LATE_COVER_TASK):
                 task = framework.task(task_code)
                 for pathway in DAY_PLAN:
-                    _, ok, _, _, _ = next(
-                        judge(worker, (task,), framework.competencies, at, pathway)
-                    )
+                    _, ok, _, _, _ = judge(worker, (task,), framework.competencies, at, pathway)[0]
                     if ok:
                         cleared[(task_code, pathway)].append(pk)
                     elif task_code == cover.DUTY_LEAD_TASK and pathway == "crisis":

@@ -391,9 +391,7 @@ class TaskSet:
     tier: int
     # The shortest supervision frequency of the competencies tier 3 and 4 task types need.
     frequency_days: int | None
-    # Each required competency, and whether it is pathway-specific (its stage is then read on
-    # the visit's pathway).
-    specific: tuple[tuple[str, bool], ...] = ()
+    codes: tuple[str, ...] = ()  # the required competencies, in order
 
 
 class Gate:
@@ -476,14 +474,7 @@ class Gate:
                 required=required,
                 tier=max((t.risk_tier for t in specs), default=1),
                 frequency_days=min(frequencies) if frequencies else None,
-                specific=tuple(
-                    (
-                        code,
-                        code in framework.competencies
-                        and framework.competencies[code].pathway_specific,
-                    )
-                    for code in required
-                ),
+                codes=tuple(required),
             )
         visit.taskset = found
         return found
@@ -585,6 +576,9 @@ class Gate:
             taskset = visit.taskset or self.taskset(visit)
             facts = self._facts_at(worker, visit)
             framework = self.frameworks[visit.framework][1]
+            # The stage held of each required competency (in the task set's order), noted by
+            # the authorization rule as it reads the worker's sign-offs for the requirements.
+            held: dict[str, str | None] = dict.fromkeys(taskset.codes)
             # Every task type's reasons, each once, in the order first given (one task type's
             # are each given once already).
             answers = judge(
@@ -594,21 +588,16 @@ class Gate:
                 visit.start,  # in UTC, with the visit's local date
                 visit.pathway,
                 today=visit.day,
+                stages=held,
             )
             reasons: Any
-            if len(taskset.specs) == 1:
-                reasons = next(answers)[2]
+            if len(answers) == 1:
+                reasons = answers[0][2]
             else:
                 reasons = {}
                 for _, _, more, _, _ in answers:
                     if more:
                         reasons.update(dict.fromkeys(more))
-            indexed = worker.by_competency
-            at, pathway, stage_of = visit.start, visit.pathway, rules.held_stage
-            held = {
-                code: stage_of(indexed.get(code, ()), code, at, pathway if specific else None)
-                for code, specific in taskset.specific
-            }
             supervised = Stage.SUPERVISED in held.values()
             if reasons:
                 sorted_ = rules.by_rule(reasons)
@@ -640,7 +629,11 @@ class Gate:
         spec = self.frameworks[visit.framework][1].competencies.get(competency)
         pathway = visit.pathway if spec is not None and spec.pathway_specific else None
         return rules.held_stage(
-            worker.by_competency.get(competency, ()), competency, visit.start, pathway
+            worker.by_competency.get(competency, ()),
+            competency,
+            visit.start,
+            pathway,
+            visit.day if visit.day != date.min else None,
         )
 
     def held(self, worker: WorkerWindow, visit: VisitFacts) -> dict[str, str | None]:

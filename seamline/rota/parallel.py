@@ -40,7 +40,7 @@ from .models import Assignment, Visit, VisitQuerySet
 from .validation import (
     Judged,
     Result,
-    WeekJudged,
+    WeekHalf,
     collect,
     findings,
     judged,
@@ -113,7 +113,7 @@ def validate_week(
         min_assignments = MIN_ASSIGNMENTS
     settings = Settings.current()
 
-    def half(parity: int | None) -> tuple[int, list[WeekJudged]]:
+    def half(parity: int | None) -> tuple[int, WeekHalf]:
         """How many assignments the half has, and their violations."""
         part = stored_visits(stored, parity=parity)
         gate = load(part, settings=settings, rota_span=span)
@@ -129,17 +129,18 @@ def validate_week(
         if not parallel or few or not forking.can_fork(Visit.objects.db):
             assignments, found = half(None)
             visits = stored.count()
-            findings, overridden = merged(place(found, shown), [], shown)
+            findings, overridden = merged([], found, shown)
         else:
-            child = forking.start(lambda: half(1), "Half of the week's validation")
+            # The child counts the week's visits after its half, while this process makes its
+            # own half's findings.
+            child = forking.start(
+                lambda: (*half(1), stored.count()), "Half of the week's validation"
+            )
             try:
                 count, found = half(0)
-                # While the child writes its half out for this process: this half's findings,
-                # and the count of the week's visits.
                 placed = place(found, shown)
-                visits = stored.count()
             finally:
-                other, theirs = child.collect()
+                other, theirs, visits = child.collect()
             assignments = count + other
             # Into the order of start, code and position: each half's list is in that order
             # already, so the two are merged in one pass.

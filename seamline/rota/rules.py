@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from seamline.competency.choices import STAGE_RANK, Stage
 from seamline.errors import Reason
+from seamline.workforce import authorization
 from seamline.workforce.authorization import Attainment
 
 from .choices import PreferenceKind
@@ -111,29 +112,17 @@ def week_days(week: str) -> tuple[date, date]:
 
 
 def held_stage(
-    attainments: Iterable[Attainment], competency: str, at: datetime, pathway: str | None
+    attainments: Iterable[Attainment],
+    competency: str,
+    at: datetime,
+    pathway: str | None,
+    today: date | None = None,
 ) -> str | None:
-    """The highest stage of `competency` a worker holds current at `at` (None: none), counting
-    only sign-offs for `pathway` when it is given (pathway-specific competencies)."""
-    # `Attainment.current` written out, each tuple taken apart once: a week's rota asks this
-    # a quarter of a million times.
-    today = at.date()
-    ranks = STAGE_RANK
-    best: str | None = None
-    best_rank = -1
-    for code, stage, signed_at, review_due, on_pathway, superseded_at, revoked_at in attainments:
-        if code != competency or (pathway is not None and on_pathway != pathway):
-            continue
-        if signed_at > at or review_due < today:
-            continue
-        if (superseded_at is not None and superseded_at <= at) or (
-            revoked_at is not None and revoked_at <= at
-        ):
-            continue
-        rank = ranks[stage]
-        if rank > best_rank:
-            best, best_rank = stage, rank
-    return best
+    """The highest stage of `competency` a worker holds current at `at` (None: none), on the
+    local date `today` (`at`'s own date when not given), counting only sign-offs for `pathway`
+    when it is given (pathway-specific competencies): the authorization rule's own reading of
+    sign-offs (`workforce.authorization.held_stage`), which also notes it while judging."""
+    return authorization.held_stage(attainments, competency, at, pathway, today)
 
 
 # --- G1-G4: the authorization rule's reasons, sorted ------------------------------------------

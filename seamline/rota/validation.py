@@ -210,26 +210,37 @@ def judged(
                 yield index, position, label, violation.rule, message, uid
 
 
-# One violation of a stored week as a half sends it back (`rota.parallel`), plain values: (the
-# visit's start in microseconds since 1970 UTC, the visit's code, the position of the worker
-# on the visit, the violation's place in the half's own list, the visit's organisation, then
-# as `Judged` from the label on). The first four order the whole week.
-WeekJudged = tuple[int, str, int, int, str, str, str, str, str | None]
+# The violations of a half of a stored week as the half sends them back (`rota.parallel`),
+# plain values, a list for each column (written and read several times faster than a tuple
+# for each violation): the visit's start in microseconds since 1970 UTC, the visit's code, the
+# position of the worker on the visit, the visit's organisation, the worker's
+# ORGANISATION/STAFF_ID, rule, sentence, and the public id of the override that lets it
+# through. Start, code and position order the whole week.
+WeekHalf = tuple[
+    list[int], list[str], list[int], list[str], list[str], list[str], list[str], list[str | None]
+]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
 def week_judged(
     actor: Actor, gate: Gate, visits: list[VisitFacts], only: int | None = None
-) -> tuple[int, list[WeekJudged]]:
+) -> tuple[int, WeekHalf]:
     """How many assignments of `visits` are judged (`only`: as `judged`), and their
-    violations as a half of a stored week sends them (`WeekJudged`): `judged`'s, written out
+    violations as a half of a stored week sends them (`WeekHalf`): `judged`'s, written out
     (a week's quarter of a million violations, each made once)."""
     visible = _visible(actor, gate.workers)
     gate.remember_every = False  # each assignment is asked about once
     micros: dict[datetime, int] = {}
     assignments = 0
-    found: list[WeekJudged] = []
+    starts: list[int] = []
+    codes: list[str] = []
+    positions: list[int] = []
+    organisations: list[str] = []
+    labels: list[str] = []
+    rules: list[str] = []
+    messages: list[str] = []
+    uids: list[str | None] = []
     for visit in visits:
         at = micros.get(visit.start)
         if at is None:
@@ -245,95 +256,81 @@ def week_judged(
             shown = worker_pk in visible
             label = worker.label
             for violation in answer.violations:
-                message = violation.message if shown else _hidden(worker, violation.rule)
-                found.append(
-                    (
-                        at,
-                        visit.key,
-                        position,
-                        len(found),
-                        visit.organisation,
-                        label,
-                        violation.rule,
-                        message,
-                        None,
-                    )
-                )
+                starts.append(at)
+                codes.append(visit.key)
+                positions.append(position)
+                organisations.append(visit.organisation)
+                labels.append(label)
+                rules.append(violation.rule)
+                messages.append(violation.message if shown else _hidden(worker, violation.rule))
+                uids.append(None)
             for violation, uid in answer.overridden:
-                message = violation.message if shown else _hidden(worker, violation.rule)
-                found.append(
-                    (
-                        at,
-                        visit.key,
-                        position,
-                        len(found),
-                        visit.organisation,
-                        label,
-                        violation.rule,
-                        message,
-                        uid,
-                    )
-                )
-    return assignments, found
+                starts.append(at)
+                codes.append(visit.key)
+                positions.append(position)
+                organisations.append(visit.organisation)
+                labels.append(label)
+                rules.append(violation.rule)
+                messages.append(violation.message if shown else _hidden(worker, violation.rule))
+                uids.append(uid)
+    return assignments, (starts, codes, positions, organisations, labels, rules, messages, uids)
 
 
-# A violation of a stored week as a finding, after what orders the week's (`WeekJudged`), and
+# A violation of a stored week as a finding, after what orders the week's (`WeekHalf`), and
 # the public id of the override that lets it through.
-Placed = tuple[int, str, int, int, Finding, str | None]
+Placed = tuple[int, str, int, Finding, str | None]
 
 
-def place(found: list[WeekJudged], shown: set[str] | None) -> list[Placed]:
-    """`found` as findings, in place; with `shown`, only those on the visits of these codes."""
-    starts: dict[int, datetime] = {}
+def place(half: WeekHalf, shown: set[str] | None) -> list[Placed]:
+    """A half's violations as findings, in place; with `shown`, only those on the visits of
+    these codes."""
+    starts, codes, positions, organisations, labels, rules, messages, uids = half
+    made: dict[int, datetime] = {}
     placed: list[Placed] = []
     # A named tuple made from its values as a tuple: half the time of calling the class (its
     # `__new__` is Python), for a quarter of a million findings a week.
     new = tuple.__new__
-    for micros, code, position, n, organisation, label, rule, message, uid in found:
+    for i in range(len(codes)):
+        code = codes[i]
         if shown is not None and code not in shown:
             continue
-        start = starts.get(micros)
+        micros = starts[i]
+        start = made.get(micros)
         if start is None:
-            start = starts[micros] = EPOCH + micros * MICROSECOND
-        finding: Finding = new(Finding, (code, label, rule, message, organisation, start))
-        placed.append((micros, code, position, n, finding, uid))
+            start = made[micros] = EPOCH + micros * MICROSECOND
+        finding: Finding = new(
+            Finding, (code, labels[i], rules[i], messages[i], organisations[i], start)
+        )
+        placed.append((micros, code, positions[i], finding, uids[i]))
     return placed
 
 
 def merged(
-    mine: list[Placed], theirs: list[WeekJudged], shown: set[str] | None
+    mine: list[Placed], theirs: WeekHalf, shown: set[str] | None
 ) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     """The week's findings and overridden findings in order: this process's half (`mine`, as
-    `place` made them) and the other half as it was sent (`theirs`; with `shown`, only those
-    on the visits of these codes), both in order already, merged in one pass.
+    `place` made them) and the other half as it was sent (`theirs`), both in order already,
+    merged in one pass.
 
     Two violations of the same visit from different halves never share a position (an
     assignment's violations all come from its worker's half), so start, code and position
-    decide."""
+    decide; each half's own order is kept."""
     findings: list[Finding] = []
     overridden: list[tuple[Finding, str]] = []
-    starts: dict[int, datetime] = {}
-    new = tuple.__new__  # (as in `place`)
     i = 0
     count = len(mine)
-    for micros, code, position, _, organisation, label, rule, message, uid in theirs:
-        if shown is not None and code not in shown:
-            continue
+    for micros, code, position, finding, uid in place(theirs, shown):
         while i < count:
             row = mine[i]
             if row[0] > micros or (
                 row[0] == micros and (row[1] > code or (row[1] == code and row[2] > position))
             ):
                 break
-            _keep(row[4], row[5], findings, overridden)
+            _keep(row[3], row[4], findings, overridden)
             i += 1
-        start = starts.get(micros)
-        if start is None:
-            start = starts[micros] = EPOCH + micros * MICROSECOND
-        finding: Finding = new(Finding, (code, label, rule, message, organisation, start))
         _keep(finding, uid, findings, overridden)
     for row in mine[i:]:
-        _keep(row[4], row[5], findings, overridden)
+        _keep(row[3], row[4], findings, overridden)
     return findings, overridden
 
 

@@ -21,7 +21,7 @@ Reason codes:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -173,16 +173,19 @@ def _pick(
     pathway: str | None,
     at: datetime,
     today: date,
-) -> tuple[Attainment | None, Attainment | None, Attainment | None]:
-    """The strongest attainments for one requirement: (current, lapsed, below).
+) -> tuple[Attainment | None, Attainment | None, Attainment | None, str | None]:
+    """The strongest attainments for one requirement: (current, lapsed, below, held).
 
     `current`: in force and in date at `min_stage` or above, the latest review date first;
     `lapsed`: at `min_stage` or above but past its review date or revoked; `below`: the highest
-    current attainment under `min_stage`."""
+    current attainment under `min_stage`; `held`: the highest stage current, whatever
+    `min_stage` is (`held_stage`)."""
     ranks = STAGE_RANK
     need = ranks[min_stage]
     current = lapsed = below = None
     current_due = lapsed_due = below_rank = None
+    held: str | None = None
+    held_rank = -1
     for a in attainments:
         # (A tuple taken apart once: this loop runs hundreds of thousands of times.)
         code, stage, signed_at, review_due, on_pathway, superseded_at, revoked_at = a
@@ -199,6 +202,8 @@ def _pick(
             continue
         is_current = in_force and review_due >= today
         rank = ranks[stage]
+        if is_current and rank > held_rank:
+            held, held_rank = stage, rank
         if rank < need:
             if is_current and (below_rank is None or rank > below_rank):
                 below, below_rank = a, rank
@@ -207,7 +212,22 @@ def _pick(
                 current, current_due = a, review_due
         elif lapsed_due is None or review_due > lapsed_due:
             lapsed, lapsed_due = a, review_due
-    return current, lapsed, below
+    return current, lapsed, below, held
+
+
+def held_stage(
+    attainments: Iterable[Attainment],
+    competency: str,
+    at: datetime,
+    pathway: str | None,
+    today: date | None = None,
+) -> str | None:
+    """The highest stage of `competency` a worker holds current at `at` (None: none), on the
+    local date `today` (`at`'s own date when not given), counting only sign-offs for `pathway`
+    when it is given (pathway-specific competencies)."""
+    return _pick(
+        attainments, competency, Stage.INDUCTION, pathway, at, at.date() if today is None else today
+    )[3]
 
 
 # What one requirement comes to for a worker: the reasons it is not met (empty when met), and
@@ -222,12 +242,16 @@ def _requirement(
     at: datetime,
     pathway: str | None,
     today: date,
+    stages: dict[str, str | None] | None = None,
 ) -> _Judged:
+    """`stages`: where to note the stage held of the requirement's competency (`judge`)."""
     held = worker.by_competency.get(req.competency)
     if not spec.pathway_specific:  # the commonest case: one pick, no pathways
         if not held:
             return (_unmet(worker, req, spec, None, None, None, None, at),), None, None
-        current, lapsed, below = _pick(held, req.competency, req.min_stage, None, at, today)
+        current, lapsed, below, stage = _pick(held, req.competency, req.min_stage, None, at, today)
+        if stages is not None:
+            stages[req.competency] = stage
         if current is not None:
             return (), current.signed_at.date(), current.review_due
         return (_unmet(worker, req, spec, None, lapsed, below, None, at),), None, None
@@ -238,7 +262,9 @@ def _requirement(
         if not held:  # never signed off: said without looking further
             reasons.append(_unmet(worker, req, spec, p, None, None, None, at))
             continue
-        current, lapsed, below = _pick(held, req.competency, req.min_stage, p, at, today)
+        current, lapsed, below, stage = _pick(held, req.competency, req.min_stage, p, at, today)
+        if stages is not None and p == pathway:
+            stages[req.competency] = stage
         if current is not None:
             signed = current.signed_at.date()
             if last is None or signed > last:
@@ -379,7 +405,8 @@ def judge(
     pathway: str | None = None,
     *,
     today: date | None = None,
-) -> Iterator[tuple[str, bool, tuple[Reason, ...], date | None, date | None]]:
+    stages: dict[str, str | None] | None = None,
+) -> list[tuple[str, bool, tuple[Reason, ...], date | None, date | None]]:
     """The rule itself, for one worker and each of `tasks` in turn: (task type code, cleared,
     reasons, last validated, valid until).
 
@@ -389,7 +416,10 @@ def judge(
     register turns it straight into its rows.
 
     `today`: the local date of `at`, given by a caller that passes `at` in UTC already (the
-    rota gate keeps both for each visit); otherwise `at`'s own date."""
+    rota gate keeps both for each visit); otherwise `at`'s own date. `stages`: where to note
+    the stage held (`held_stage`, on `pathway` where the competency is pathway-specific) of
+    each competency the tasks require that the worker has a sign-off of (the rota gate's G5-G7
+    read them), found in the same pass."""
     if today is None:
         today = at.date()
         # The same instant in UTC, the zone sign-offs are loaded in: comparing datetimes of
@@ -400,6 +430,7 @@ def judge(
     paused = {p.task_type for p in worker.pauses if p.active(at)} if worker.pauses else None
     bundle_short = bool(worker.bundle_missing) and worker.temporary
     judged: dict[Requirement, _Judged] = {}
+    answers: list[tuple[str, bool, tuple[Reason, ...], date | None, date | None]] = []
     for task in tasks:
         reasons = general
         last: date | None = None
@@ -408,7 +439,7 @@ def judge(
             found = judged.get(req)
             if found is None:
                 found = judged[req] = _requirement(
-                    worker, req, competencies[req.competency], at, pathway, today
+                    worker, req, competencies[req.competency], at, pathway, today, stages
                 )
             more, signed, due = found
             if more:
@@ -423,7 +454,8 @@ def judge(
                 reasons = (*reasons, pause)
         if bundle_short and task.risk_tier > 1:
             reasons = (*reasons, _bundle_reason(worker, task))
-        yield task.code, not reasons, reasons, last, until
+        answers.append((task.code, not reasons, reasons, last, until))
+    return answers
 
 
 def decide_all(

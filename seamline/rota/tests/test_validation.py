@@ -278,22 +278,31 @@ class WeekHalvesMergedTests(SimpleTestCase):
         micros = (monday - validation.EPOCH) // validation.MICROSECOND
         later = micros + 3_600_000_000
 
-        def row(
-            at: int, code: str, position: int, n: int, rule: str, uid: str | None = None
-        ) -> validation.WeekJudged:
-            return (at, code, position, n, "riverside", f"riverside/W{position}", rule, rule, uid)
+        def half(*rows: tuple[int, str, int, str, str | None]) -> validation.WeekHalf:
+            """Columns of (start, code, position, rule, override) rows."""
+            columns: validation.WeekHalf = ([], [], [], [], [], [], [], [])
+            for when, code, position, rule, uid in rows:
+                columns[0].append(when)
+                columns[1].append(code)
+                columns[2].append(position)
+                columns[3].append("riverside")
+                columns[4].append(f"riverside/W{position}")
+                columns[5].append(rule)
+                columns[6].append(rule)
+                columns[7].append(uid)
+            return columns
 
-        mine = [
-            row(micros, "V-2", 0, 0, "G2"),
-            row(micros, "V-2", 0, 1, "G5"),
-            row(later, "V-1", 1, 2, "G8", uid="override-1"),
-        ]
-        theirs = [
-            row(micros, "V-1", 0, 0, "G1"),
-            row(micros, "V-2", 1, 1, "G6"),
-            row(later, "V-1", 0, 2, "G10"),
-            row(later, "V-3", 0, 3, "G9"),
-        ]
+        mine = half(
+            (micros, "V-2", 0, "G2", None),
+            (micros, "V-2", 0, "G5", None),
+            (later, "V-1", 1, "G8", "override-1"),
+        )
+        theirs = half(
+            (micros, "V-1", 0, "G1", None),
+            (micros, "V-2", 1, "G6", None),
+            (later, "V-1", 0, "G10", None),
+            (later, "V-3", 0, "G9", None),
+        )
         findings, overridden = validation.merged(validation.place(mine, None), theirs, None)
         self.assertEqual(
             [(f.visit, f.worker, f.rule) for f in findings],

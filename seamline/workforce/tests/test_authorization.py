@@ -21,6 +21,7 @@ from seamline.workforce.authorization import (
     WorkerFacts,
     bundle_missing,
     decide,
+    held_stage,
     judge,
 )
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
@@ -414,3 +415,45 @@ def test_an_induction_missing_a_topic_does_not_count() -> None:
 def test_evidence_from_before_the_placement_or_after_the_instant_does_not_count() -> None:
     assert len(missing(complete(PLACEMENT - timedelta(days=1)))) == 3
     assert len(missing(complete(date(2026, 6, 2)))) == 3
+
+
+# --- the stages held, noted while judging ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attainments", "pathway", "expected"),
+    [
+        ((), "discharge", {"medication": None, "safeguarding": None, "crisis": None}),
+        (
+            (
+                signed("medication", "supervised"),
+                signed("medication", "enhanced", due=date(2026, 5, 31)),  # lapsed
+                signed("safeguarding", "independent", revoked_at=SIGNED + timedelta(days=1)),
+                signed("safeguarding", "induction"),
+                signed("crisis", "enhanced", pathway="crisis"),
+            ),
+            "discharge",
+            {"medication": "supervised", "safeguarding": "induction", "crisis": None},
+        ),
+        (
+            (
+                signed("medication", "independent", superseded_at=SIGNED + timedelta(days=2)),
+                signed("medication", "enhanced", at=datetime(2026, 6, 2, tzinfo=LONDON)),  # later
+                signed("crisis", "supervised", pathway="crisis"),
+                signed("crisis", "enhanced", pathway="discharge"),
+            ),
+            "crisis",
+            {"medication": None, "safeguarding": None, "crisis": "supervised"},
+        ),
+    ],
+)
+def test_judging_notes_the_stage_held_of_each_competency_as_held_stage_reads_it(
+    attainments: tuple[Attainment, ...], pathway: str, expected: dict[str, str | None]
+) -> None:
+    worker = facts(*attainments)
+    noted: dict[str, str | None] = dict.fromkeys(expected)
+    judge(worker, (TWO_NEEDS, CRISIS_VISIT), COMPETENCIES, AT, pathway, stages=noted)
+    assert noted == expected
+    for code in expected:
+        on = pathway if COMPETENCIES[code].pathway_specific else None
+        assert held_stage(worker.attainments, code, AT, on) == expected[code]
