@@ -216,7 +216,14 @@ class Assignment(models.Model):
                 name="assignment_withdrawn_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["worker", "status"], name="assignment_worker_idx")]
+        indexes = [
+            models.Index(fields=["worker", "status"], name="assignment_worker_idx"),
+            # A visit's live workers in the order assigned, from the index alone: a week's
+            # validation asks it of a hundred thousand visits (`rota.loading`).
+            models.Index(
+                fields=["visit", "status", "worker", "assigned_at"], name="assignment_visit_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.visit_id} ({self.status})"

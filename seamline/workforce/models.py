@@ -253,7 +253,24 @@ class SignOff(models.Model):
                 name="sign_off_source_unique",
             ),
         ]
-        indexes = [models.Index(fields=["worker", "competency"], name="sign_off_lookup_idx")]
+        indexes = [
+            # A worker's sign-offs of a competency; and every column the gate and the register
+            # read of them, so a week's hundreds of thousands are read from the index alone
+            # (`rota.loading`).
+            models.Index(
+                fields=[
+                    "worker",
+                    "competency",
+                    "stage",
+                    "pathway",
+                    "signed_at",
+                    "review_due",
+                    "superseded_at",
+                    "revoked_at",
+                ],
+                name="sign_off_reading_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker}: {self.competency.code} {self.stage}"
