@@ -260,7 +260,13 @@ def instance(model: type[Model], alias: str, row: Sequence[Any], start: int) -> 
 
 def _among_param(ids: Iterable[int | str], connection: Any) -> Any:
     found = [i if isinstance(i, str) else int(i) for i in ids]
-    return found if connection.vendor == "postgresql" else json.dumps(found)
+    if connection.vendor != "postgresql":
+        return json.dumps(found)
+    if any(isinstance(i, str) for i in found):
+        return found  # (text: the driver writes the array, quoting each value)
+    # Ids as an array's text ("{1,2,3}"), which the server parses in one go: a week's tens of
+    # thousands go over several times faster than a list the driver adapts value by value.
+    return "{" + ",".join(map(str, found)) + "}"
 
 
 class Among(Func):
