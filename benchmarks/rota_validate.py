@@ -547,7 +547,7 @@ def report(f: dict[str, Any]) -> str:
             f"{r['assignments']:,} assignments, {r['participants']:,} participants "
             f"(built in {f['build_seconds']:.0f} s)",
             f"  whole week validated, loading included, as `seamline rota validate --week` does "
-            f"(two processes): "
+            f"(two processes, started in a new process): "
             f"{v['two_processes_seconds']:.2f} s best of 3 "
             f"({', '.join(f'{s:.2f}' for s in v['two_processes_all_seconds'])})",
             f"  the same on one process: {v['seconds']:.2f} s best of 3 "
