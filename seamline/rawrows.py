@@ -10,7 +10,7 @@ text (`as_text`) and parsed by `instant_parser` or `date.fromisoformat`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -56,8 +56,9 @@ def instant_parser(alias: str) -> Callable[[str], datetime]:
     return instant
 
 
-def fetch(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a `values_list` queryset straight from the database cursor, in chunks.
+def fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list` queryset straight from the database cursor, as a list (the
+    driver makes it in C; compiled callers then walk a list, not a Python generator).
 
     The SQL is Django's own; only the per-value conversions are skipped, so the caller
     selects plain columns first and `as_text` annotations after them, in the order they were
@@ -65,8 +66,7 @@ def fetch(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(10_000):
-            yield from chunk
+        return list(cursor.fetchall())
 
 
 class Bound:
@@ -150,8 +150,9 @@ class Prepared:
         self.planned_once = planned_once
         self._compiled: dict[tuple[Any, ...], _Compiled] = {}
 
-    def fetch(self, *shape: Any, **values: Any) -> Iterator[tuple[Any, ...]]:
-        """The rows of the query of `shape` with `values` given to its parameters."""
+    def fetch(self, *shape: Any, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of the query of `shape` with `values` given to its parameters, as a list
+        (as `fetch`)."""
         compiled = self.compiled(*shape)
         connection = connections[compiled.alias]
         bound = [
@@ -166,18 +167,19 @@ class Prepared:
         cursor = planned_once_cursor(compiled.alias) if few else connection.cursor()
         with cursor:
             cursor.execute(compiled.sql, bound)
-            while chunk := cursor.fetchmany(10_000):
-                if not converters:
-                    yield from chunk
-                    continue
-                for raw in chunk:
-                    row = list(raw)
-                    for pos, convs, expression in converters:
-                        value = row[pos]
-                        for convert in convs:
-                            value = convert(value, expression, connection)
-                        row[pos] = value
-                    yield tuple(row)
+            rows = list(cursor.fetchall())
+        if not converters:
+            return rows
+        found = []
+        for raw in rows:
+            row = list(raw)
+            for pos, convs, expression in converters:
+                value = row[pos]
+                for convert in convs:
+                    value = convert(value, expression, connection)
+                row[pos] = value
+            found.append(tuple(row))
+        return found
 
     def compiled(self, *shape: Any) -> _Compiled:
         """The query of `shape` compiled for its database (compiled again when a test run

@@ -192,7 +192,7 @@ def organisation_sees(
         at=at,
         today=timezone.localdate(at),
     )
-    return next(found, None) is not None
+    return bool(found)
 
 
 def participants_visible_to(

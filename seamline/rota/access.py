@@ -175,7 +175,7 @@ def visit_pk_to_schedule(actor: Actor, code: str) -> int:
     """`get_visit_to_schedule` answering only the visit's primary key, in one query compiled
     once (what a single check through the API needs)."""
     wanted = _visit_code(code)
-    found = next(_VISIT_BY_CODE.fetch(code=wanted), None)
+    found = next(iter(_VISIT_BY_CODE.fetch(code=wanted)), None)
     if found is None or not _sees_visit(actor, found[1]):
         raise refuse(actor, "rota.visit", str(code))
     _refuse_unless_scheduler(actor, wanted)

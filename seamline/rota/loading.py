@@ -609,10 +609,11 @@ def stored_visits(
         # types by primary key.
         alias = visits.db
         last = None
-        for *visit, worker_id, start, end in fetch(_half_rows(visits, parity)):
-            pk = visit[0]
+        for pk, code, org, participant, pathway, lone, paired, worker_id, start, end in fetch(
+            _half_rows(visits, parity)
+        ):
             if pk != last:
-                rows.append((*visit, start, end))
+                rows.append((pk, code, org, participant, pathway, lone, paired, start, end))
                 last = pk
             workers[pk].append(worker_id)
         task_rows = _TASKS_BY_ID.fetch(joined, ids=[row[0] for row in rows])
