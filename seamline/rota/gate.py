@@ -48,6 +48,7 @@ from seamline.workforce.authorization import (
     TaskSpec,
     WorkerFacts,
     bundle_missing,
+    held_stage,
     judge,
 )
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
@@ -628,7 +629,7 @@ class Gate:
         visit's pathway when the competency is pathway-specific)."""
         spec = self.frameworks[visit.framework][1].competencies.get(competency)
         pathway = visit.pathway if spec is not None and spec.pathway_specific else None
-        return rules.held_stage(
+        return held_stage(
             worker.by_competency.get(competency, ()),
             competency,
             visit.start,

@@ -19,8 +19,6 @@ from typing import NamedTuple
 
 from seamline.competency.choices import STAGE_RANK, Stage
 from seamline.errors import Reason
-from seamline.workforce import authorization
-from seamline.workforce.authorization import Attainment
 
 from .choices import PreferenceKind
 
@@ -109,20 +107,8 @@ def week_days(week: str) -> tuple[date, date]:
 
 
 # --- stages -----------------------------------------------------------------------------------
-
-
-def held_stage(
-    attainments: Iterable[Attainment],
-    competency: str,
-    at: datetime,
-    pathway: str | None,
-    today: date | None = None,
-) -> str | None:
-    """The highest stage of `competency` a worker holds current at `at` (None: none), on the
-    local date `today` (`at`'s own date when not given), counting only sign-offs for `pathway`
-    when it is given (pathway-specific competencies): the authorization rule's own reading of
-    sign-offs (`workforce.authorization.held_stage`), which also notes it while judging."""
-    return authorization.held_stage(attainments, competency, at, pathway, today)
+# The stage a worker holds of a competency at an instant is the authorization rule's reading
+# (`workforce.authorization.held_stage`, noted by `judge` as it judges): G5-G7 read it.
 
 
 # --- G1-G4: the authorization rule's reasons, sorted ------------------------------------------

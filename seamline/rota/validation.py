@@ -223,6 +223,51 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
+class _Columns:
+    """A half's violations as they are found, column by column (`WeekHalf`)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.codes: list[str] = []
+        self.positions: list[int] = []
+        self.organisations: list[str] = []
+        self.labels: list[str] = []
+        self.rules: list[str] = []
+        self.messages: list[str] = []
+        self.uids: list[str | None] = []
+
+    def add(
+        self,
+        at: int,
+        visit: VisitFacts,
+        position: int,
+        label: str,
+        rule: str,
+        message: str,
+        uid: str | None,
+    ) -> None:
+        self.starts.append(at)
+        self.codes.append(visit.key)
+        self.positions.append(position)
+        self.organisations.append(visit.organisation)
+        self.labels.append(label)
+        self.rules.append(rule)
+        self.messages.append(message)
+        self.uids.append(uid)
+
+    def half(self) -> WeekHalf:
+        return (
+            self.starts,
+            self.codes,
+            self.positions,
+            self.organisations,
+            self.labels,
+            self.rules,
+            self.messages,
+            self.uids,
+        )
+
+
 def week_judged(
     actor: Actor, gate: Gate, visits: list[VisitFacts], only: int | None = None
 ) -> tuple[int, WeekHalf]:
@@ -233,14 +278,7 @@ def week_judged(
     gate.remember_every = False  # each assignment is asked about once
     micros: dict[datetime, int] = {}
     assignments = 0
-    starts: list[int] = []
-    codes: list[str] = []
-    positions: list[int] = []
-    organisations: list[str] = []
-    labels: list[str] = []
-    rules: list[str] = []
-    messages: list[str] = []
-    uids: list[str | None] = []
+    columns = _Columns()
     for visit in visits:
         at = micros.get(visit.start)
         if at is None:
@@ -256,24 +294,12 @@ def week_judged(
             shown = worker_pk in visible
             label = worker.label
             for violation in answer.violations:
-                starts.append(at)
-                codes.append(visit.key)
-                positions.append(position)
-                organisations.append(visit.organisation)
-                labels.append(label)
-                rules.append(violation.rule)
-                messages.append(violation.message if shown else _hidden(worker, violation.rule))
-                uids.append(None)
+                message = violation.message if shown else _hidden(worker, violation.rule)
+                columns.add(at, visit, position, label, violation.rule, message, None)
             for violation, uid in answer.overridden:
-                starts.append(at)
-                codes.append(visit.key)
-                positions.append(position)
-                organisations.append(visit.organisation)
-                labels.append(label)
-                rules.append(violation.rule)
-                messages.append(violation.message if shown else _hidden(worker, violation.rule))
-                uids.append(uid)
-    return assignments, (starts, codes, positions, organisations, labels, rules, messages, uids)
+                message = violation.message if shown else _hidden(worker, violation.rule)
+                columns.add(at, visit, position, label, violation.rule, message, uid)
+    return assignments, columns.half()
 
 
 # A violation of a stored week as a finding, after what orders the week's (`WeekHalf`), and

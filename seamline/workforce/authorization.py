@@ -477,18 +477,6 @@ class BundleEvidence(NamedTuple):
     verified: bool = False
     topics: tuple[str, ...] = ()
 
-    @classmethod
-    def stored(
-        cls,
-        kind: str,
-        occurred_on: date,
-        competency: str | None,
-        verified: bool,
-        detail: dict[str, Any] | str | None,
-    ) -> BundleEvidence:
-        """A piece of evidence as stored (`stored_evidence`)."""
-        return stored_evidence(kind, occurred_on, competency, verified, detail)
-
 
 def stored_evidence(
     kind: str,

@@ -73,6 +73,7 @@ from .authorization import (
     bundle_missing,
     decide,
     judge,
+    stored_evidence,
 )
 from .choices import LOCAL_INDUCTION_TOPICS, TEMPORARY
 from .models import (
@@ -275,7 +276,7 @@ def facts_of(
             organisation_changes[worker_id].append((instant(b), int(a), code))
         else:  # bundle evidence: kind, occurred on, verified by, a local induction's detail
             bundle[worker_id].append(
-                BundleEvidence.stored(
+                stored_evidence(
                     a,
                     date.fromisoformat(b),
                     competency_code[code] if code is not None else None,
@@ -376,7 +377,7 @@ def complete_bundles(workers: QuerySet[Worker], at: datetime, framework: Framewo
     )
     for worker_id, kind, occurred_on, competency, verified_by, detail in rows:
         evidence[worker_id].append(
-            BundleEvidence.stored(kind, occurred_on, competency, verified_by is not None, detail)
+            stored_evidence(kind, occurred_on, competency, verified_by is not None, detail)
         )
     return {
         pk

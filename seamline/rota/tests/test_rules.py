@@ -10,7 +10,7 @@ import pytest
 from seamline.errors import Reason
 from seamline.rota import rules
 from seamline.rota.choices import NOT_OVERRIDABLE, RULES
-from seamline.workforce.authorization import Attainment
+from seamline.workforce.authorization import Attainment, held_stage
 
 T = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 CAPS = {"induction": 0, "supervised": 2, "independent": 6, "enhanced": 10}
@@ -59,15 +59,15 @@ def _a(stage: str, **kwargs: object) -> Attainment:
 
 def test_held_stage_is_the_highest_current_one() -> None:
     held = [_a("supervised"), _a("independent"), _a("enhanced", review_due=date(2026, 11, 1))]
-    assert rules.held_stage(held, "med", T, None) == "independent"
-    assert rules.held_stage(held, "safe", T, None) is None
+    assert held_stage(held, "med", T, None) == "independent"
+    assert held_stage(held, "safe", T, None) is None
     revoked = [_a("independent", revoked_at=T - timedelta(days=1))]
-    assert rules.held_stage(revoked, "med", T, None) is None
+    assert held_stage(revoked, "med", T, None) is None
     later = [_a("independent", signed_at=T + timedelta(hours=1))]
-    assert rules.held_stage(later, "med", T, None) is None
+    assert held_stage(later, "med", T, None) is None
     on_path = [_a("independent", pathway="crisis")]
-    assert rules.held_stage(on_path, "med", T, "discharge") is None
-    assert rules.held_stage(on_path, "med", T, "crisis") == "independent"
+    assert held_stage(on_path, "med", T, "discharge") is None
+    assert held_stage(on_path, "med", T, "crisis") == "independent"
 
 
 def test_g1_to_g4_sort_the_authorization_reasons_by_code() -> None:
