@@ -45,6 +45,7 @@ from .validation import (
     findings,
     judged,
     merged,
+    no_half,
     place,
     week_judged,
 )
@@ -129,7 +130,7 @@ def validate_week(
         if not parallel or few or not forking.can_fork(Visit.objects.db):
             assignments, found = half(None)
             visits = stored.count()
-            findings, overridden = merged([], found, shown)
+            findings, overridden = merged(no_half(), [], found, shown)
         else:
             # The child counts the week's visits after its half, while this process makes its
             # own half's findings.
@@ -144,7 +145,7 @@ def validate_week(
             assignments = count + other
             # Into the order of start, code and position: each half's list is in that order
             # already, so the two are merged in one pass.
-            findings, overridden = merged(placed, theirs, shown)
+            findings, overridden = merged(found, placed, theirs, shown)
         result = Result(visits=visits, assignments=assignments)
         result.findings = findings
         result.overridden = overridden

@@ -302,23 +302,19 @@ def week_judged(
     return assignments, columns.half()
 
 
-# A violation of a stored week as a finding, after what orders the week's (`WeekHalf`), and
-# the public id of the override that lets it through.
-Placed = tuple[int, str, int, Finding, str | None]
-
-
-def place(half: WeekHalf, shown: set[str] | None) -> list[Placed]:
-    """A half's violations as findings, in place; with `shown`, only those on the visits of
-    these codes."""
-    starts, codes, positions, organisations, labels, rules, messages, uids = half
+def place(half: WeekHalf, shown: set[str] | None) -> list[Finding | None]:
+    """A half's violations as findings, one for each (None: on a visit whose code is not in
+    `shown`, when given)."""
+    starts, codes, _, organisations, labels, rules, messages, _ = half
     made: dict[int, datetime] = {}
-    placed: list[Placed] = []
+    placed: list[Finding | None] = []
     # A named tuple made from its values as a tuple: half the time of calling the class (its
     # `__new__` is Python), for a quarter of a million findings a week.
     new = tuple.__new__
     for i in range(len(codes)):
         code = codes[i]
         if shown is not None and code not in shown:
+            placed.append(None)
             continue
         micros = starts[i]
         start = made.get(micros)
@@ -327,49 +323,74 @@ def place(half: WeekHalf, shown: set[str] | None) -> list[Placed]:
         finding: Finding = new(
             Finding, (code, labels[i], rules[i], messages[i], organisations[i], start)
         )
-        placed.append((micros, code, positions[i], finding, uids[i]))
+        placed.append(finding)
     return placed
 
 
 def merged(
-    mine: list[Placed], theirs: WeekHalf, shown: set[str] | None
+    mine: WeekHalf, placed: list[Finding | None], theirs: WeekHalf, shown: set[str] | None
 ) -> tuple[list[Finding], list[tuple[Finding, str]]]:
-    """The week's findings and overridden findings in order: this process's half (`mine`, as
-    `place` made them) and the other half as it was sent (`theirs`), both in order already,
-    merged in one pass.
+    """The week's findings and overridden findings in order: this process's half (`mine`, its
+    findings `placed` as `place` made them) and the other half as it was sent (`theirs`),
+    each in order already, merged in one pass over their columns.
 
     Two violations of the same visit from different halves never share a position (an
     assignment's violations all come from its worker's half), so start, code and position
     decide; each half's own order is kept."""
     findings: list[Finding] = []
     overridden: list[tuple[Finding, str]] = []
+    my_starts, my_codes, my_positions, _, _, _, _, my_uids = mine
+    starts, codes, positions, organisations, labels, rules, messages, uids = theirs
+    made: dict[int, datetime] = {}
+    new = tuple.__new__
     i = 0
-    count = len(mine)
-    for micros, code, position, finding, uid in place(theirs, shown):
+    count = len(my_codes)
+    for j in range(len(codes)):
+        micros = starts[j]
+        code = codes[j]
+        # This half's violations that come first.
         while i < count:
-            row = mine[i]
-            if row[0] > micros or (
-                row[0] == micros and (row[1] > code or (row[1] == code and row[2] > position))
+            at = my_starts[i]
+            if at > micros or (
+                at == micros
+                and (my_codes[i] > code or (my_codes[i] == code and my_positions[i] > positions[j]))
             ):
                 break
-            _keep(row[3], row[4], findings, overridden)
+            mine_found = placed[i]
+            if mine_found is not None:
+                uid = my_uids[i]
+                if uid is None:
+                    findings.append(mine_found)
+                else:
+                    overridden.append((mine_found, uid))
             i += 1
-        _keep(finding, uid, findings, overridden)
-    for row in mine[i:]:
-        _keep(row[3], row[4], findings, overridden)
+        if shown is not None and code not in shown:
+            continue
+        start = made.get(micros)
+        if start is None:
+            start = made[micros] = EPOCH + micros * MICROSECOND
+        finding: Finding = new(
+            Finding, (code, labels[j], rules[j], messages[j], organisations[j], start)
+        )
+        their_uid = uids[j]
+        if their_uid is None:
+            findings.append(finding)
+        else:
+            overridden.append((finding, their_uid))
+    for k in range(i, count):
+        rest = placed[k]
+        if rest is not None:
+            rest_uid = my_uids[k]
+            if rest_uid is None:
+                findings.append(rest)
+            else:
+                overridden.append((rest, rest_uid))
     return findings, overridden
 
 
-def _keep(
-    finding: Finding,
-    uid: str | None,
-    findings: list[Finding],
-    overridden: list[tuple[Finding, str]],
-) -> None:
-    if uid is None:
-        findings.append(finding)
-    else:
-        overridden.append((finding, uid))
+def no_half() -> WeekHalf:
+    """A half with no violations (`merged` of one half alone)."""
+    return ([], [], [], [], [], [], [], [])
 
 
 def collect(visits: list[VisitFacts], found: Iterable[Judged]) -> Result:

@@ -296,6 +296,7 @@ class WeekHalvesMergedTests(SimpleTestCase):
             (micros, "V-2", 0, "G2", None),
             (micros, "V-2", 0, "G5", None),
             (later, "V-1", 1, "G8", "override-1"),
+            (later + 1, "V-0", 0, "G7", None),
         )
         theirs = half(
             (micros, "V-1", 0, "G1", None),
@@ -303,7 +304,7 @@ class WeekHalvesMergedTests(SimpleTestCase):
             (later, "V-1", 0, "G10", None),
             (later, "V-3", 0, "G9", None),
         )
-        findings, overridden = validation.merged(validation.place(mine, None), theirs, None)
+        findings, overridden = validation.merged(mine, validation.place(mine, None), theirs, None)
         self.assertEqual(
             [(f.visit, f.worker, f.rule) for f in findings],
             [
@@ -313,13 +314,17 @@ class WeekHalvesMergedTests(SimpleTestCase):
                 ("V-2", "riverside/W1", "G6"),
                 ("V-1", "riverside/W0", "G10"),
                 ("V-3", "riverside/W0", "G9"),
+                ("V-0", "riverside/W0", "G7"),
             ],
         )
         self.assertEqual(findings[0].start, monday)
-        self.assertEqual(findings[-1].start, monday + timedelta(hours=1))
+        self.assertEqual(findings[-2].start, monday + timedelta(hours=1))
         self.assertEqual(
             [(f.visit, f.rule, uid) for f, uid in overridden], [("V-1", "G8", "override-1")]
         )
         # Only the visits a person may see, from both halves.
-        seen, _ = validation.merged(validation.place(mine, {"V-1"}), theirs, {"V-1"})
+        seen, _ = validation.merged(mine, validation.place(mine, {"V-1"}), theirs, {"V-1"})
         self.assertEqual([(f.visit, f.rule) for f in seen], [("V-1", "G1"), ("V-1", "G10")])
+        # One half alone (one process).
+        alone, _ = validation.merged(validation.no_half(), [], theirs, None)
+        self.assertEqual([f.rule for f in alone], ["G1", "G6", "G10", "G9"])
