@@ -168,6 +168,8 @@ class WorkerWindow:
     boundaries: list[datetime] = field(default_factory=list)
     by_competency: dict[str, list[Attainment]] = field(default_factory=dict)
     variants: dict[tuple[Any, ...], WorkerFacts] = field(default_factory=dict)
+    # The facts of a worker whose facts hold for the whole window (`Gate._facts_at`).
+    steady: WorkerFacts | None = None
     _label: str = field(default="", repr=False, compare=False)
     temporary: bool = field(default=False, init=False)
 
@@ -215,6 +217,7 @@ class WorkerWindow:
         self.boundaries = []
         self.by_competency = {}
         self.variants = {}
+        self.steady = None
         self._label = ""
         # Asked on every judgement: worked out once.
         self.temporary = employment_type in TEMPORARY
@@ -247,10 +250,6 @@ class WorkerWindow:
     def last_held(self, day: date) -> date | None:
         index = bisect.bisect_right(self.held, day)
         return self.held[index - 1] if index else None
-
-
-# The key under which a worker's facts are kept when they hold for the whole window.
-_STEADY = ("steady",)
 
 
 # --- the rota the gate reasons about -------------------------------------------------------------
@@ -422,6 +421,8 @@ class Gate:
         self.declined = declined
         self.preferences = preferences
         self.overrides = overrides
+        # The codes of the visits with an override (most have none: asked first).
+        self.overridden_visits = frozenset(code for code, _ in overrides)
         self.labels = dict(organisation_names)
         # The codes of the participants with declined workers or preferences (G9's sentences).
         self.participant_codes = dict(participant_codes or {})
@@ -495,10 +496,8 @@ class Gate:
         # A worker whose status, organisation and sign-offs do not change in the window, and
         # who has no bundle to keep, has the same facts at every visit (most workers).
         steady = not worker.boundaries and not worker.temporary
-        if steady:
-            found_steady = worker.variants.get(_STEADY)
-            if found_steady is not None:
-                return found_steady
+        if steady and worker.steady is not None:
+            return worker.steady
         at = visit.start
         missing: tuple[str, ...] = ()
         if worker.temporary:
@@ -547,7 +546,7 @@ class Gate:
                     base, status=status, organisation_active=active, bundle_missing=missing
                 )
         if steady:
-            worker.variants[_STEADY] = facts
+            worker.steady = facts
         return facts
 
     def judged(self, worker: WorkerWindow, visit: VisitFacts) -> Judgement:
@@ -759,12 +758,31 @@ class Gate:
         """May the worker be assigned to the visit? Each failed rule with its code and
         sentence; blocks lifted by an override are listed apart."""
         worker = self.workers[worker_pk]
+        blocked, lifted = self.blocks(worker_pk, visit)
+        answer: Answer = _new(
+            Answer,
+            (
+                visit.key,
+                worker.key,
+                worker.name,
+                worker.organisation,
+                tuple(blocked),
+                tuple(lifted),
+            ),
+        )
+        return answer
+
+    def blocks(
+        self, worker_pk: int, visit: VisitFacts
+    ) -> tuple[list[Violation], list[tuple[Violation, str]]]:
+        """`check`'s answer as two lists, without the `Answer` (a whole rota's validation):
+        the rules broken, and those an override lets through with the override's public id."""
         found = self.violations(worker_pk, visit)
+        if not found or visit.key not in self.overridden_visits:
+            return found, []
         granted = self.overrides.get((visit.key, worker_pk))
-        if not granted or not found:
-            return _new(
-                Answer, (visit.key, worker.key, worker.name, worker.organisation, tuple(found), ())
-            )
+        if not granted:
+            return found, []
         blocked = []
         lifted = []
         for violation in found:
@@ -773,9 +791,7 @@ class Gate:
                 lifted.append((violation, override[0]))
             else:
                 blocked.append(violation)
-        return Answer(
-            visit.key, worker.key, worker.name, worker.organisation, tuple(blocked), tuple(lifted)
-        )
+        return blocked, lifted
 
     def check_all(self) -> Iterator[Answer]:
         """Every assignment of the loaded visits, visit by visit."""

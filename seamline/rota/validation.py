@@ -287,16 +287,16 @@ def week_judged(
             if only is not None and worker_pk % 2 != only:
                 continue
             assignments += 1
-            answer = gate.check(worker_pk, visit)
-            if not answer.violations and not answer.overridden:
+            blocked, lifted = gate.blocks(worker_pk, visit)
+            if not blocked and not lifted:
                 continue
             worker = gate.workers[worker_pk]
             shown = worker_pk in visible
             label = worker.label
-            for violation in answer.violations:
+            for violation in blocked:
                 message = violation.message if shown else _hidden(worker, violation.rule)
                 columns.add(at, visit, position, label, violation.rule, message, None)
-            for violation, uid in answer.overridden:
+            for violation, uid in lifted:
                 message = violation.message if shown else _hidden(worker, violation.rule)
                 columns.add(at, visit, position, label, violation.rule, message, uid)
     return assignments, columns.half()

@@ -323,21 +323,30 @@ def _unmet(
     )
 
 
+# The statuses as plain text, compared on every judgement.
+_ACTIVE = str(WorkerStatus.ACTIVE.value)
+_LEFT = str(WorkerStatus.LEFT.value)
+
+
 def _worker_reasons(worker: WorkerFacts, today: date) -> tuple[Reason, ...]:
     """What stops the worker doing any task that day, whatever the task."""
+    if (
+        worker.status == _ACTIVE
+        and worker.left_on is None
+        and worker.start_date <= today
+        and worker.organisation_active
+    ):
+        return ()  # (most workers on most days: said at once)
     reasons: list[Reason] = []
     # A leaving date says when: asked about an instant before it, the worker was still there.
-    if worker.left_on is not None:
-        left = worker.left_on <= today
-    else:
-        left = worker.status == WorkerStatus.LEFT
+    left = worker.left_on <= today if worker.left_on is not None else worker.status == _LEFT
     if left:
         reasons.append(_reason("worker_not_active", f"{worker.name} has left the organisation."))
     elif worker.start_date > today:
         reasons.append(
             _reason("worker_not_active", f"{worker.name} starts on {_day(worker.start_date)}.")
         )
-    elif worker.status not in (WorkerStatus.ACTIVE, WorkerStatus.LEFT):
+    elif worker.status not in (_ACTIVE, _LEFT):
         reasons.append(_reason("worker_not_active", f"{worker.name} is suspended from practice."))
     if not worker.organisation_active:
         reasons.append(
