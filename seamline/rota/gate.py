@@ -299,11 +299,11 @@ class RotaState:
         """The worker's other visits that could overlap `visit`, as (code, start, end): those
         starting before it ends and no longer before it starts than the worker's longest
         visit lasts (two bisections in the worker's visits in order of start)."""
-        slots = self.slots.get(worker)
-        if not slots:
-            return []
-        found = self._starts.get(worker)
+        found = self._starts.get(worker)  # (kept once worked out: most calls end here)
         if found is None:
+            slots = self.slots.get(worker)
+            if not slots:
+                return []
             slots.sort(key=attrgetter("start"))
             overlap = any(a.end > b.start for a, b in itertools.pairwise(slots))
             found = self._starts[worker] = (
@@ -317,7 +317,7 @@ class RotaState:
         first = bisect.bisect_left(starts, visit.start - longest)
         last = bisect.bisect_left(starts, visit.end, first)
         key = visit.key
-        return [(s.key, s.start, s.end) for s in slots[first:last] if s.key != key]
+        return [(s.key, s.start, s.end) for s in self.slots[worker][first:last] if s.key != key]
 
     def high_risk_count(self, worker: int, visit: VisitFacts) -> int:
         """Distinct high-risk participants of the worker in the visit's week, with the visit's."""
@@ -493,9 +493,13 @@ class Gate:
     # -- facts at an instant -------------------------------------------------------------------
 
     def _facts_at(self, worker: WorkerWindow, visit: VisitFacts) -> WorkerFacts:
-        # A worker whose status, organisation and sign-offs do not change in the window, and
-        # who has no bundle to keep, has the same facts at every visit (most workers).
-        steady = not worker.boundaries and not worker.temporary
+        # A worker whose status, organisation and sign-offs do not change in the window has
+        # the same facts at every visit (most workers); a temporary worker too when no bundle
+        # evidence is dated inside the window and one framework version is in force in it
+        # (the bundle's answer cannot change either).
+        steady = not worker.boundaries and (
+            not worker.temporary or (not worker.bundle_days and len(self.frameworks) == 1)
+        )
         if steady and worker.steady is not None:
             return worker.steady
         at = visit.start
@@ -600,7 +604,9 @@ class Gate:
                         reasons.update(dict.fromkeys(more))
             supervised = Stage.SUPERVISED in held.values()
             if reasons:
-                sorted_ = rules.by_rule(reasons)
+                # (Each reason is given once: one task type's by the rule, several task
+                # types' by the dict above.)
+                sorted_ = rules.by_rule(reasons, unique=True)
                 found = _new(
                     Judgement,
                     (

@@ -114,10 +114,11 @@ def week_days(week: str) -> tuple[date, date]:
 # --- G1-G4: the authorization rule's reasons, sorted ------------------------------------------
 
 
-def by_rule(reasons: Iterable[Reason]) -> dict[str, list[Violation]]:
+def by_rule(reasons: Iterable[Reason], *, unique: bool = False) -> dict[str, list[Violation]]:
     """The authorization rule's reasons as violations of G1 to G4, each once, in the order
     given: one pass over the reasons (the gate sorts a judgement's reasons once, however many
-    of the four rules it then reports)."""
+    of the four rules it then reports). `unique`: the reasons are each given once already
+    (the gate's are), so none is looked for among those before it."""
     found: dict[str, list[Violation]] = {"G1": [], "G2": [], "G3": [], "G4": []}
     seen: set[Violation] = set()
     rule_of = AUTHORIZATION_RULES.get
@@ -125,7 +126,9 @@ def by_rule(reasons: Iterable[Reason]) -> dict[str, list[Violation]]:
         rule = rule_of(r.code)
         if rule is not None:
             made = violation(rule, r.code, r.message)
-            if made not in seen:
+            if unique:
+                found[rule].append(made)
+            elif made not in seen:
                 seen.add(made)
                 found[rule].append(made)
     return found
