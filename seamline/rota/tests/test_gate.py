@@ -294,6 +294,26 @@ class G4Tests(Tables):
             ],
         )
 
+    def test_a_bundle_completed_on_wednesday_is_judged_at_each_visit(self) -> None:
+        # The bundle's last piece is dated inside the week: the worker's facts change then.
+        worker = self.temporary("SW-G4-WED", complete=False, placement=date(2026, 9, 1))
+        make_evidence(worker, "supervised_practice_signoff", date(2026, 9, 1))
+        make_evidence(
+            worker, "local_induction", WEDNESDAY, detail={"topics": list(LOCAL_INDUCTION_TOPICS)}
+        )
+        # And one whose bundle was complete before the week: the same answer every day.
+        steady = self.temporary("SW-G4-DONE", complete=True, placement=date(2026, 9, 1))
+        tuesday = self.visit(start=at(TUESDAY, 10), workers=[worker, steady])
+        thursday = self.visit(start=at(THURSDAY, 10), workers=[worker, steady])
+        loaded = loading.load(
+            loading.stored_visits(Visit.objects.filter(pk__in=[tuesday.pk, thursday.pk]))
+        )
+        rules = {(a.visit, a.worker): a.rules for a in loaded.check_all()}
+        self.assertEqual(rules[(tuesday.code, str(worker.uuid))], ["G4"])
+        self.assertEqual(rules[(thursday.code, str(worker.uuid))], [])
+        self.assertEqual(rules[(tuesday.code, str(steady.uuid))], [])
+        self.assertEqual(rules[(thursday.code, str(steady.uuid))], [])
+
     def test_a_recorded_period_counts_too(self) -> None:
         worker = self.temporary("SW-G4-REC", complete=True, placement=date(2026, 9, 1))
         make_enhanced_period(worker, self.lead, MONDAY - timedelta(days=3))  # type: ignore[arg-type]
