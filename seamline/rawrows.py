@@ -315,3 +315,45 @@ class Among(Func):
             f"{column} IN (SELECT value FROM json_each(%s))",  # noqa: S608 (a compiled column)
             [*params, ids],
         )
+
+
+def pair_keys(pairs: Iterable[tuple[int, int]], base: int) -> list[int]:
+    """(first, second) id pairs as `PairAmong` takes them: each pair one integer,
+    first * base + second. `base` must be above every second id the rows filtered can have
+    (the largest primary key of its table, plus one), or two pairs could share a key."""
+    return [first * base + second for first, second in pairs]
+
+
+class PairAmong(Func):
+    """`first * base + second IN (keys)`: the rows whose pair of ids is among the pairs given
+    (`pair_keys`), the keys sent as one parameter as `Among` sends ids, the base as another.
+    Filters the rows an index on `first` finds (with an `Among` on it): for a week's
+    sign-offs, it leaves the third the rules read, so the driver and Python never see the
+    rest (sign-offs of competencies none of the worker's visits needs).
+
+        SignOff.objects.filter(
+            Among("worker_id", param="workers"),
+            PairAmong("worker_id", "competency_id", param="pairs"),
+        )
+
+    Given when a `Prepared` query runs: `pairs` (the keys) and `pairs_base` (their base)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, first: str, second: str, *, param: str) -> None:
+        super().__init__(F(first), F(second))
+        self.param = param
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        first, first_params = compiler.compile(self.source_expressions[0])
+        second, second_params = compiler.compile(self.source_expressions[1])
+        keys = Bound(self.param, _among_param)
+        base = Bound(f"{self.param}_base", lambda value, connection: int(value))
+        key = f"({first} * %s + {second})"
+        params = [*first_params, base, *second_params, keys]
+        if connection.vendor == "postgresql":
+            return f"{key} = ANY(%s::bigint[])", params
+        return f"{key} IN (SELECT value FROM json_each(%s))", params  # noqa: S608

@@ -39,7 +39,17 @@ from seamline.competency.choices import EvidenceKind
 from seamline.competency.framework import Framework, framework_at
 from seamline.competency.models import Competency, FrameworkVersion, TaskType
 from seamline.network.models import Organisation, OrganisationStatusChange, Pathway
-from seamline.rawrows import Among, Joined, Param, Prepared, as_text, fetch, instant_parser
+from seamline.rawrows import (
+    Among,
+    Joined,
+    PairAmong,
+    Param,
+    Prepared,
+    as_text,
+    fetch,
+    instant_parser,
+    pair_keys,
+)
 from seamline.workforce.authorization import Attainment, Pause, stored_evidence
 from seamline.workforce.choices import TEMPORARY, RoleGroup
 from seamline.workforce.models import (
@@ -239,9 +249,15 @@ _ORGANISATION_HISTORY = Prepared(
 
 def _sign_offs(joined: bool) -> QuerySet[Any]:
     """Sign-offs signed before the window ends and counting at some time in it (one
-    superseded before it starts explains nothing unless it was also revoked)."""
+    superseded before it starts explains nothing unless it was also revoked). `joined` (a few
+    workers): every sign-off of the workers given, with the codes joined in; otherwise (many)
+    only those of the (worker, competency) pairs given too (`rawrows.PairAmong`: the
+    competencies each worker's visits need), with the ids."""
+    rows = SignOff.objects.filter(Among("worker_id", param="workers"))
+    if not joined:
+        rows = rows.filter(PairAmong("worker_id", "competency_id", param="pairs"))
     return (
-        SignOff.objects.filter(Among("worker_id", param="workers"), signed_at__lt=_instant("end"))
+        rows.filter(signed_at__lt=_instant("end"))
         .filter(
             Q(superseded_at__isnull=True)
             | Q(superseded_at__gt=_instant("start"))
@@ -1012,24 +1028,38 @@ def _workers(
 
     competency_code: dict[Any, str] = Joined()
     pathway_code: dict[Any, str] = Joined()
+    nothing: set[str] = set()
     if not joined:
         competency_code = dict(Competency.objects.order_by().values_list("id", "code"))
         pathway_code = dict(Pathway.objects.order_by().values_list("id", "code"))
+    # A few workers: all their sign-offs; many: those of the competencies each one's visits
+    # need (the rest, about two thirds of a week's, are not read).
+    chosen: dict[str, Any] = {"workers": part}
+    if not joined:
+        competency_id = {code: pk for pk, code in competency_code.items()}
+        base = max(competency_id.values(), default=0) + 1
+        keys = pair_keys(
+            (
+                (pk, competency_id[code])
+                for pk in part
+                for code in needed.get(pk, nothing)
+                if code in competency_id
+            ),
+            base,
+        )
+        chosen.update(pairs=keys, pairs_base=base)
     # (From its values as a tuple: `_make` and the class's `__new__` are Python.)
     new = tuple.__new__
     # The instants inside the window at which a sign-off starts or stops counting (see
     # `WorkerWindow.boundaries`), noted while reading: most sign-offs have none.
     moments: dict[int, set[datetime]] = defaultdict(set)
-    nothing: set[str] = set()
     # Sign-offs share their dates and, made in sessions, their instants: each text is parsed
     # once (a week reads a few thousand distinct among hundreds of thousands).
     parsed_at: dict[str, datetime] = {}
     parsed_day: dict[str, date] = {}
     # Hundreds of thousands of sign-offs for a whole week: read as text (`rawrows`).
     for pk, competency, stage, pathway, signed, due, superseded, revoked in (
-        few["s"]
-        if few is not None
-        else _SIGN_OFFS.fetch(joined, workers=part, start=start, end=end)
+        few["s"] if few is not None else _SIGN_OFFS.fetch(joined, start=start, end=end, **chosen)
     ):
         code = competency_code[competency]
         if code not in needed.get(pk, nothing):

@@ -19,7 +19,7 @@ from seamline.rota.choices import PreferenceKind, VisitStatus
 from seamline.rota.models import Assignment, Preference, Visit
 from seamline.rota.testing import make_shift
 from seamline.workforce.choices import LOCAL_INDUCTION_TOPICS
-from seamline.workforce.models import WorkerStatusChange
+from seamline.workforce.models import Worker, WorkerStatusChange
 from seamline.workforce.testing import (
     make_enhanced_period,
     make_evidence,
@@ -225,7 +225,7 @@ class G3Tests(Tables):
 
 
 class G4Tests(Tables):
-    def temporary(self, staff_id: str, *, complete: bool, placement: date) -> object:
+    def temporary(self, staff_id: str, *, complete: bool, placement: date) -> Worker:
         w = self.worker(
             staff_id,
             organisation=self.cast.swift,
@@ -316,8 +316,8 @@ class G4Tests(Tables):
 
     def test_a_recorded_period_counts_too(self) -> None:
         worker = self.temporary("SW-G4-REC", complete=True, placement=date(2026, 9, 1))
-        make_enhanced_period(worker, self.lead, MONDAY - timedelta(days=3))  # type: ignore[arg-type]
-        self.assertRule("G4", worker, self.visit(), True)  # type: ignore[arg-type]
+        make_enhanced_period(worker, self.lead, MONDAY - timedelta(days=3))
+        self.assertRule("G4", worker, self.visit(), True)
 
 
 class G5Tests(Tables):
