@@ -356,13 +356,7 @@ def merged(
                 and (my_codes[i] > code or (my_codes[i] == code and my_positions[i] > positions[j]))
             ):
                 break
-            mine_found = placed[i]
-            if mine_found is not None:
-                uid = my_uids[i]
-                if uid is None:
-                    findings.append(mine_found)
-                else:
-                    overridden.append((mine_found, uid))
+            _keep(placed[i], my_uids[i], findings, overridden)
             i += 1
         if shown is not None and code not in shown:
             continue
@@ -372,20 +366,25 @@ def merged(
         finding: Finding = new(
             Finding, (code, labels[j], rules[j], messages[j], organisations[j], start)
         )
-        their_uid = uids[j]
-        if their_uid is None:
-            findings.append(finding)
-        else:
-            overridden.append((finding, their_uid))
+        _keep(finding, uids[j], findings, overridden)
     for k in range(i, count):
-        rest = placed[k]
-        if rest is not None:
-            rest_uid = my_uids[k]
-            if rest_uid is None:
-                findings.append(rest)
-            else:
-                overridden.append((rest, rest_uid))
+        _keep(placed[k], my_uids[k], findings, overridden)
     return findings, overridden
+
+
+def _keep(
+    finding: Finding | None,
+    uid: str | None,
+    findings: list[Finding],
+    overridden: list[tuple[Finding, str]],
+) -> None:
+    """`finding` (None: not shown) among the findings, or the overridden ones with `uid`."""
+    if finding is None:
+        return
+    if uid is None:
+        findings.append(finding)
+    else:
+        overridden.append((finding, uid))
 
 
 def no_half() -> WeekHalf:
